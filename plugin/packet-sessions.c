@@ -1,0 +1,1000 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * packet-sessions.c - Sessions: Scapy-style session reassembly as a
+ * Wireshark postdissector.
+ *
+ * The postdissector sees every frame's bytes.  On the first pass it feeds
+ * them, with the frame's link type, to the reassembly core, which decodes the
+ * frame itself (no other dissector's fields are asked for, so no protocol
+ * tree is forced on tree-less runs).  Everything the core reports is stored
+ * per frame in file scope (frame_results), including output that belongs to
+ * an earlier frame (a flow's last frame, a datagram's last fragment).  Every
+ * pass, the first included, renders the tree, expert items and tap data from
+ * those stored results only, so revisits show identical values.
+ *
+ * The end of the first pass is seen by the post-sequential-pass routine
+ * (tshark -2, the GUI after loading), or, where that routine does not run
+ * (GUI re-dissection), by the first revisit: either flushes every open
+ * stream, and the per-flow totals become known.
+ */
+#define WS_LOG_DOMAIN "sessions"
+#include <wireshark.h>
+
+#include <epan/expert.h>
+#include <epan/export_object.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/tap.h>
+#include <epan/uat.h>
+#include <wiretap/pcap-encap.h>
+#include <wiretap/wtap.h>
+#include <wsutil/inet_addr.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sessions.h"
+#include "sessions_framer.h"
+#include "sessions_plugin.h"
+
+#ifndef VERSION
+#define VERSION "0.1.0"
+#endif
+
+WS_DLL_PUBLIC_DEF const gchar plugin_version[] = VERSION;
+WS_DLL_PUBLIC_DEF const int plugin_want_major = 4;
+WS_DLL_PUBLIC_DEF const int plugin_want_minor = 0;
+WS_DLL_PUBLIC void plugin_register(void);
+
+static int proto_sessions = -1;
+static int sessions_eo_tap = -1;
+static dissector_handle_t sessions_handle;
+static dissector_handle_t http_handle;
+static dissector_handle_t dns_handle;
+
+static int hf_flow = -1;
+static int hf_flow_id = -1;
+static int hf_flow_dir = -1;
+static int hf_flow_pkts = -1;
+static int hf_flow_bytes = -1;
+static int hf_flow_total_pkts = -1;
+static int hf_flow_total_bytes = -1;
+static int hf_flow_duration = -1;
+static int hf_flow_state = -1;
+static int hf_flow_history = -1;
+static int hf_flow_missing = -1;
+static int hf_tcp_offset = -1;
+static int hf_tcp_len = -1;
+static int hf_tcp_retransmission = -1;
+static int hf_tcp_out_of_order = -1;
+static int hf_tcp_overlap = -1;
+static int hf_tcp_overlap_conflict = -1;
+static int hf_tcp_late = -1;
+static int hf_tcp_missing = -1;
+static int hf_msg = -1;
+static int hf_msg_proto = -1;
+static int hf_msg_dir = -1;
+static int hf_msg_length = -1;
+static int hf_msg_offset = -1;
+static int hf_msg_frames = -1;
+static int hf_msg_missing = -1;
+static int hf_msg_partial = -1;
+static int hf_msg_info = -1;
+static int hf_ip_fragment = -1;
+static int hf_ip_reassembled_in = -1;
+static int hf_ip_reassembled = -1;
+static int hf_ip_reassembled_length = -1;
+static int hf_ip_fragments = -1;
+static int hf_ip_fragment_count = -1;
+static int hf_ip_overlap = -1;
+static int hf_ip_overlap_conflict = -1;
+static int hf_anomaly = -1;
+
+static gint ett_sessions = -1;
+static gint ett_flow = -1;
+static gint ett_tcp = -1;
+static gint ett_msg = -1;
+static gint ett_ip = -1;
+static gint ett_handoff = -1;
+
+/* One expert item per core anomaly, indexed by sess_anomaly, plus ours. */
+static expert_field ei_anomaly[SESS_AN_FLOW_EVICTED + 1];
+static expert_field ei_tcp_retransmission = EI_INIT;
+static expert_field ei_tcp_out_of_order = EI_INIT;
+static expert_field ei_tcp_overlap = EI_INIT;
+static expert_field ei_tcp_missing = EI_INIT;
+static expert_field ei_msg_not_kept = EI_INIT;
+static expert_field ei_ip_overlap = EI_INIT;
+
+static const value_string dir_vals[] = {
+    {0, "originator to responder"},
+    {1, "responder to originator"},
+    {0, NULL},
+};
+
+/* ---- preferences ---------------------------------------------------------- */
+
+static gint pref_kind = SESS_KIND_TCP;
+static guint pref_max_flows = 262144;
+static guint pref_flow_timeout = 600;
+static gint pref_ip_policy = SESS_IP_FIRST;
+static guint pref_ip_timeout = 30;
+static guint pref_ip_memcap = 64;
+static gint pref_tcp_policy = SESS_TCP_FIRST;
+static guint pref_tcp_timeout = 30;
+static guint pref_tcp_dir_cap = 8;
+static guint pref_tcp_memcap = 512;
+static guint pref_tcp_depth = 0;
+static guint pref_max_message = 16u << 20;
+static guint pref_display_cap = 1024;
+static gboolean pref_handoff = FALSE;
+
+static const enum_val_t kind_enum[] = {
+    {"default", "DefaultSession: flows and counts", SESS_KIND_DEFAULT},
+    {"ip", "IPSession: + IP defragmentation", SESS_KIND_IP},
+    {"tcp", "TCPSession: + TCP reassembly and messages", SESS_KIND_TCP},
+    {NULL, NULL, -1},
+};
+
+static const enum_val_t ip_policy_enum[] = {
+    {"first", "first: old data wins", SESS_IP_FIRST},
+    {"last", "last: new data wins", SESS_IP_LAST},
+    {"bsd", "bsd: new wins where it starts before old", SESS_IP_BSD},
+    {"linux", "linux: new wins where it starts at or before old", SESS_IP_LINUX},
+    {"windows", "windows: new starts before and ends after old", SESS_IP_WINDOWS},
+    {"solaris", "solaris: new starts before and ends at or after old",
+     SESS_IP_SOLARIS},
+    {"drop", "drop: any overlap discards the datagram (RFC 5722)", SESS_IP_DROP},
+    {NULL, NULL, -1},
+};
+
+static const enum_val_t tcp_policy_enum[] = {
+    {"first", "first: held data wins", SESS_TCP_FIRST},
+    {"last", "last: new data wins (Scapy)", SESS_TCP_LAST},
+    {"bsd", "bsd: new wins where it starts before held", SESS_TCP_BSD},
+    {"windows", "windows: as bsd", SESS_TCP_WINDOWS},
+    {"linux", "linux: starts before, or same start and ends after",
+     SESS_TCP_LINUX},
+    {"old-linux", "old-linux: starts before, or same start and ends at/after",
+     SESS_TCP_OLD_LINUX},
+    {"solaris", "solaris: ends after held, or covers it", SESS_TCP_SOLARIS},
+    {"vista", "vista: as first", SESS_TCP_VISTA},
+    {NULL, NULL, -1},
+};
+
+/* ---- per-file state ------------------------------------------------------- */
+
+typedef struct flow_record {
+    sess_addr addr[2];
+    guint16 port[2];
+    guint8 l4proto;
+    gboolean has_ports;
+    gboolean ended;
+    guint32 total_pkts;
+    guint64 total_bytes;
+    guint64 missing;
+    double first_ts, last_ts;
+    const char *state;    /* static string from the core */
+    char history[24];
+} flow_record;
+
+typedef enum { ITEM_MESSAGE, ITEM_DATAGRAM, ITEM_MISSING, ITEM_ANOMALY } item_kind;
+
+typedef struct frame_item {
+    struct frame_item *next;
+    item_kind kind;
+    union {
+        sessions_message msg;
+        struct {
+            const guint8 *data; /* NULL when over the display cap */
+            guint32 len;
+            guint32 *frames;
+            guint32 nframes;
+            gboolean overlap, conflict;
+        } dg;
+        struct {
+            guint8 dir;
+            guint64 offset, len;
+        } missing;
+        struct {
+            sess_anomaly what;
+            const char *detail;
+        } anomaly;
+    } u;
+} frame_item;
+
+enum {
+    FR_FLOW = 1u << 0,
+    FR_SEGMENT = 1u << 1,
+    FR_FRAGMENT = 1u << 2,
+};
+
+typedef struct frame_result {
+    guint32 flags;           /* FR_* */
+    guint32 flow_id;
+    guint32 pkts;
+    guint8 dir;
+    guint8 seg_dir;
+    guint16 seg_flags;       /* SESS_SEG_* */
+    guint64 bytes;
+    guint64 seg_offset;
+    guint32 seg_len;
+    guint32 reassembled_in;  /* 0 = not (yet) known */
+    frame_item *items, *last_item;
+} frame_result;
+
+static struct {
+    sess_t *core;
+    sess_config cfg;
+    sess_framer_table table;
+    frame_result **frames;     /* by frame number */
+    guint32 nframes;
+    flow_record *flows;        /* by flow id */
+    guint32 nflows;
+    guint64 display_bytes;     /* message and datagram bytes kept */
+    gboolean flushed;
+} st;
+
+/* wtap encapsulation -> pcap LINKTYPE, for the link types the core decodes. */
+static int linktype_of(int encap)
+{
+    static const int known[] = {SESS_LINK_NULL,      SESS_LINK_ETHERNET,
+                                SESS_LINK_RAW,       SESS_LINK_LOOP,
+                                SESS_LINK_LINUX_SLL, SESS_LINK_IPV4,
+                                SESS_LINK_IPV6,      SESS_LINK_LINUX_SLL2,
+                                12,                  14};
+    for (size_t i = 0; i < G_N_ELEMENTS(known); i++)
+        if (wtap_pcap_encap_to_wtap_encap(known[i]) == encap)
+            return known[i];
+    return -1;
+}
+
+static frame_result *result_for(guint32 num)
+{
+    if (num >= st.nframes) {
+        guint32 n = st.nframes ? st.nframes : 1024;
+        while (n <= num)
+            n *= 2;
+        st.frames = g_renew(frame_result *, st.frames, n);
+        memset(st.frames + st.nframes, 0,
+               (n - st.nframes) * sizeof *st.frames);
+        st.nframes = n;
+    }
+    if (!st.frames[num])
+        st.frames[num] = wmem_new0(wmem_file_scope(), frame_result);
+    return st.frames[num];
+}
+
+static frame_result *result_lookup(guint32 num)
+{
+    return num < st.nframes ? st.frames[num] : NULL;
+}
+
+static flow_record *flow_for(guint32 id)
+{
+    if (id >= st.nflows) {
+        guint32 n = st.nflows ? st.nflows : 256;
+        while (n <= id)
+            n *= 2;
+        st.flows = g_renew(flow_record, st.flows, n);
+        memset(st.flows + st.nflows, 0, (n - st.nflows) * sizeof *st.flows);
+        st.nflows = n;
+    }
+    return &st.flows[id];
+}
+
+static void add_item(frame_result *fr, frame_item *it)
+{
+    if (fr->last_item)
+        fr->last_item->next = it;
+    else
+        fr->items = it;
+    fr->last_item = it;
+}
+
+/* Copies bytes for display unless the display cap is reached. */
+static const guint8 *keep_bytes(const guint8 *data, size_t len)
+{
+    if (st.display_bytes + len > (guint64)pref_display_cap << 20)
+        return NULL;
+    st.display_bytes += len;
+    return (const guint8 *)wmem_memdup(wmem_file_scope(), data, len);
+}
+
+static guint32 *keep_frames(const uint64_t *frames, size_t n)
+{
+    guint32 *v = wmem_alloc_array(wmem_file_scope(), guint32, n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (guint32)frames[i];
+    return v;
+}
+
+static void record_packet(frame_result *fr, const sess_event *ev)
+{
+    const sess_flow_info *f = ev->flow;
+    if (!f)
+        return;
+    fr->flags |= FR_FLOW;
+    fr->flow_id = f->id;
+    fr->dir = ev->u.packet.dir;
+    fr->pkts = (guint32)(f->pkts[0] + f->pkts[1]);
+    fr->bytes = f->bytes[0] + f->bytes[1];
+    if (ev->u.packet.new_flow) {
+        flow_record *r = flow_for(f->id);
+        memcpy(r->addr, f->addr, sizeof r->addr);
+        r->port[0] = f->port[0];
+        r->port[1] = f->port[1];
+        r->l4proto = f->l4proto;
+        r->has_ports = f->has_ports;
+    }
+}
+
+static void record_flow_end(const sess_flow_info *f)
+{
+    flow_record *r = flow_for(f->id);
+    r->ended = TRUE;
+    r->total_pkts = (guint32)(f->pkts[0] + f->pkts[1]);
+    r->total_bytes = f->bytes[0] + f->bytes[1];
+    r->missing = f->missing[0] + f->missing[1];
+    r->first_ts = f->first_ts;
+    r->last_ts = f->last_ts;
+    r->state = f->state;
+    g_strlcpy(r->history, f->history, sizeof r->history);
+}
+
+static void record_message(frame_result *fr, const sess_event *ev)
+{
+    const sess_message *m = &ev->u.message;
+    frame_item *it = wmem_new0(wmem_file_scope(), frame_item);
+    it->kind = ITEM_MESSAGE;
+    sessions_message *sm = &it->u.msg;
+    sm->flow_id = ev->flow->id;
+    sm->dir = m->dir;
+    sm->proto = m->proto; /* framer names are static strings */
+    sm->data = keep_bytes(m->data, m->len);
+    sm->len = (guint32)m->len;
+    sm->offset = m->offset;
+    sm->frames = keep_frames(m->frames, m->nframes);
+    sm->nframes = (guint32)m->nframes;
+    sm->missing = m->missing;
+    sm->partial = m->partial;
+    sm->info = m->info && *m->info ? wmem_strdup(wmem_file_scope(), m->info)
+                                   : NULL;
+    add_item(fr, it);
+}
+
+static void record_datagram(frame_result *fr, const sess_event *ev)
+{
+    frame_item *it = wmem_new0(wmem_file_scope(), frame_item);
+    it->kind = ITEM_DATAGRAM;
+    it->u.dg.data = keep_bytes(ev->u.datagram.data, ev->u.datagram.len);
+    it->u.dg.len = (guint32)ev->u.datagram.len;
+    it->u.dg.frames = keep_frames(ev->u.datagram.frames, ev->u.datagram.nframes);
+    it->u.dg.nframes = (guint32)ev->u.datagram.nframes;
+    it->u.dg.overlap = ev->u.datagram.overlap;
+    it->u.dg.conflict = ev->u.datagram.conflict;
+    add_item(fr, it);
+    for (size_t i = 0; i < ev->u.datagram.nframes; i++)
+        result_for((guint32)ev->u.datagram.frames[i])->reassembled_in =
+            (guint32)ev->frame;
+}
+
+static void on_core_event(void *user, const sess_event *ev)
+{
+    frame_result *fr = result_for((guint32)ev->frame);
+    frame_item *it;
+    switch (ev->type) {
+    case SESS_EV_PACKET:
+        record_packet(fr, ev);
+        break;
+    case SESS_EV_IP_FRAGMENT:
+        fr->flags |= FR_FRAGMENT;
+        break;
+    case SESS_EV_IP_DATAGRAM:
+        record_datagram(fr, ev);
+        break;
+    case SESS_EV_TCP_SEGMENT:
+        fr->flags |= FR_SEGMENT;
+        fr->seg_dir = ev->u.segment.dir;
+        fr->seg_offset = ev->u.segment.offset;
+        fr->seg_len = ev->u.segment.len;
+        fr->seg_flags = (guint16)ev->u.segment.flags;
+        break;
+    case SESS_EV_TCP_MISSING:
+        it = wmem_new0(wmem_file_scope(), frame_item);
+        it->kind = ITEM_MISSING;
+        it->u.missing.dir = ev->u.missing.dir;
+        it->u.missing.offset = ev->u.missing.offset;
+        it->u.missing.len = ev->u.missing.len;
+        add_item(fr, it);
+        break;
+    case SESS_EV_MESSAGE:
+        record_message(fr, ev);
+        break;
+    case SESS_EV_FLOW_END:
+        record_flow_end(ev->flow);
+        break;
+    case SESS_EV_ANOMALY:
+        it = wmem_new0(wmem_file_scope(), frame_item);
+        it->kind = ITEM_ANOMALY;
+        it->u.anomaly.what = ev->u.anomaly.what;
+        it->u.anomaly.detail = wmem_strdup(wmem_file_scope(),
+                                           ev->u.anomaly.detail ? ev->u.anomaly.detail : "");
+        add_item(fr, it);
+        break;
+    }
+}
+
+static void flush_first_pass(void)
+{
+    if (st.core && !st.flushed) {
+        sess_finish(st.core);
+        st.flushed = TRUE;
+    }
+}
+
+static void sessions_init(void)
+{
+    sess_config_init(&st.cfg);
+    st.cfg.kind = (sess_kind)pref_kind;
+    st.cfg.max_flows = pref_max_flows ? pref_max_flows : 1;
+    st.cfg.flow_timeout = pref_flow_timeout;
+    st.cfg.ip_policy = (sess_ip_policy)pref_ip_policy;
+    st.cfg.ip_timeout = pref_ip_timeout;
+    st.cfg.ip_memcap = (size_t)pref_ip_memcap << 20;
+    st.cfg.tcp_policy = (sess_tcp_policy)pref_tcp_policy;
+    st.cfg.tcp_timeout = pref_tcp_timeout;
+    st.cfg.tcp_dir_cap = (size_t)pref_tcp_dir_cap << 20;
+    st.cfg.tcp_memcap = (size_t)pref_tcp_memcap << 20;
+    st.cfg.tcp_depth = pref_tcp_depth;
+    st.cfg.max_message = pref_max_message ? pref_max_message : 1;
+    sessions_framers_table(&st.table);
+    st.cfg.framers = &st.table;
+    st.core = sess_new(&st.cfg, on_core_event, NULL);
+    st.flushed = FALSE;
+    st.display_bytes = 0;
+}
+
+static void sessions_cleanup(void)
+{
+    sess_free(st.core);
+    st.core = NULL;
+    g_free(st.frames);
+    st.frames = NULL;
+    st.nframes = 0;
+    g_free(st.flows);
+    st.flows = NULL;
+    st.nflows = 0;
+}
+
+/* ---- rendering ------------------------------------------------------------ */
+
+static void format_endpoint(char *buf, size_t size, const sess_addr *a,
+                            guint16 port, gboolean with_port)
+{
+    char addr[WS_INET6_ADDRSTRLEN];
+    if (a->family == 6)
+        ws_inet_ntop6(a->bytes, addr, sizeof addr);
+    else
+        ws_inet_ntop4(a->bytes, addr, sizeof addr);
+    if (!with_port)
+        snprintf(buf, size, a->family == 6 ? "[%s]" : "%s", addr);
+    else
+        snprintf(buf, size, a->family == 6 ? "[%s]:%u" : "%s:%u", addr, port);
+}
+
+static char *format_flow(const flow_record *r, guint8 dir)
+{
+    char src[64], dst[64];
+    int s = dir, d = 1 - dir;
+    format_endpoint(src, sizeof src, &r->addr[s], r->port[s], r->has_ports);
+    format_endpoint(dst, sizeof dst, &r->addr[d], r->port[d], r->has_ports);
+    if (r->has_ports)
+        return wmem_strdup_printf(wmem_packet_scope(), "%s %s > %s",
+                                  r->l4proto == 6 ? "TCP" : "UDP", src, dst);
+    return wmem_strdup_printf(wmem_packet_scope(), "IP %s > %s proto %u", src,
+                              dst, r->l4proto);
+}
+
+static void render_flow(proto_tree *tree, tvbuff_t *tvb, const frame_result *fr)
+{
+    const flow_record *r = &st.flows[fr->flow_id];
+    proto_item *ti = proto_tree_add_string(tree, hf_flow, tvb, 0, 0,
+                                           format_flow(r, fr->dir));
+    proto_item_set_generated(ti);
+    proto_tree *ft = proto_item_add_subtree(ti, ett_flow);
+    proto_item_set_generated(
+        proto_tree_add_uint(ft, hf_flow_id, tvb, 0, 0, fr->flow_id));
+    proto_item_set_generated(
+        proto_tree_add_uint(ft, hf_flow_dir, tvb, 0, 0, fr->dir));
+    proto_item_set_generated(
+        proto_tree_add_uint(ft, hf_flow_pkts, tvb, 0, 0, fr->pkts));
+    proto_item_set_generated(
+        proto_tree_add_uint64(ft, hf_flow_bytes, tvb, 0, 0, fr->bytes));
+    if (!r->ended)
+        return; /* totals are known once the first pass has ended */
+    proto_item_set_generated(
+        proto_tree_add_uint(ft, hf_flow_total_pkts, tvb, 0, 0, r->total_pkts));
+    proto_item_set_generated(proto_tree_add_uint64(ft, hf_flow_total_bytes, tvb,
+                                                   0, 0, r->total_bytes));
+    proto_item_set_generated(proto_tree_add_double(
+        ft, hf_flow_duration, tvb, 0, 0, r->last_ts - r->first_ts));
+    if (r->state)
+        proto_item_set_generated(
+            proto_tree_add_string(ft, hf_flow_state, tvb, 0, 0, r->state));
+    if (r->l4proto == 6)
+        proto_item_set_generated(
+            proto_tree_add_string(ft, hf_flow_history, tvb, 0, 0, r->history));
+    if (r->missing)
+        proto_item_set_generated(
+            proto_tree_add_uint64(ft, hf_flow_missing, tvb, 0, 0, r->missing));
+}
+
+static void add_true(proto_tree *tree, int hf, tvbuff_t *tvb)
+{
+    proto_item_set_generated(proto_tree_add_boolean(tree, hf, tvb, 0, 0, TRUE));
+}
+
+static void render_segment(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                           const frame_result *fr)
+{
+    proto_item *ti = proto_tree_add_uint64(tree, hf_tcp_offset, tvb, 0, 0,
+                                           fr->seg_offset);
+    proto_item_set_generated(ti);
+    proto_item_append_text(ti, " (%u bytes)", fr->seg_len);
+    proto_tree *tt = proto_item_add_subtree(ti, ett_tcp);
+    proto_item_set_generated(
+        proto_tree_add_uint(tt, hf_tcp_len, tvb, 0, 0, fr->seg_len));
+    guint16 f = fr->seg_flags;
+    if (f & SESS_SEG_RETRANSMISSION) {
+        add_true(tt, hf_tcp_retransmission, tvb);
+        expert_add_info(pinfo, ti, &ei_tcp_retransmission);
+    }
+    if (f & SESS_SEG_OUT_OF_ORDER) {
+        add_true(tt, hf_tcp_out_of_order, tvb);
+        expert_add_info(pinfo, ti, &ei_tcp_out_of_order);
+    }
+    if (f & SESS_SEG_OVERLAP) {
+        add_true(tt, hf_tcp_overlap, tvb);
+        expert_add_info(pinfo, ti, &ei_tcp_overlap);
+    }
+    if (f & SESS_SEG_CONFLICT)
+        add_true(tt, hf_tcp_overlap_conflict, tvb);
+    if (f & SESS_SEG_LATE)
+        add_true(tt, hf_tcp_late, tvb);
+}
+
+static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                           const sessions_message *m, guint index)
+{
+    proto_item *ti;
+    proto_tree *mt;
+    tvbuff_t *mtvb = NULL;
+    if (m->data) {
+        mtvb = tvb_new_child_real_data(tvb, m->data, m->len, m->len);
+        char *name = wmem_strdup_printf(
+            pinfo->pool, "Reassembled %s message (flow %u, dir %u, offset %" PRIu64 ")",
+            m->proto, m->flow_id, m->dir, m->offset);
+        add_new_data_source(pinfo, mtvb, name);
+        ti = proto_tree_add_item(tree, hf_msg, mtvb, 0, m->len, ENC_NA);
+    } else {
+        ti = proto_tree_add_bytes_format(tree, hf_msg, tvb, 0, 0, NULL,
+                                         "Message bytes not kept");
+        expert_add_info(pinfo, ti, &ei_msg_not_kept);
+    }
+    proto_item_set_generated(ti);
+    proto_item_set_text(ti, "Message %u: %s, %u bytes, dir %u%s%s", index,
+                        m->proto, m->len, m->dir, m->info ? ": " : "",
+                        m->info ? m->info : "");
+    mt = proto_item_add_subtree(ti, ett_msg);
+    proto_item_set_generated(
+        proto_tree_add_string(mt, hf_msg_proto, tvb, 0, 0, m->proto));
+    proto_item_set_generated(
+        proto_tree_add_uint(mt, hf_msg_dir, tvb, 0, 0, m->dir));
+    proto_item_set_generated(
+        proto_tree_add_uint(mt, hf_msg_length, tvb, 0, 0, m->len));
+    proto_item_set_generated(
+        proto_tree_add_uint64(mt, hf_msg_offset, tvb, 0, 0, m->offset));
+    for (guint32 i = 0; i < m->nframes; i++)
+        proto_item_set_generated(
+            proto_tree_add_uint(mt, hf_msg_frames, tvb, 0, 0, m->frames[i]));
+    if (m->info)
+        proto_item_set_generated(
+            proto_tree_add_string(mt, hf_msg_info, tvb, 0, 0, m->info));
+    if (m->missing) {
+        proto_item *mi = proto_tree_add_uint64(mt, hf_msg_missing, tvb, 0, 0,
+                                               m->missing);
+        proto_item_set_generated(mi);
+        expert_add_info_format(pinfo, mi, &ei_tcp_missing,
+                               "Message has %" PRIu64 " zero-filled missing bytes",
+                               m->missing);
+    }
+    if (m->partial) {
+        add_true(mt, hf_msg_partial, tvb);
+        expert_add_info(pinfo, ti, &ei_anomaly[SESS_AN_MESSAGE_PARTIAL]);
+    }
+    if (mtvb && pref_handoff && tree)
+        sessions_handoff(mtvb, pinfo, mt, m, http_handle, dns_handle, ett_handoff);
+    if (have_tap_listener(sessions_eo_tap))
+        tap_queue_packet(sessions_eo_tap, pinfo, m);
+}
+
+static void render_datagram(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                            const frame_item *it)
+{
+    proto_item *ti;
+    if (it->u.dg.data) {
+        tvbuff_t *dtvb = tvb_new_child_real_data(tvb, it->u.dg.data,
+                                                 it->u.dg.len, it->u.dg.len);
+        add_new_data_source(pinfo, dtvb, "Reassembled IP datagram");
+        ti = proto_tree_add_item(tree, hf_ip_reassembled, dtvb, 0,
+                                 it->u.dg.len, ENC_NA);
+    } else {
+        ti = proto_tree_add_bytes_format(tree, hf_ip_reassembled, tvb, 0, 0,
+                                         NULL, "Datagram bytes not kept");
+        expert_add_info(pinfo, ti, &ei_msg_not_kept);
+    }
+    proto_item_set_generated(ti);
+    proto_tree *it_tree = proto_item_add_subtree(ti, ett_ip);
+    proto_item_set_generated(proto_tree_add_uint(
+        it_tree, hf_ip_reassembled_length, tvb, 0, 0, it->u.dg.len));
+    proto_item_set_generated(proto_tree_add_uint(
+        it_tree, hf_ip_fragment_count, tvb, 0, 0, it->u.dg.nframes));
+    for (guint32 i = 0; i < it->u.dg.nframes; i++)
+        proto_item_set_generated(proto_tree_add_uint(
+            it_tree, hf_ip_fragments, tvb, 0, 0, it->u.dg.frames[i]));
+    if (it->u.dg.overlap) {
+        add_true(it_tree, hf_ip_overlap, tvb);
+        expert_add_info(pinfo, ti, &ei_ip_overlap);
+    }
+    if (it->u.dg.conflict)
+        add_true(it_tree, hf_ip_overlap_conflict, tvb);
+}
+
+static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                   const frame_result *fr)
+{
+    proto_item *top = proto_tree_add_item(tree, proto_sessions, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(top);
+    proto_tree *t = proto_item_add_subtree(top, ett_sessions);
+    if (fr->flags & FR_FLOW) {
+        render_flow(t, tvb, fr);
+        proto_item_append_text(top, ", flow %u", fr->flow_id);
+    }
+    if (fr->flags & FR_FRAGMENT) {
+        add_true(t, hf_ip_fragment, tvb);
+        if (fr->reassembled_in)
+            proto_item_set_generated(proto_tree_add_uint(
+                t, hf_ip_reassembled_in, tvb, 0, 0, fr->reassembled_in));
+    }
+    if (fr->flags & FR_SEGMENT)
+        render_segment(t, tvb, pinfo, fr);
+    guint nmsg = 0;
+    for (const frame_item *it = fr->items; it; it = it->next) {
+        proto_item *ai;
+        switch (it->kind) {
+        case ITEM_MESSAGE:
+            render_message(t, tvb, pinfo, &it->u.msg, ++nmsg);
+            break;
+        case ITEM_DATAGRAM:
+            render_datagram(t, tvb, pinfo, it);
+            break;
+        case ITEM_MISSING:
+            ai = proto_tree_add_uint64(t, hf_tcp_missing, tvb, 0, 0,
+                                       it->u.missing.len);
+            proto_item_set_generated(ai);
+            proto_item_append_text(ai, " (dir %u, offset %" PRIu64 ")",
+                                   it->u.missing.dir, it->u.missing.offset);
+            expert_add_info_format(pinfo, ai, &ei_tcp_missing,
+                                   "%" PRIu64 " bytes missing at offset %" PRIu64
+                                   " (dir %u): given up, delivered as zeros",
+                                   it->u.missing.len, it->u.missing.offset,
+                                   it->u.missing.dir);
+            break;
+        case ITEM_ANOMALY:
+            ai = proto_tree_add_string(t, hf_anomaly, tvb, 0, 0,
+                                       sess_anomaly_name(it->u.anomaly.what));
+            proto_item_set_generated(ai);
+            expert_add_info_format(pinfo, ai, &ei_anomaly[it->u.anomaly.what],
+                                   "%s", it->u.anomaly.detail);
+            break;
+        }
+    }
+    if (nmsg)
+        proto_item_append_text(top, ", %u message%s", nmsg, nmsg > 1 ? "s" : "");
+}
+
+static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                            void *data _U_)
+{
+    if (!PINFO_FD_VISITED(pinfo)) {
+        if (!st.core)
+            return 0;
+        if (st.flushed) {
+            /* A new sequential pass without init: start over. */
+            sessions_cleanup();
+            sessions_init();
+        }
+        int linktype = -1;
+        if (pinfo->rec->rec_type == REC_TYPE_PACKET)
+            linktype = linktype_of(pinfo->rec->rec_header.packet_header.pkt_encap);
+        guint len = tvb_captured_length(tvb);
+        double ts = (double)pinfo->abs_ts.secs + pinfo->abs_ts.nsecs / 1e9;
+        if (linktype >= 0)
+            sess_on_packet(st.core, pinfo->num, ts, (uint32_t)linktype,
+                           tvb_get_ptr(tvb, 0, len), len);
+    } else {
+        flush_first_pass();
+    }
+    const frame_result *fr = result_lookup(pinfo->num);
+    if (!fr)
+        return 0;
+    render(tree, tvb, pinfo, fr);
+    return tvb_captured_length(tvb);
+}
+
+/* ---- export objects --------------------------------------------------------- */
+
+static tap_packet_status sessions_eo_packet(void *tapdata, packet_info *pinfo,
+                                            epan_dissect_t *edt _U_,
+                                            const void *data, tap_flags_t flags _U_)
+{
+    export_object_list_t *list = (export_object_list_t *)tapdata;
+    const sessions_message *m = (const sessions_message *)data;
+    if (!m->data)
+        return TAP_PACKET_DONT_REDRAW;
+    export_object_entry_t *e = g_new0(export_object_entry_t, 1);
+    const flow_record *r = &st.flows[m->flow_id];
+    char host[64];
+    format_endpoint(host, sizeof host, &r->addr[1], r->port[1], r->has_ports);
+    e->pkt_num = pinfo->num;
+    e->hostname = g_strdup(host);
+    e->content_type = g_strdup(m->proto);
+    e->filename = g_strdup_printf("flow%u-%u-%" PRIu64 ".%s", m->flow_id, m->dir,
+                                  m->offset, m->proto);
+    e->payload_len = m->len;
+    e->payload_data = (guint8 *)g_memdup2(m->data, m->len);
+    list->add_entry(list->gui_data, e);
+    return TAP_PACKET_REDRAW;
+}
+
+/* ---- registration ------------------------------------------------------------ */
+
+static void sessions_prefs_applied(void)
+{
+    /* Wireshark re-dissects after a change; sessions_init reads the prefs. */
+}
+
+void proto_register_sessions(void)
+{
+    static hf_register_info hf[] = {
+        {&hf_flow, {"Flow", "sessions.flow", FT_STRING, BASE_NONE, NULL, 0,
+                    "Direction of this packet: PROTO src > dst", HFILL}},
+        {&hf_flow_id, {"Flow id", "sessions.flow.id", FT_UINT32, BASE_DEC, NULL, 0,
+                       "Index of the bidirectional flow, in order of appearance",
+                       HFILL}},
+        {&hf_flow_dir, {"Direction", "sessions.flow.dir", FT_UINT8, BASE_DEC,
+                        VALS(dir_vals), 0, NULL, HFILL}},
+        {&hf_flow_pkts, {"Packets so far", "sessions.flow.pkts", FT_UINT32,
+                         BASE_DEC, NULL, 0, "Packets of the flow so far, this one included",
+                         HFILL}},
+        {&hf_flow_bytes, {"Bytes so far", "sessions.flow.bytes", FT_UINT64,
+                          BASE_DEC, NULL, 0,
+                          "Transport payload bytes of the flow so far, as on the wire",
+                          HFILL}},
+        {&hf_flow_total_pkts, {"Total packets", "sessions.flow.total_pkts",
+                               FT_UINT32, BASE_DEC, NULL, 0,
+                               "Packets of the whole flow (two-pass mode or GUI)", HFILL}},
+        {&hf_flow_total_bytes, {"Total bytes", "sessions.flow.total_bytes",
+                                FT_UINT64, BASE_DEC, NULL, 0,
+                                "Payload bytes of the whole flow (two-pass mode or GUI)",
+                                HFILL}},
+        {&hf_flow_duration, {"Duration", "sessions.flow.duration", FT_DOUBLE,
+                             BASE_NONE, NULL, 0,
+                             "Seconds from the flow's first to its last packet", HFILL}},
+        {&hf_flow_state, {"State", "sessions.flow.state", FT_STRING, BASE_NONE,
+                          NULL, 0, "Zeek conn_state of the flow", HFILL}},
+        {&hf_flow_history, {"History", "sessions.flow.history", FT_STRING,
+                            BASE_NONE, NULL, 0, "Zeek history of the connection",
+                            HFILL}},
+        {&hf_flow_missing, {"Missing bytes", "sessions.flow.missing", FT_UINT64,
+                            BASE_DEC, NULL, 0,
+                            "Bytes of the flow given up as missing", HFILL}},
+        {&hf_tcp_offset, {"Stream offset", "sessions.tcp.offset", FT_UINT64,
+                          BASE_DEC, NULL, 0,
+                          "Stream offset of the segment's first payload byte", HFILL}},
+        {&hf_tcp_len, {"Segment length", "sessions.tcp.len", FT_UINT32, BASE_DEC,
+                       NULL, 0, NULL, HFILL}},
+        {&hf_tcp_retransmission, {"Retransmission", "sessions.tcp.retransmission",
+                                  FT_BOOLEAN, BASE_NONE, NULL, 0,
+                                  "Every byte was already received", HFILL}},
+        {&hf_tcp_out_of_order, {"Out of order", "sessions.tcp.out_of_order",
+                                FT_BOOLEAN, BASE_NONE, NULL, 0,
+                                "Starts above the next expected byte", HFILL}},
+        {&hf_tcp_overlap, {"Overlap", "sessions.tcp.overlap", FT_BOOLEAN,
+                           BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_tcp_overlap_conflict, {"Overlap conflict",
+                                    "sessions.tcp.overlap.conflict", FT_BOOLEAN,
+                                    BASE_NONE, NULL, 0,
+                                    "Overlapping bytes differ", HFILL}},
+        {&hf_tcp_late, {"Late", "sessions.tcp.late", FT_BOOLEAN, BASE_NONE, NULL,
+                        0, "Data for a range already given up, or beyond the FIN",
+                        HFILL}},
+        {&hf_tcp_missing, {"Missing bytes given up", "sessions.tcp.missing",
+                           FT_UINT64, BASE_DEC, NULL, 0,
+                           "Bytes given up as missing on this frame", HFILL}},
+        {&hf_msg, {"Message", "sessions.msg", FT_BYTES, BASE_NONE, NULL, 0,
+                   "Reassembled application message", HFILL}},
+        {&hf_msg_proto, {"Protocol", "sessions.msg.proto", FT_STRING, BASE_NONE,
+                         NULL, 0, "Framer that cut the message", HFILL}},
+        {&hf_msg_dir, {"Direction", "sessions.msg.dir", FT_UINT8, BASE_DEC,
+                       VALS(dir_vals), 0, NULL, HFILL}},
+        {&hf_msg_length, {"Length", "sessions.msg.length", FT_UINT32, BASE_DEC,
+                          NULL, 0, NULL, HFILL}},
+        {&hf_msg_offset, {"Stream offset", "sessions.msg.offset", FT_UINT64,
+                          BASE_DEC, NULL, 0, NULL, HFILL}},
+        {&hf_msg_frames, {"Frame", "sessions.msg.frames", FT_FRAMENUM, BASE_NONE,
+                          NULL, 0, "Frames that contributed bytes", HFILL}},
+        {&hf_msg_missing, {"Missing bytes", "sessions.msg.missing", FT_UINT64,
+                           BASE_DEC, NULL, 0, "Zero-filled bytes inside the message",
+                           HFILL}},
+        {&hf_msg_partial, {"Partial", "sessions.msg.partial", FT_BOOLEAN,
+                           BASE_NONE, NULL, 0,
+                           "Message cut at sessions.max_message", HFILL}},
+        {&hf_msg_info, {"Summary", "sessions.msg.info", FT_STRING, BASE_NONE,
+                        NULL, 0, NULL, HFILL}},
+        {&hf_ip_fragment, {"IP fragment", "sessions.ip.fragment", FT_BOOLEAN,
+                           BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_ip_reassembled_in, {"Reassembled in", "sessions.ip.reassembled_in",
+                                 FT_FRAMENUM, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_ip_reassembled, {"Reassembled IP datagram", "sessions.ip.reassembled",
+                              FT_BYTES, BASE_NONE, NULL, 0,
+                              "The fragmentable part, reassembled", HFILL}},
+        {&hf_ip_reassembled_length, {"Reassembled length",
+                                     "sessions.ip.reassembled.length", FT_UINT32,
+                                     BASE_DEC, NULL, 0, NULL, HFILL}},
+        {&hf_ip_fragments, {"Fragment", "sessions.ip.fragments", FT_FRAMENUM,
+                            BASE_NONE, NULL, 0,
+                            "Contributing frames, in offset order", HFILL}},
+        {&hf_ip_fragment_count, {"Fragment count", "sessions.ip.fragment.count",
+                                 FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
+        {&hf_ip_overlap, {"Overlap", "sessions.ip.overlap", FT_BOOLEAN, BASE_NONE,
+                          NULL, 0, NULL, HFILL}},
+        {&hf_ip_overlap_conflict, {"Overlap conflict", "sessions.ip.overlap.conflict",
+                                   FT_BOOLEAN, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_anomaly, {"Anomaly", "sessions.anomaly", FT_STRING, BASE_NONE, NULL,
+                       0, "Something odd the core reported", HFILL}},
+    };
+    static gint *ett[] = {&ett_sessions, &ett_flow, &ett_tcp,
+                          &ett_msg,      &ett_ip,   &ett_handoff};
+
+#define AN(id, name, group, sev, text)                                         \
+    {&ei_anomaly[id], {"sessions." name, group, sev, text, EXPFILL}}
+    static ei_register_info ei[] = {
+        AN(SESS_AN_TRUNCATED, "truncated", PI_MALFORMED, PI_ERROR, "Header truncated"),
+        AN(SESS_AN_BAD_LENGTH, "bad_length", PI_MALFORMED, PI_ERROR,
+           "Length field inconsistent"),
+        AN(SESS_AN_UNSUPPORTED_LINK, "unsupported_link", PI_UNDECODED, PI_NOTE,
+           "Link type not decoded"),
+        AN(SESS_AN_FRAG_CONFLICT, "ip.overlap.conflict", PI_SECURITY, PI_WARN,
+           "Overlapping fragment bytes differ"),
+        AN(SESS_AN_FRAG_TOO_LONG, "ip.too_long", PI_MALFORMED, PI_ERROR,
+           "Fragment offset + length > 65535"),
+        AN(SESS_AN_FRAG_BAD_SIZE, "ip.bad_size", PI_MALFORMED, PI_ERROR,
+           "Non-last fragment empty or not a multiple of 8"),
+        AN(SESS_AN_FRAG_PAST_END, "ip.past_end", PI_MALFORMED, PI_WARN,
+           "Fragment data past the datagram's end"),
+        AN(SESS_AN_FRAG_END_CONFLICT, "ip.end_conflict", PI_MALFORMED, PI_WARN,
+           "Conflicting datagram ends"),
+        AN(SESS_AN_FRAG_DROPPED, "ip.dropped", PI_SECURITY, PI_WARN,
+           "Datagram dropped by the drop policy"),
+        AN(SESS_AN_FRAG_TIMEOUT, "ip.timeout", PI_REASSEMBLE, PI_WARN,
+           "Incomplete datagram timed out"),
+        AN(SESS_AN_FRAG_MEMCAP, "ip.memcap", PI_REASSEMBLE, PI_WARN,
+           "Incomplete datagram evicted: memcap"),
+        AN(SESS_AN_TCP_CONFLICT, "tcp.overlap.conflict", PI_SECURITY, PI_WARN,
+           "Overlapping TCP data differs"),
+        AN(SESS_AN_TCP_LATE, "tcp.late", PI_SEQUENCE, PI_WARN, "Late TCP data"),
+        AN(SESS_AN_TCP_WINDOW, "tcp.window", PI_SEQUENCE, PI_WARN,
+           "Sequence jump beyond the window"),
+        AN(SESS_AN_TCP_DIR_CAP, "tcp.dir_cap", PI_REASSEMBLE, PI_WARN,
+           "Direction buffer cap reached"),
+        AN(SESS_AN_TCP_MEMCAP, "tcp.memcap", PI_REASSEMBLE, PI_WARN,
+           "TCP memcap reached"),
+        AN(SESS_AN_TCP_DEPTH, "tcp.depth", PI_REASSEMBLE, PI_NOTE,
+           "Reassembly depth reached"),
+        AN(SESS_AN_FRAMER_ERROR, "framer_error", PI_PROTOCOL, PI_WARN,
+           "Framer fell back to raw"),
+        AN(SESS_AN_MESSAGE_PARTIAL, "msg.partial", PI_REASSEMBLE, PI_WARN,
+           "Message cut at sessions.max_message"),
+        AN(SESS_AN_FLOW_EVICTED, "flow.evicted", PI_REASSEMBLE, PI_WARN,
+           "Flow table full: flow evicted"),
+        {&ei_tcp_retransmission, {"sessions.tcp.retransmission", PI_SEQUENCE,
+                                  PI_NOTE, "Retransmission", EXPFILL}},
+        {&ei_tcp_out_of_order, {"sessions.tcp.out_of_order", PI_SEQUENCE, PI_NOTE,
+                                "Out-of-order segment", EXPFILL}},
+        {&ei_tcp_overlap, {"sessions.tcp.overlap", PI_SEQUENCE, PI_WARN,
+                           "Overlapping segment", EXPFILL}},
+        {&ei_tcp_missing, {"sessions.tcp.missing", PI_SEQUENCE, PI_WARN,
+                           "Bytes missing", EXPFILL}},
+        {&ei_msg_not_kept, {"sessions.msg.not_kept", PI_REASSEMBLE, PI_NOTE,
+                            "Bytes not kept: display cap reached", EXPFILL}},
+        {&ei_ip_overlap, {"sessions.ip.overlap", PI_SEQUENCE, PI_NOTE,
+                          "Overlapping fragments", EXPFILL}},
+    };
+#undef AN
+
+    proto_sessions = proto_register_protocol("Session Reassembly", "Sessions",
+                                             "sessions");
+    proto_register_field_array(proto_sessions, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    for (size_t i = 0; i < G_N_ELEMENTS(ei_anomaly); i++)
+        ei_anomaly[i] = (expert_field)EI_INIT;
+    expert_module_t *em = expert_register_protocol(proto_sessions);
+    expert_register_field_array(em, ei, array_length(ei));
+
+    module_t *m = prefs_register_protocol(proto_sessions, sessions_prefs_applied);
+    prefs_register_enum_preference(m, "session", "Session",
+        "The Scapy session class to emulate", &pref_kind, kind_enum, FALSE);
+    prefs_register_uint_preference(m, "max_flows", "Maximum flows",
+        "Flows tracked at once; the least recent is ended beyond", 10,
+        &pref_max_flows);
+    prefs_register_uint_preference(m, "flow_timeout", "Flow timeout (s)",
+        "Capture-time seconds a flow may idle before it ends", 10,
+        &pref_flow_timeout);
+    prefs_register_enum_preference(m, "ip_policy", "IP overlap policy",
+        "How overlapping IP fragments are resolved", &pref_ip_policy,
+        ip_policy_enum, FALSE);
+    prefs_register_uint_preference(m, "ip_timeout", "IP reassembly timeout (s)",
+        "Capture-time seconds an incomplete datagram may wait", 10,
+        &pref_ip_timeout);
+    prefs_register_uint_preference(m, "ip_memcap", "IP reassembly memcap (MiB)",
+        "Bytes held by incomplete datagrams", 10, &pref_ip_memcap);
+    prefs_register_enum_preference(m, "tcp_policy", "TCP overlap policy",
+        "How overlapping TCP data is resolved", &pref_tcp_policy,
+        tcp_policy_enum, FALSE);
+    prefs_register_uint_preference(m, "tcp_timeout", "TCP hole timeout (s)",
+        "Capture-time seconds a hole may wait before it is given up", 10,
+        &pref_tcp_timeout);
+    prefs_register_uint_preference(m, "tcp_dir_cap", "TCP buffer per direction (MiB)",
+        "Out-of-order bytes held beyond a hole before the hole is given up", 10,
+        &pref_tcp_dir_cap);
+    prefs_register_uint_preference(m, "tcp_memcap", "TCP memcap (MiB)",
+        "Bytes buffered by all TCP streams; least recent connections are "
+        "flushed beyond", 10, &pref_tcp_memcap);
+    prefs_register_uint_preference(m, "tcp_depth", "TCP reassembly depth (bytes)",
+        "Bytes reassembled per direction, 0 = unlimited", 10, &pref_tcp_depth);
+    prefs_register_uint_preference(m, "max_message", "Maximum message (bytes)",
+        "Largest message; longer ones are cut and marked partial", 10,
+        &pref_max_message);
+    prefs_register_uint_preference(m, "display_cap", "Message bytes kept (MiB)",
+        "Message and datagram bytes kept for display; beyond, messages show "
+        "their metadata only", 10, &pref_display_cap);
+    sessions_framers_register_prefs(m);
+    prefs_register_bool_preference(m, "handoff", "Hand messages to dissectors",
+        "Hand HTTP and DNS messages to Wireshark's own dissectors while a tree "
+        "is built (side effects: see the README)", &pref_handoff);
+
+    register_init_routine(sessions_init);
+    register_cleanup_routine(sessions_cleanup);
+    register_postseq_cleanup_routine(flush_first_pass);
+    sessions_eo_tap = register_export_object(proto_sessions, sessions_eo_packet,
+                                             NULL);
+}
+
+void proto_reg_handoff_sessions(void)
+{
+    sessions_handle = create_dissector_handle(dissect_sessions, proto_sessions);
+    register_postdissector(sessions_handle);
+    http_handle = find_dissector("http");
+    dns_handle = find_dissector("dns");
+}
+
+void plugin_register(void)
+{
+    static proto_plugin plug;
+    plug.register_protoinfo = proto_register_sessions;
+    plug.register_handoff = proto_reg_handoff_sessions;
+    proto_register_plugin(&plug);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sessions_plugin.h - what the plugin's files share.
+ */
+#ifndef SESSIONS_PLUGIN_H
+#define SESSIONS_PLUGIN_H
+
+#include <epan/packet.h>
+#include <epan/prefs.h>
+
+#include "sessions.h"
+#include "sessions_framer.h"
+
+/* A message as kept for rendering and export (file scope). */
+typedef struct sessions_message {
+    guint32 flow_id;
+    guint8 dir;
+    gboolean partial;
+    const char *proto;
+    const guint8 *data;   /* NULL when over the display cap */
+    guint32 len;
+    guint64 offset;
+    guint32 *frames;
+    guint32 nframes;
+    guint64 missing;
+    const char *info;     /* may be NULL */
+} sessions_message;
+
+void proto_register_sessions(void);
+void proto_reg_handoff_sessions(void);
+
+/* framers.c: the framer preferences (user table, port ranges, heuristics). */
+void sessions_framers_register_prefs(module_t *module);
+/* Fills `table` from the current preferences; valid until the next call. */
+void sessions_framers_table(sess_framer_table *table);
+
+/* handoff.c: hands an HTTP or DNS message to Wireshark's own dissector. */
+void sessions_handoff(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                      const sessions_message *m, dissector_handle_t http,
+                      dissector_handle_t dns, gint ett);
+
+#endif

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sessions.h - Scapy-style session reassembly, as a C11 library.
+ *
+ * A session (sess_t) is fed one captured frame at a time with
+ * sess_on_packet(), like Scapy's on_packet_received().  Everything it
+ * learns comes back as events through one callback (Scapy's `prn`):
+ * per-packet flow metadata, IP fragments and reassembled datagrams, TCP
+ * segment analysis, application messages cut by framers, flow summaries and
+ * anomalies.  Each event names the caller's frame number it belongs to,
+ * which is not always the frame being fed: output caused by a timeout, an
+ * eviction or the end of the capture goes on the flow's (or datagram's) last
+ * frame.
+ *
+ * The caller owns the session object and the configuration; every limit is a
+ * field of sess_config with a safe default.  Memory is bounded by those
+ * limits.  Anomalies in the traffic are events, never errors: functions
+ * return a negative SESS_E* code only for misuse or allocation failure.
+ *
+ * The library has no dependency beyond the C11 standard library.
+ */
+#ifndef SESSIONS_H
+#define SESSIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- error codes ------------------------------------------------------- */
+
+#define SESS_ERRNO_MAP(XX)                                                     \
+    XX(TRUNCATED, -1, "header truncated")                                      \
+    XX(BADLEN, -2, "length field inconsistent with the data")                  \
+    XX(UNSUPPORTED, -3, "unsupported link type or protocol")                   \
+    XX(NOTIP, -4, "frame carries no IP packet")                                \
+    XX(NOMEM, -5, "out of memory")                                             \
+    XX(INVAL, -6, "invalid argument")
+
+enum {
+    SESS_OK = 0,
+#define XX(name, code, msg) SESS_E##name = code,
+    SESS_ERRNO_MAP(XX)
+#undef XX
+};
+
+/* Human-readable text of a SESS_E* code (or "ok"). */
+const char *sess_strerror(int code);
+
+/* ---- link types (LINKTYPE_* numbers of pcap/pcapng) -------------------- */
+
+enum {
+    SESS_LINK_NULL = 0,         /* BSD loopback, host byte order family */
+    SESS_LINK_ETHERNET = 1,     /* with 802.1Q / 802.1ad tags */
+    SESS_LINK_RAW = 101,        /* raw IPv4 or IPv6 */
+    SESS_LINK_LOOP = 108,       /* OpenBSD loopback, network byte order */
+    SESS_LINK_LINUX_SLL = 113,  /* Linux cooked capture v1 */
+    SESS_LINK_IPV4 = 228,
+    SESS_LINK_IPV6 = 229,
+    SESS_LINK_LINUX_SLL2 = 276, /* Linux cooked capture v2 */
+};
+
+/* ---- configuration ---------------------------------------------------- */
+
+typedef enum {
+    SESS_KIND_DEFAULT = 0, /* flows and counts, no reassembly */
+    SESS_KIND_IP,          /* + IPv4/IPv6 defragmentation */
+    SESS_KIND_TCP,         /* + TCP stream reassembly and framers */
+} sess_kind;
+
+/* How overlapping IP fragments are resolved, byte by byte.  "old" is the
+ * fragment holding the byte (with its original bounds), "new" the arriving
+ * one. */
+typedef enum {
+    SESS_IP_FIRST = 0, /* old wins */
+    SESS_IP_LAST,      /* new wins */
+    SESS_IP_BSD,       /* new wins where it starts before old */
+    SESS_IP_LINUX,     /* new wins where it starts at or before old */
+    SESS_IP_WINDOWS,   /* new starts before old and ends after it */
+    SESS_IP_SOLARIS,   /* new starts before old and ends at or after it */
+    SESS_IP_DROP,      /* any overlap drops the datagram (RFC 5722) */
+} sess_ip_policy;
+
+/* How overlapping TCP data is resolved, byte by byte.  "held" is the segment
+ * holding the byte (with its original bounds), "new" the arriving one. */
+typedef enum {
+    SESS_TCP_FIRST = 0, /* held wins */
+    SESS_TCP_LAST,      /* new wins */
+    SESS_TCP_BSD,       /* new wins where it starts before held */
+    SESS_TCP_WINDOWS,   /* same as bsd */
+    SESS_TCP_LINUX,     /* starts before, or same start and ends after */
+    SESS_TCP_OLD_LINUX, /* starts before, or same start and ends at/after */
+    SESS_TCP_SOLARIS,   /* ends after held, or covers held entirely */
+    SESS_TCP_VISTA,     /* same as first */
+} sess_tcp_policy;
+
+struct sess_framer_table; /* sessions_framer.h */
+
+typedef struct sess_config {
+    sess_kind kind;          /* default SESS_KIND_TCP */
+    uint32_t max_flows;      /* flows tracked at once; LRU eviction (262144) */
+    double flow_timeout;     /* idle seconds before a flow ends (600) */
+
+    sess_ip_policy ip_policy; /* SESS_IP_FIRST */
+    double ip_timeout;        /* seconds a datagram may wait (30) */
+    size_t ip_memcap;         /* bytes held by incomplete datagrams (64 MiB) */
+
+    sess_tcp_policy tcp_policy; /* SESS_TCP_FIRST */
+    double tcp_timeout;         /* seconds a hole may wait before it is given up (30) */
+    size_t tcp_dir_cap;         /* buffered bytes per direction (8 MiB) */
+    size_t tcp_memcap;          /* buffered bytes over all streams (512 MiB) */
+    uint32_t tcp_window;        /* largest accepted jump ahead (16 MiB) */
+    uint64_t tcp_depth;         /* bytes reassembled per direction, 0 = all */
+    size_t max_message;         /* largest message (16 MiB) */
+
+    bool store;  /* keep copies of messages and datagrams (sess_stored_*) */
+    size_t store_cap; /* bytes kept by the store (64 MiB) */
+
+    /* Framer selection (SESS_KIND_TCP).  NULL means the built-in table:
+     * http 80,8000,8080; tls 443,8443; dns 53; then heuristics; then raw. */
+    const struct sess_framer_table *framers;
+} sess_config;
+
+void sess_config_init(sess_config *cfg);
+
+/* ---- events ------------------------------------------------------------ */
+
+typedef struct sess_addr {
+    uint8_t family; /* 4 or 6 */
+    uint8_t bytes[16]; /* IPv4 in the first 4 bytes */
+} sess_addr;
+
+/* What the session knows of one bidirectional flow.  Index 0 of the arrays
+ * is the originator->responder direction, 1 the reverse. */
+typedef struct sess_flow_info {
+    uint32_t id;      /* 0-based, in order of first appearance */
+    uint8_t l4proto;  /* 6, 17, or the final IP protocol / next header */
+    bool has_ports;
+    sess_addr addr[2];  /* [0] originator, [1] responder */
+    uint16_t port[2];
+    uint64_t pkts[2];
+    uint64_t bytes[2];        /* transport payload on the wire */
+    uint64_t missing[2];      /* bytes given up as missing (TCP) */
+    uint64_t first_frame, last_frame;
+    double first_ts, last_ts;
+    char history[24];         /* Zeek-style history (TCP) */
+    const char *state;        /* Zeek-style conn_state, set when it ends */
+} sess_flow_info;
+
+typedef enum {
+    SESS_EV_PACKET,       /* every fed frame: flow membership (flow may be NULL) */
+    SESS_EV_IP_FRAGMENT,  /* the frame is an IP fragment */
+    SESS_EV_IP_DATAGRAM,  /* a datagram was reassembled */
+    SESS_EV_TCP_SEGMENT,  /* analysis of a TCP segment with payload */
+    SESS_EV_TCP_MISSING,  /* bytes given up as missing */
+    SESS_EV_MESSAGE,      /* an application message */
+    SESS_EV_FLOW_END,     /* a flow ended: final totals, state, history */
+    SESS_EV_ANOMALY,      /* something odd; see sess_anomaly */
+} sess_event_type;
+
+/* Bits of sess_event.u.segment.flags */
+enum {
+    SESS_SEG_RETRANSMISSION = 1u << 0,
+    SESS_SEG_OUT_OF_ORDER = 1u << 1,
+    SESS_SEG_OVERLAP = 1u << 2,
+    SESS_SEG_CONFLICT = 1u << 3,
+    SESS_SEG_LATE = 1u << 4,
+};
+
+typedef enum {
+    /* decoding */
+    SESS_AN_TRUNCATED = 1,   /* a header is cut short */
+    SESS_AN_BAD_LENGTH,      /* a length field disagrees with the data */
+    SESS_AN_UNSUPPORTED_LINK,
+    /* IP defragmentation */
+    SESS_AN_FRAG_CONFLICT,   /* overlapping fragment bytes differ */
+    SESS_AN_FRAG_TOO_LONG,   /* offset + length > 65535 */
+    SESS_AN_FRAG_BAD_SIZE,   /* non-last fragment empty or not a multiple of 8 */
+    SESS_AN_FRAG_PAST_END,   /* data beyond the known end */
+    SESS_AN_FRAG_END_CONFLICT, /* two different last fragments */
+    SESS_AN_FRAG_DROPPED,    /* datagram dropped by the drop policy */
+    SESS_AN_FRAG_TIMEOUT,    /* incomplete datagram timed out */
+    SESS_AN_FRAG_MEMCAP,     /* incomplete datagram evicted for memory */
+    /* TCP */
+    SESS_AN_TCP_CONFLICT,    /* overlapping segment bytes differ */
+    SESS_AN_TCP_LATE,        /* data for a given-up range or beyond FIN */
+    SESS_AN_TCP_WINDOW,      /* sequence jump beyond the window limit */
+    SESS_AN_TCP_DIR_CAP,     /* per-direction buffer cap reached */
+    SESS_AN_TCP_MEMCAP,      /* global buffer cap reached */
+    SESS_AN_TCP_DEPTH,       /* reassembly depth reached */
+    SESS_AN_FRAMER_ERROR,    /* framer gave up: rest of the direction is raw */
+    SESS_AN_MESSAGE_PARTIAL, /* message cut at max_message */
+    /* flows */
+    SESS_AN_FLOW_EVICTED,    /* flow table full: least recent flow ended */
+} sess_anomaly;
+
+const char *sess_anomaly_name(sess_anomaly a);
+
+typedef struct sess_message {
+    uint8_t dir;            /* 0 originator->responder, 1 reverse */
+    const char *proto;      /* framer name: "http", "tls", "dns", "raw", ... */
+    const uint8_t *data;    /* valid during the callback only */
+    size_t len;
+    uint64_t offset;        /* stream offset of the first byte */
+    const uint64_t *frames; /* contributing frames, ascending, unique */
+    size_t nframes;
+    uint64_t missing;       /* zero-filled bytes inside */
+    bool partial;           /* cut at max_message */
+    const char *info;       /* short summary from the framer, may be "" */
+} sess_message;
+
+typedef struct sess_event {
+    sess_event_type type;
+    uint64_t frame;              /* caller's frame this output belongs to */
+    const sess_flow_info *flow;  /* NULL when the frame joins no flow */
+    union {
+        struct {
+            uint8_t dir;
+            bool new_flow;   /* this packet created the flow */
+        } packet;
+        struct {
+            uint32_t id;
+            bool completes;  /* this fragment completed its datagram */
+        } fragment;
+        struct {
+            const uint8_t *data; /* fragmentable part, during callback only */
+            size_t len;
+            const uint64_t *frames; /* contributing frames, in offset order */
+            size_t nframes;
+            bool overlap, conflict;
+            uint8_t family;
+        } datagram;
+        struct {
+            uint8_t dir;
+            uint64_t offset;
+            uint32_t len;
+            unsigned flags; /* SESS_SEG_* */
+        } segment;
+        struct {
+            uint8_t dir;
+            uint64_t offset;
+            uint64_t len;
+        } missing;
+        sess_message message;
+        struct {
+            sess_anomaly what;
+            const char *detail; /* human-readable, during callback only */
+        } anomaly;
+    } u;
+} sess_event;
+
+typedef void (*sess_event_cb)(void *user, const sess_event *ev);
+
+/* ---- the session --------------------------------------------------------- */
+
+typedef struct sess sess_t;
+
+typedef struct sess_counts {
+    uint64_t packets, ip_packets, flows, fragments, datagrams;
+    uint64_t tcp_segments, messages, message_bytes, missing_bytes;
+    uint64_t anomalies, decode_errors;
+} sess_counts;
+
+/* Creates a session; cfg is copied (the framer table it points to must
+ * outlive the session).  Returns NULL when out of memory. */
+sess_t *sess_new(const sess_config *cfg, sess_event_cb cb, void *user);
+void sess_free(sess_t *s);
+
+/* Feeds one frame: `frame` is the caller's frame number (strictly
+ * increasing), `ts` its capture time in seconds.  Events for this frame,
+ * and for expirations it triggers, are delivered before it returns.
+ * Returns SESS_OK, or a negative code when the frame could not be decoded
+ * (an SESS_EV_PACKET with flow NULL and an anomaly are still emitted). */
+int sess_on_packet(sess_t *s, uint64_t frame, double ts, uint32_t linktype,
+                   const uint8_t *data, size_t caplen);
+
+/* End of capture: gives up every hole, flushes every message, ends every
+ * flow.  The session can be fed again afterwards as if new. */
+void sess_finish(sess_t *s);
+
+const sess_counts *sess_get_counts(const sess_t *s);
+
+/* The optional store (cfg.store): messages and datagrams kept in order. */
+typedef struct sess_stored {
+    sess_event_type type; /* SESS_EV_MESSAGE or SESS_EV_IP_DATAGRAM */
+    uint32_t flow_id;
+    uint8_t dir;
+    const char *proto;
+    const uint8_t *data;
+    size_t len;
+    uint64_t frame;
+} sess_stored;
+
+size_t sess_stored_count(const sess_t *s);
+const sess_stored *sess_stored_get(const sess_t *s, size_t i);
+
+/* Names used by the plugin's preferences and by tools. */
+const char *sess_ip_policy_name(sess_ip_policy p);
+const char *sess_tcp_policy_name(sess_tcp_policy p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * decode.c - link, IP and transport decoding of one frame, without copying.
+ *
+ * Decoding runs in three steps, each handing the next a pointer into the
+ * caller's frame: the link layer yields where the IP packet starts and which
+ * IP version it announces; the IP layer reads its fixed header and its
+ * options or extension headers; the transport layer reads TCP or UDP.
+ *
+ * Every length below the link layer is carried as a span: the bytes as the
+ * length fields describe them (`wire`) against the bytes actually present
+ * (`cap`, never more than `wire`).  Lengths reported to the caller come from
+ * `wire`, reads are bounded by `cap`; a header that does not fit in `wire`
+ * is a bad length, one that fits in `wire` but not in `cap` is truncated.
+ * When an IP length field is unusable (IPv4 total length below its header,
+ * IPv6 jumbogram) the captured bytes stand in for it, so a frame cut by the
+ * capture and a frame with lying length fields are both decoded as far as
+ * the bytes allow.
+ *
+ * A fragment never has its transport decoded: the transport header belongs
+ * to the reassembled datagram, which sess_decode_transport() reads.  The
+ * per-packet path clears sess_pkt once and allocates nothing.
+ */
+#include "decode.h"
+
+#include <string.h>
+
+/* Values some systems write instead of LINKTYPE_RAW (their DLT_RAW). */
+enum { LINK_RAW_DLT12 = 12, LINK_RAW_DLT14 = 14 };
+
+enum {
+    ETHERTYPE_IPV4 = 0x0800,
+    ETHERTYPE_IPV6 = 0x86dd,
+    ETHERTYPE_8021Q = 0x8100,
+    ETHERTYPE_8021AD = 0x88a8,
+    ETHERTYPE_QINQ_OLD = 0x9100,
+};
+
+enum {
+    PROTO_HOPOPTS = 0,
+    PROTO_TCP = 6,
+    PROTO_UDP = 17,
+    PROTO_ROUTING = 43,
+    PROTO_FRAGMENT = 44,
+    PROTO_AH = 51,
+    PROTO_DSTOPTS = 60,
+};
+
+enum { IPV4_HDR = 20, IPV6_HDR = 40, FRAG6_HDR = 8, TCP_HDR = 20, UDP_HDR = 8 };
+
+typedef struct span {
+    const uint8_t *d;
+    size_t wire; /* length per the length fields */
+    size_t cap;  /* bytes present, <= wire */
+} span;
+
+static uint16_t be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 |
+           p[0];
+}
+
+static int fail(sess_pkt *p, unsigned anomaly, int rc)
+{
+    p->anomalies |= anomaly;
+    return rc;
+}
+
+static span tail(span s, size_t off)
+{
+    return (span){s.d + off, s.wire - off, s.cap - off};
+}
+
+/* Whether `need` bytes from the start of `s` can be read; when they cannot,
+ * `bad` is the anomaly for lengths that do not even announce them. */
+static int room(sess_pkt *p, span s, size_t need, unsigned bad)
+{
+    if (need > s.wire)
+        return fail(p, bad, SESS_EBADLEN);
+    if (need > s.cap)
+        return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
+    return SESS_OK;
+}
+
+/* ---- link layer ---------------------------------------------------------- */
+
+static unsigned ethertype_version(uint16_t type)
+{
+    return type == ETHERTYPE_IPV4 ? 4 : type == ETHERTYPE_IPV6 ? 6 : 0;
+}
+
+/* Reads the ethertype at `type_at`, the payload starting at `*off`.  A VLAN
+ * tag in its place puts a 2-byte TCI and the next ethertype at the start of
+ * the payload, which moves by 4; tags may stack without limit. */
+static int ethertype_ip(const uint8_t *f, size_t cap, size_t type_at,
+                        size_t *off, unsigned *version)
+{
+    for (;;) {
+        if (cap < type_at + 2 || cap < *off)
+            return SESS_ETRUNCATED;
+        uint16_t type = be16(f + type_at);
+        if (type != ETHERTYPE_8021Q && type != ETHERTYPE_8021AD &&
+            type != ETHERTYPE_QINQ_OLD) {
+            *version = ethertype_version(type);
+            return *version ? SESS_OK : SESS_ENOTIP;
+        }
+        type_at = *off + 2;
+        *off += 4;
+    }
+}
+
+/* AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD, OpenBSD), 28 (FreeBSD),
+ * 30 (Darwin).  Linux's 10 never appears in these link types. */
+static int family_ip(uint32_t family, unsigned *version)
+{
+    if (family == 2)
+        *version = 4;
+    else if (family == 24 || family == 28 || family == 30)
+        *version = 6;
+    else
+        return SESS_ENOTIP;
+    return SESS_OK;
+}
+
+/* Finds the IP packet in a frame: its offset, and the version the link layer
+ * announces (0 when the version nibble alone decides). */
+static int link_ip(uint32_t linktype, const uint8_t *f, size_t cap,
+                   size_t *off, unsigned *version)
+{
+    *version = 0;
+    switch (linktype) {
+    case SESS_LINK_ETHERNET:
+        *off = 14;
+        return ethertype_ip(f, cap, 12, off, version);
+    case SESS_LINK_LINUX_SLL:
+        *off = 16;
+        return ethertype_ip(f, cap, 14, off, version);
+    case SESS_LINK_LINUX_SLL2:
+        *off = 20;
+        return ethertype_ip(f, cap, 0, off, version);
+    case SESS_LINK_NULL:
+    case SESS_LINK_LOOP: {
+        *off = 4;
+        if (cap < 4)
+            return SESS_ETRUNCATED;
+        /* NULL holds the writer's host order.  Families are small, so a
+         * reading whose high half is set is the other byte order. */
+        uint32_t family = le32(f);
+        if (linktype == SESS_LINK_LOOP || family > 0xffff)
+            family = be32(f);
+        return family_ip(family, version);
+    }
+    case SESS_LINK_RAW:
+    case LINK_RAW_DLT12:
+    case LINK_RAW_DLT14:
+        *off = 0;
+        return SESS_OK;
+    case SESS_LINK_IPV4:
+    case SESS_LINK_IPV6:
+        *off = 0;
+        *version = linktype == SESS_LINK_IPV4 ? 4 : 6;
+        return SESS_OK;
+    default:
+        return SESS_EUNSUPPORTED;
+    }
+}
+
+/* ---- transport ----------------------------------------------------------- */
+
+/* The payload runs from `hdr` to `end` per the length fields. */
+static void set_payload(sess_pkt *p, span s, size_t hdr, size_t end)
+{
+    p->payload = s.d + hdr;
+    p->payload_wire_len = end - hdr;
+    p->payload_len = (end < s.cap ? end : s.cap) - hdr;
+}
+
+static int decode_tcp(sess_pkt *p, span s)
+{
+    int rc = room(p, s, TCP_HDR, SESS_DEC_BAD_L4_LEN);
+    if (rc != SESS_OK)
+        return rc;
+    const uint8_t *h = s.d;
+    p->sport = be16(h);
+    p->dport = be16(h + 2);
+    p->seq = be32(h + 4);
+    p->ack = be32(h + 8);
+    p->tcp_flags = h[13];
+    p->window = be16(h + 14);
+    size_t data_offset = (size_t)(h[12] >> 4) * 4;
+    if (data_offset < TCP_HDR)
+        return fail(p, SESS_DEC_BAD_L4_LEN, SESS_EBADLEN);
+    rc = room(p, s, data_offset, SESS_DEC_BAD_L4_LEN);
+    if (rc != SESS_OK)
+        return rc;
+    set_payload(p, s, data_offset, s.wire);
+    p->l4_ok = true;
+    return SESS_OK;
+}
+
+static int decode_udp(sess_pkt *p, span s)
+{
+    int rc = room(p, s, UDP_HDR, SESS_DEC_BAD_L4_LEN);
+    if (rc != SESS_OK)
+        return rc;
+    p->sport = be16(s.d);
+    p->dport = be16(s.d + 2);
+    size_t len = be16(s.d + 4);
+    /* Shorter than the IP payload is legal (trailer); anything else is a
+     * lie, including the 0 of a jumbogram, and the IP payload stands in. */
+    if (len < UDP_HDR || len > s.wire) {
+        p->anomalies |= SESS_DEC_BAD_L4_LEN;
+        len = s.wire;
+    }
+    set_payload(p, s, UDP_HDR, len);
+    p->l4_ok = true;
+    return SESS_OK;
+}
+
+static int decode_l4(sess_pkt *p, uint8_t proto, span s)
+{
+    p->proto = proto;
+    if (proto == PROTO_TCP)
+        return decode_tcp(p, s);
+    if (proto == PROTO_UDP)
+        return decode_udp(p, s);
+    return SESS_OK;
+}
+
+/* ---- IP ------------------------------------------------------------------ */
+
+static void set_addr(sess_addr *a, uint8_t family, const uint8_t *bytes)
+{
+    a->family = family;
+    memcpy(a->bytes, bytes, family == 4 ? 4 : 16);
+}
+
+/* The IP packet as its length field describes it, against what was captured
+ * (which may hold link-layer padding beyond it). */
+static span ip_span(sess_pkt *p, const uint8_t *ip, size_t wire, size_t cap)
+{
+    if (wire > cap)
+        p->anomalies |= SESS_DEC_SNAPPED;
+    return (span){ip, wire, wire < cap ? wire : cap};
+}
+
+static void set_frag_data(sess_pkt *p, span s)
+{
+    p->frag_data = s.d;
+    p->frag_len = s.wire;
+    p->frag_captured = s.cap;
+}
+
+static int decode_ipv4(const uint8_t *ip, size_t cap, sess_pkt *p)
+{
+    if (cap < IPV4_HDR)
+        return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
+    size_t hdr = (size_t)(ip[0] & 0x0f) * 4;
+    if (hdr < IPV4_HDR)
+        return fail(p, SESS_DEC_BAD_IP_LEN, SESS_EBADLEN);
+    if (cap < hdr)
+        return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
+    size_t total = be16(ip + 2);
+    if (total < hdr) { /* 0 from segmentation offload, or garbage */
+        p->anomalies |= SESS_DEC_BAD_IP_LEN;
+        total = cap;
+    }
+    span s = ip_span(p, ip, total, cap);
+
+    p->ip_version = 4;
+    p->ip = ip;
+    p->ip_len = s.cap;
+    p->ip_hdr_len = hdr;
+    p->proto = ip[9];
+    set_addr(&p->src, 4, ip + 12);
+    set_addr(&p->dst, 4, ip + 16);
+
+    uint16_t frag = be16(ip + 6);
+    if (frag & 0x3fff) { /* MF or an offset */
+        p->is_fragment = true;
+        p->frag_id = be16(ip + 4);
+        p->frag_offset = (uint32_t)(frag & 0x1fff) * 8;
+        p->frag_more = frag & 0x2000;
+        p->frag_proto = p->proto;
+        set_frag_data(p, tail(s, hdr));
+        return SESS_OK;
+    }
+    decode_l4(p, p->proto, tail(s, hdr));
+    return SESS_OK;
+}
+
+/* Steps over hop-by-hop, routing, destination options and AH headers from
+ * `*off`, leaving `*next` on the first other header. */
+static int walk_ext(sess_pkt *p, span s, size_t *off, uint8_t *next)
+{
+    while (*next == PROTO_HOPOPTS || *next == PROTO_ROUTING ||
+           *next == PROTO_DSTOPTS || *next == PROTO_AH) {
+        int rc = room(p, s, *off + 2, SESS_DEC_BAD_EXT);
+        if (rc != SESS_OK)
+            return rc;
+        size_t units = s.d[*off + 1];
+        size_t len = *next == PROTO_AH ? (units + 2) * 4 : (units + 1) * 8;
+        rc = room(p, s, *off + len, SESS_DEC_BAD_EXT);
+        if (rc != SESS_OK)
+            return rc;
+        *next = s.d[*off];
+        *off += len;
+    }
+    return SESS_OK;
+}
+
+/* Reads the fragment header at `*off`; what follows it is fragment data. */
+static int read_frag6(sess_pkt *p, span s, size_t *off, uint8_t *next)
+{
+    int rc = room(p, s, *off + FRAG6_HDR, SESS_DEC_BAD_EXT);
+    if (rc != SESS_OK)
+        return rc;
+    const uint8_t *h = s.d + *off;
+    p->is_fragment = true;
+    p->frag_proto = *next = h[0];
+    p->frag_offset = be16(h + 2) & 0xfff8;
+    p->frag_more = h[3] & 1;
+    p->frag_id = be32(h + 4);
+    *off += FRAG6_HDR;
+    set_frag_data(p, tail(s, *off));
+    return SESS_OK;
+}
+
+static int decode_ipv6(const uint8_t *ip, size_t cap, sess_pkt *p)
+{
+    if (cap < IPV6_HDR)
+        return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
+    uint8_t next = ip[6];
+    size_t total = IPV6_HDR + (size_t)be16(ip + 4);
+    /* Payload length 0 before a hop-by-hop header announces a jumbogram,
+     * whose length hides in an option; the captured bytes stand in. */
+    if (total == IPV6_HDR && next == PROTO_HOPOPTS) {
+        p->anomalies |= SESS_DEC_BAD_IP_LEN;
+        total = cap;
+    }
+    span s = ip_span(p, ip, total, cap);
+
+    p->ip_version = 6;
+    p->ip = ip;
+    p->ip_len = s.cap;
+    set_addr(&p->src, 6, ip + 8);
+    set_addr(&p->dst, 6, ip + 24);
+
+    size_t off = IPV6_HDR;
+    int rc = walk_ext(p, s, &off, &next);
+    if (rc == SESS_OK && next == PROTO_FRAGMENT)
+        rc = read_frag6(p, s, &off, &next);
+    p->ip_hdr_len = off;
+    p->proto = next;
+    if (rc == SESS_OK && !p->is_fragment)
+        decode_l4(p, next, tail(s, off));
+    return SESS_OK;
+}
+
+/* `want` is the version the link layer announced, 0 for any. */
+static int decode_ip(const uint8_t *ip, size_t cap, unsigned want,
+                     sess_pkt *p)
+{
+    if (cap == 0)
+        return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
+    unsigned version = ip[0] >> 4;
+    if ((version != 4 && version != 6) || (want != 0 && version != want))
+        return fail(p, SESS_DEC_UNSUPPORTED, SESS_ENOTIP);
+    return version == 4 ? decode_ipv4(ip, cap, p) : decode_ipv6(ip, cap, p);
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+int sess_decode_frame(uint32_t linktype, const uint8_t *frame, size_t caplen,
+                      sess_pkt *out)
+{
+    *out = (sess_pkt){0};
+    size_t off;
+    unsigned version;
+    int rc = link_ip(linktype, frame, caplen, &off, &version);
+    if (rc == SESS_ETRUNCATED)
+        return fail(out, SESS_DEC_TRUNCATED, rc);
+    if (rc != SESS_OK)
+        return fail(out, SESS_DEC_UNSUPPORTED, rc);
+    return decode_ip(frame + off, caplen - off, version, out);
+}
+
+int sess_decode_ip(const uint8_t *ip, size_t caplen, sess_pkt *out)
+{
+    *out = (sess_pkt){0};
+    return decode_ip(ip, caplen, 0, out);
+}
+
+int sess_decode_transport(sess_pkt *p, uint8_t next, const uint8_t *data,
+                          size_t len)
+{
+    p->l4_ok = false;
+    p->sport = p->dport = 0;
+    p->seq = p->ack = 0;
+    p->tcp_flags = 0;
+    p->window = 0;
+    p->payload = NULL;
+    p->payload_len = p->payload_wire_len = 0;
+
+    span s = {data, len, len};
+    if (p->ip_version == 6) {
+        size_t off = 0;
+        int rc = walk_ext(p, s, &off, &next);
+        if (rc != SESS_OK) {
+            p->proto = next;
+            return rc;
+        }
+        if (off > 0) /* an empty datagram may come with data NULL */
+            s = tail(s, off);
+    }
+    return decode_l4(p, next, s);
+}
+
+const char *sess_strerror(int code)
+{
+    switch (code) {
+    case SESS_OK:
+        return "ok";
+#define XX(name, value, msg)                                                   \
+    case SESS_E##name:                                                         \
+        return msg;
+        SESS_ERRNO_MAP(XX)
+#undef XX
+    }
+    return "unknown error";
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * stream.h - one direction of a TCP connection: a StringBuffer done right.
+ *
+ * Bytes are addressed by a 64-bit stream offset: offset 0 is ISN+1 when the
+ * SYN was seen, else the first byte seen (midstream pickup).  Sequence
+ * numbers are unwrapped with modular 32-bit arithmetic against the next
+ * expected byte, so a stream crossing 2^32 just works; a jump further than
+ * the window limit is an anomaly and the segment is ignored, never an
+ * allocation.
+ *
+ * The buffer holds the bytes a framer has not consumed yet, from the consumed
+ * offset onwards.  Each held byte remembers the segment that supplied it
+ * (its frame and its original start/end), because the overlap policy decides
+ * byte by byte between the held segment and the arriving one, for every byte
+ * not yet consumed.  Missing ranges are tracked explicitly; a hole is only
+ * zero-filled when it is given up (peer ACKed past it, RST, buffered data
+ * beyond it over the cap, idle, end of capture), and every give-up is
+ * reported through the missing callback.  Consumed bytes are dropped from the
+ * front; the last `history` consumed bytes are kept so that a retransmission
+ * carrying different bytes is still reported as a conflict.
+ *
+ * Costs: insertion is O(log n) in the segments held, so reverse-order
+ * arrival costs about what in-order arrival costs; the in-order path
+ * allocates nothing once the buffer and the node pool have grown.
+ */
+#ifndef SESS_STREAM_H
+#define SESS_STREAM_H
+
+#include "sessions.h"
+
+typedef struct sess_stream_config {
+    sess_tcp_policy policy;
+    size_t dir_cap;     /* bytes held beyond the first hole before giving it up */
+    uint32_t window;    /* largest accepted distance from the next expected byte */
+    uint64_t depth;     /* bytes accepted per direction, 0 = unlimited */
+    size_t history;     /* consumed bytes kept for conflict checks */
+} sess_stream_config;
+
+/* Shared by all streams of a session: node free-list and byte accounting. */
+typedef struct sess_stream_pool sess_stream_pool;
+
+sess_stream_pool *sess_stream_pool_new(void);
+void sess_stream_pool_free(sess_stream_pool *pool);
+/* Bytes held (buffers and history) by every stream using this pool. */
+size_t sess_stream_pool_bytes(const sess_stream_pool *pool);
+
+typedef void (*sess_stream_missing_cb)(void *user, uint64_t offset,
+                                       uint64_t len);
+
+typedef struct sess_stream sess_stream; /* defined below */
+
+/* Result of one data segment. */
+typedef struct sess_seg_info {
+    uint64_t offset;    /* stream offset of the first payload byte */
+    uint32_t len;
+    unsigned flags;     /* SESS_SEG_* */
+    unsigned anomalies; /* SESS_STREAM_A_* */
+} sess_seg_info;
+
+enum {
+    SESS_STREAM_A_WINDOW = 1u << 0,  /* jump beyond the window: ignored */
+    SESS_STREAM_A_DIR_CAP = 1u << 1, /* cap reached: a hole was given up */
+    SESS_STREAM_A_DEPTH = 1u << 2,   /* bytes past the depth were ignored */
+};
+
+void sess_stream_init(sess_stream *s, const sess_stream_config *cfg,
+                      sess_stream_pool *pool, sess_stream_missing_cb missing,
+                      void *user);
+/* Frees everything the stream holds; the struct may be re-initialised. */
+void sess_stream_release(sess_stream *s);
+
+/* A SYN with this ISN: offset 0 becomes isn+1.  Ignored once data or a
+ * SYN has fixed the base. */
+void sess_stream_syn(sess_stream *s, uint32_t isn);
+
+/* A data segment (len > 0).  Returns SESS_OK or SESS_ENOMEM. */
+int sess_stream_data(sess_stream *s, uint32_t seq, const uint8_t *data,
+                     size_t len, uint64_t frame, double ts,
+                     sess_seg_info *out);
+
+/* A FIN whose sequence number is `seq` (after any payload of its segment):
+ * the direction ends at that offset.  Data beyond it is late. */
+void sess_stream_fin(sess_stream *s, uint32_t seq);
+
+/* The three calls below give holes up: each becomes readable zeros and is
+ * reported through the missing callback.  They return SESS_OK, or
+ * SESS_ENOMEM when a hole could not be filled (the ones before it were). */
+
+/* The peer acknowledged up to `ack`: holes below it are given up, and bytes
+ * between the highest received and `ack` (never seen) are missing too. */
+int sess_stream_ack(sess_stream *s, uint32_t ack);
+
+/* Gives up every hole up to the highest byte received (or the FIN). */
+int sess_stream_give_up(sess_stream *s);
+
+/* Gives up holes whose following data has waited since before `deadline`. */
+int sess_stream_expire(sess_stream *s, double deadline);
+
+/* The contiguous readable bytes from the consumed offset (given-up holes
+ * read as zeros).  Returns their count; *data points into the buffer and is
+ * valid until the next call that changes the stream. */
+size_t sess_stream_readable(const sess_stream *s, const uint8_t **data);
+
+uint64_t sess_stream_consumed(const sess_stream *s); /* consumed offset */
+
+typedef struct sess_u64vec {
+    uint64_t *v;
+    size_t n, cap;
+} sess_u64vec;
+
+/* Drops the first n readable bytes.  Appends the frames that supplied them
+ * to `frames` (in offset order, consecutive repeats removed; may be NULL) and
+ * returns, in *missing, how many of them were given-up zeros. */
+int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
+                        uint64_t *missing);
+
+/* The FIN offset is known and every byte before it is readable or consumed. */
+bool sess_stream_complete(const sess_stream *s);
+
+/* No unconsumed bytes and no holes are held. */
+bool sess_stream_idle(const sess_stream *s);
+
+/* The base is fixed (SYN or first data seen). */
+bool sess_stream_started(const sess_stream *s);
+
+/* ---- internal layout (embedded by the flow table) -------------------- */
+struct sess_stream_node; /* one run of held bytes from one segment */
+
+typedef struct sess_stream_range {
+    uint64_t start, end;
+} sess_stream_range;
+
+/* Given-up ranges remembered to tell late data from retransmissions. */
+#define SESS_STREAM_GONE_MAX 8
+
+struct sess_stream {
+    const sess_stream_config *cfg;
+    sess_stream_pool *pool;
+    sess_stream_missing_cb missing_cb;
+    void *user;
+    /* filled in by stream.c */
+    bool started, fin_known, depth_reported;
+    uint32_t base_seq;        /* seq of offset 0 */
+    uint64_t next;            /* first offset not yet contiguous */
+    uint64_t consumed;        /* first offset not yet consumed */
+    uint64_t fin_offset;
+    uint64_t highest;         /* one past the last byte received or given up */
+    uint8_t *buf;             /* buf[buf_head] is offset consumed - hist_len */
+    size_t buf_cap, buf_head, hist_len;
+    struct sess_stream_node *root; /* runs tiling [consumed, next) and the
+                                      held bytes beyond, by offset (treap) */
+    size_t nruns;
+    uint64_t ooo_bytes;       /* bytes held beyond next */
+    sess_stream_range gone[SESS_STREAM_GONE_MAX]; /* ascending, most recent */
+    unsigned ngone;
+};
+
+#endif

@@ -1,0 +1,1043 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_decode.c - frame decoding, from the link layer to the payload.
+ *
+ * Frames are built by hand, layer by layer, into a byte buffer; the IP and
+ * UDP length fields are filled in once the payload is appended, and the
+ * cases that need lying length fields overwrite them afterwards.  Every
+ * decode runs on an exact-size heap copy of the frame, so that AddressSanitizer
+ * catches a single byte read past the captured length.
+ */
+#include "decode.h"
+#include "testlib.h"
+
+typedef struct buf {
+    uint8_t b[4096];
+    size_t len;
+} buf;
+
+static size_t put(buf *f, const void *src, size_t n)
+{
+    size_t at = f->len;
+    memcpy(f->b + at, src, n);
+    f->len += n;
+    return at;
+}
+
+static void set16(buf *f, size_t at, uint16_t v)
+{
+    f->b[at] = (uint8_t)(v >> 8);
+    f->b[at + 1] = (uint8_t)v;
+}
+
+static size_t put16(buf *f, uint16_t v)
+{
+    size_t at = put(f, "\0\0", 2);
+    set16(f, at, v);
+    return at;
+}
+
+static void put32(buf *f, uint32_t v)
+{
+    put16(f, (uint16_t)(v >> 16));
+    put16(f, (uint16_t)v);
+}
+
+static void fill(buf *f, uint8_t byte, size_t n)
+{
+    memset(f->b + f->len, byte, n);
+    f->len += n;
+}
+
+/* ---- link headers -------------------------------------------------------- */
+
+static const uint8_t macs[12] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1};
+
+static void eth_tagged(buf *f, const uint16_t *tpids, size_t ntags,
+                       uint16_t type)
+{
+    put(f, macs, sizeof macs);
+    for (size_t i = 0; i < ntags; i++) {
+        put16(f, tpids[i]);
+        put16(f, (uint16_t)(100 + i)); /* TCI: VLAN id */
+    }
+    put16(f, type);
+}
+
+static void eth(buf *f, uint16_t type)
+{
+    eth_tagged(f, NULL, 0, type);
+}
+
+static void sll(buf *f, uint16_t type)
+{
+    put16(f, 0);       /* packet type: to us */
+    put16(f, 1);       /* ARPHRD_ETHER */
+    put16(f, 6);       /* address length */
+    put(f, macs, 8);   /* address, padded to 8 */
+    put16(f, type);
+}
+
+static void sll2(buf *f, uint16_t type)
+{
+    put16(f, type);
+    put16(f, 0);       /* reserved */
+    put32(f, 3);       /* interface index */
+    put16(f, 1);       /* ARPHRD_ETHER */
+    put(f, "\0\6", 2); /* packet type, address length */
+    put(f, macs, 8);
+}
+
+static void null_family(buf *f, uint32_t family, bool big_endian)
+{
+    uint8_t b[4];
+    for (int i = 0; i < 4; i++)
+        b[big_endian ? 3 - i : i] = (uint8_t)(family >> (8 * i));
+    put(f, b, 4);
+}
+
+static uint16_t ethertype_of(int version)
+{
+    return version == 4 ? 0x0800 : 0x86dd;
+}
+
+/* ---- IP and transport headers -------------------------------------------- */
+
+static const uint8_t v4_src[4] = {10, 0, 0, 1}, v4_dst[4] = {10, 0, 0, 2};
+static const uint8_t v6_src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+static const uint8_t v6_dst[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+
+/* An IPv4 header with `opt` bytes of NOP options; total length is left for
+ * fix_ipv4(). */
+static size_t ipv4(buf *f, uint8_t proto, size_t opt, uint16_t frag)
+{
+    size_t at = f->len;
+    uint8_t h[20] = {(uint8_t)(0x40 | (20 + opt) / 4), 0, 0, 0, 0x12, 0x34,
+                     (uint8_t)(frag >> 8), (uint8_t)frag, 64, proto};
+    memcpy(h + 12, v4_src, 4);
+    memcpy(h + 16, v4_dst, 4);
+    put(f, h, sizeof h);
+    fill(f, 1, opt);
+    return at;
+}
+
+static void fix_ipv4(buf *f, size_t ip)
+{
+    set16(f, ip + 2, (uint16_t)(f->len - ip));
+}
+
+static size_t ipv6(buf *f, uint8_t next)
+{
+    size_t at = f->len;
+    uint8_t h[8] = {0x60, 0, 0, 0, 0, 0, next, 64};
+    put(f, h, sizeof h);
+    put(f, v6_src, 16);
+    put(f, v6_dst, 16);
+    return at;
+}
+
+static void fix_ipv6(buf *f, size_t ip)
+{
+    set16(f, ip + 4, (uint16_t)(f->len - ip - 40));
+}
+
+/* Hop-by-hop, routing or destination options: (units + 1) * 8 bytes. */
+static void ext6(buf *f, uint8_t next, uint8_t units)
+{
+    uint8_t h[2] = {next, units};
+    put(f, h, 2);
+    fill(f, 0, (units + 1u) * 8 - 2);
+}
+
+static void frag6(buf *f, uint8_t next, uint16_t offset, bool more,
+                  uint32_t id)
+{
+    uint8_t h[2] = {next, 0};
+    put(f, h, 2);
+    put16(f, (uint16_t)(offset | more));
+    put32(f, id);
+}
+
+/* A TCP header with `opt` bytes of NOP options. */
+static size_t tcp(buf *f, size_t opt)
+{
+    size_t at = f->len;
+    put16(f, 40000);
+    put16(f, 80);
+    put32(f, 0x01020304);
+    put32(f, 0xa0b0c0d0);
+    uint8_t h[2] = {(uint8_t)((20 + opt) / 4 << 4), SESS_TH_PSH | SESS_TH_ACK};
+    put(f, h, 2);
+    put16(f, 8192);
+    put32(f, 0); /* checksum, urgent pointer */
+    fill(f, 1, opt);
+    return at;
+}
+
+/* A UDP header; its length is left for fix_udp(). */
+static size_t udp(buf *f)
+{
+    size_t at = f->len;
+    put16(f, 5353);
+    put16(f, 53);
+    put32(f, 0);
+    return at;
+}
+
+static void fix_udp(buf *f, size_t at)
+{
+    set16(f, at + 4, (uint16_t)(f->len - at));
+}
+
+static size_t payload(buf *f, size_t n)
+{
+    size_t at = f->len;
+    for (size_t i = 0; i < n; i++)
+        f->b[at + i] = (uint8_t)('a' + i % 26);
+    f->len += n;
+    return at;
+}
+
+/* IPv4 or IPv6, then TCP with 4 option bytes and `n` payload bytes. */
+static size_t ip_tcp(buf *f, int version, size_t n)
+{
+    size_t ip = version == 4 ? ipv4(f, 6, 0, 0) : ipv6(f, 6);
+    tcp(f, 4);
+    payload(f, n);
+    if (version == 4)
+        fix_ipv4(f, ip);
+    else
+        fix_ipv6(f, ip);
+    return ip;
+}
+
+/* ---- decoding on exact-size copies --------------------------------------- */
+
+/* Moves a pointer into `from` to the same place in `to`. */
+static void rebase(const uint8_t **ptr, const uint8_t *from, const uint8_t *to)
+{
+    if (*ptr)
+        *ptr = to + (*ptr - from);
+}
+
+static int decode_prefix(uint32_t linktype, const buf *f, size_t len,
+                         sess_pkt *p)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    ASSERT(copy != NULL);
+    memcpy(copy, f->b, len);
+    int rc = sess_decode_frame(linktype, copy, len, p);
+    rebase(&p->ip, copy, f->b);
+    rebase(&p->payload, copy, f->b);
+    rebase(&p->frag_data, copy, f->b);
+    free(copy);
+    return rc;
+}
+
+static int decode(uint32_t linktype, const buf *f, sess_pkt *p)
+{
+    return decode_prefix(linktype, f, f->len, p);
+}
+
+static size_t at(const buf *f, const uint8_t *ptr)
+{
+    return (size_t)(ptr - f->b);
+}
+
+static void assert_addrs(const sess_pkt *p, int version)
+{
+    ASSERT_EQ(p->src.family, version);
+    ASSERT_EQ(p->dst.family, version);
+    ASSERT_MEM_EQ(p->src.bytes, version == 4 ? v4_src : v6_src,
+                  version == 4 ? 4 : 16);
+    ASSERT_MEM_EQ(p->dst.bytes, version == 4 ? v4_dst : v6_dst,
+                  version == 4 ? 4 : 16);
+}
+
+static void assert_tcp(const sess_pkt *p, const buf *f, size_t payload_at,
+                       size_t n)
+{
+    ASSERT(p->l4_ok);
+    ASSERT_EQ(p->proto, 6);
+    ASSERT_EQ(p->sport, 40000);
+    ASSERT_EQ(p->dport, 80);
+    ASSERT_EQ(p->seq, 0x01020304);
+    ASSERT_EQ(p->ack, 0xa0b0c0d0);
+    ASSERT_EQ(p->tcp_flags, SESS_TH_PSH | SESS_TH_ACK);
+    ASSERT_EQ(p->window, 8192);
+    ASSERT_EQ(at(f, p->payload), payload_at);
+    ASSERT_EQ(p->payload_len, n);
+    ASSERT_EQ(p->payload_wire_len, n);
+}
+
+/* ---- link layers --------------------------------------------------------- */
+
+typedef struct link_case {
+    const char *name;
+    uint32_t linktype;
+    void (*header)(buf *f, int version);
+    unsigned versions; /* bit 4 and/or bit 6 */
+} link_case;
+
+static void hdr_eth(buf *f, int v) { eth(f, ethertype_of(v)); }
+static void hdr_vlan(buf *f, int v)
+{
+    eth_tagged(f, (const uint16_t[]){0x8100}, 1, ethertype_of(v));
+}
+static void hdr_qinq(buf *f, int v)
+{
+    eth_tagged(f, (const uint16_t[]){0x88a8, 0x8100}, 2, ethertype_of(v));
+}
+static void hdr_qinq_9100(buf *f, int v)
+{
+    eth_tagged(f, (const uint16_t[]){0x9100, 0x9100, 0x8100}, 3,
+               ethertype_of(v));
+}
+static void hdr_sll(buf *f, int v) { sll(f, ethertype_of(v)); }
+static void hdr_sll_vlan(buf *f, int v)
+{
+    sll(f, 0x8100);
+    put16(f, 100);
+    put16(f, ethertype_of(v));
+}
+static void hdr_sll2(buf *f, int v) { sll2(f, ethertype_of(v)); }
+/* AF_INET6 as Darwin (30), NetBSD/OpenBSD (24) and FreeBSD (28) write it. */
+static void hdr_null_le(buf *f, int v) { null_family(f, v == 4 ? 2 : 30, 0); }
+static void hdr_null_be(buf *f, int v) { null_family(f, v == 4 ? 2 : 24, 1); }
+static void hdr_null_fbsd(buf *f, int v) { null_family(f, v == 4 ? 2 : 28, 0); }
+static void hdr_loop(buf *f, int v) { null_family(f, v == 4 ? 2 : 24, 1); }
+static void hdr_none(buf *f, int v) { (void)f, (void)v; }
+
+static const link_case link_cases[] = {
+    {"ethernet", 1, hdr_eth, 1u << 4 | 1u << 6},
+    {"802.1Q", 1, hdr_vlan, 1u << 4 | 1u << 6},
+    {"QinQ 802.1ad", 1, hdr_qinq, 1u << 4 | 1u << 6},
+    {"QinQ 0x9100 triple", 1, hdr_qinq_9100, 1u << 4 | 1u << 6},
+    {"linux sll", 113, hdr_sll, 1u << 4 | 1u << 6},
+    {"linux sll + vlan", 113, hdr_sll_vlan, 1u << 4 | 1u << 6},
+    {"linux sll2", 276, hdr_sll2, 1u << 4 | 1u << 6},
+    {"null little-endian", 0, hdr_null_le, 1u << 4 | 1u << 6},
+    {"null big-endian", 0, hdr_null_be, 1u << 4 | 1u << 6},
+    {"null freebsd", 0, hdr_null_fbsd, 1u << 4 | 1u << 6},
+    {"openbsd loop", 108, hdr_loop, 1u << 4 | 1u << 6},
+    {"raw", 101, hdr_none, 1u << 4 | 1u << 6},
+    {"raw dlt 12", 12, hdr_none, 1u << 4 | 1u << 6},
+    {"raw dlt 14", 14, hdr_none, 1u << 4 | 1u << 6},
+    {"ipv4", 228, hdr_none, 1u << 4},
+    {"ipv6", 229, hdr_none, 1u << 6},
+};
+
+static void build_link_case(const link_case *c, int version, buf *f,
+                            size_t *ip, size_t *pl)
+{
+    c->header(f, version);
+    *ip = ip_tcp(f, version, 7);
+    *pl = f->len - 7;
+}
+
+TEST(link_types)
+{
+    for (size_t i = 0; i < sizeof link_cases / sizeof link_cases[0]; i++) {
+        const link_case *c = &link_cases[i];
+        for (int version = 4; version <= 6; version += 2) {
+            if (!(c->versions & 1u << version))
+                continue;
+            buf f = {0};
+            size_t ip, pl;
+            build_link_case(c, version, &f, &ip, &pl);
+            sess_pkt p;
+            ASSERT_EQ(decode(c->linktype, &f, &p), SESS_OK);
+            ASSERT_EQ(p.anomalies, 0);
+            ASSERT_EQ(p.ip_version, version);
+            ASSERT_EQ(at(&f, p.ip), ip);
+            ASSERT_EQ(p.ip_len, f.len - ip);
+            ASSERT_EQ(p.ip_hdr_len, version == 4 ? 20 : 40);
+            ASSERT(!p.is_fragment);
+            assert_addrs(&p, version);
+            assert_tcp(&p, &f, pl, 7);
+        }
+    }
+}
+
+/* Each link type cut at every length: an error, or a flagged packet. */
+TEST(link_types_truncated)
+{
+    for (size_t i = 0; i < sizeof link_cases / sizeof link_cases[0]; i++) {
+        const link_case *c = &link_cases[i];
+        for (int version = 4; version <= 6; version += 2) {
+            if (!(c->versions & 1u << version))
+                continue;
+            buf f = {0};
+            size_t ip, pl;
+            build_link_case(c, version, &f, &ip, &pl);
+            for (size_t len = 0; len < f.len; len++) {
+                sess_pkt p;
+                int rc = decode_prefix(c->linktype, &f, len, &p);
+                if (len < ip + (version == 4 ? 20 : 40)) {
+                    ASSERT_EQ(rc, SESS_ETRUNCATED);
+                    ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED);
+                    ASSERT_EQ(p.ip_version, 0);
+                } else {
+                    ASSERT_EQ(rc, SESS_OK);
+                    ASSERT(p.anomalies & SESS_DEC_SNAPPED);
+                    ASSERT_EQ(p.l4_ok, len >= pl);
+                    ASSERT_EQ(!!(p.anomalies & SESS_DEC_TRUNCATED), len < pl);
+                }
+            }
+        }
+    }
+}
+
+TEST(null_family_both_orders)
+{
+    static const struct {
+        uint32_t family;
+        int version;
+    } families[] = {{2, 4}, {24, 6}, {28, 6}, {30, 6}};
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
+        for (int big = 0; big <= 1; big++) {
+            buf f = {0};
+            null_family(&f, families[i].family, big);
+            ip_tcp(&f, families[i].version, 0);
+            sess_pkt p;
+            ASSERT_EQ(decode(SESS_LINK_NULL, &f, &p), SESS_OK);
+            ASSERT_EQ(p.ip_version, families[i].version);
+            ASSERT(p.l4_ok);
+        }
+    }
+}
+
+/* Frames that hold no IP, or a link layer this decoder does not know. */
+TEST(not_ip)
+{
+    static const uint8_t arp_body[28] = {0, 1, 8, 0, 6, 4, 0, 1};
+    static const struct {
+        const char *name;
+        uint32_t linktype;
+        uint8_t link[20];
+        size_t link_len;
+        bool with_ip;
+        int rc;
+    } cases[] = {
+        {"ethernet arp", 1, {[12] = 0x08, 0x06}, 14, false, SESS_ENOTIP},
+        {"vlan arp", 1, {[12] = 0x81, 0, 0, 5, 0x08, 0x06}, 18, false,
+         SESS_ENOTIP},
+        {"ethernet 802.3 length", 1, {[12] = 0x00, 0x40}, 14, false,
+         SESS_ENOTIP},
+        {"sll arp", 113, {[14] = 0x08, 0x06}, 16, false, SESS_ENOTIP},
+        {"sll2 arp", 276, {0x08, 0x06}, 20, false, SESS_ENOTIP},
+        {"null unknown family", 0, {7, 0, 0, 0}, 4, true, SESS_ENOTIP},
+        {"null linux AF_INET6", 0, {10, 0, 0, 0}, 4, true, SESS_ENOTIP},
+        {"loop little-endian", 108, {2, 0, 0, 0}, 4, true, SESS_ENOTIP},
+        {"ethertype v6, packet v4", 1, {[12] = 0x86, 0xdd}, 14, true,
+         SESS_ENOTIP},
+        {"linktype ipv6, packet v4", 229, {0}, 0, true, SESS_ENOTIP},
+        {"unknown link type", 147, {0}, 0, true, SESS_EUNSUPPORTED},
+        {"ieee 802.11", 105, {0}, 0, true, SESS_EUNSUPPORTED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf f = {0};
+        put(&f, cases[i].link, cases[i].link_len);
+        if (cases[i].with_ip)
+            ip_tcp(&f, 4, 3);
+        else
+            put(&f, arp_body, sizeof arp_body);
+        sess_pkt p;
+        ASSERT_EQ(decode(cases[i].linktype, &f, &p), cases[i].rc);
+        ASSERT_EQ(p.anomalies, SESS_DEC_UNSUPPORTED);
+        ASSERT_EQ(p.ip_version, 0);
+    }
+}
+
+TEST(raw_bad_version)
+{
+    buf f = {0};
+    ip_tcp(&f, 4, 0);
+    f.b[0] = 0x55;
+    sess_pkt p;
+    ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_ENOTIP);
+    ASSERT_EQ(sess_decode_ip(f.b, f.len, &p), SESS_ENOTIP);
+    ASSERT_EQ(sess_decode_ip(f.b, 0, &p), SESS_ETRUNCATED);
+    ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED);
+}
+
+/* ---- IPv4 ---------------------------------------------------------------- */
+
+TEST(ipv4_options)
+{
+    static const size_t opts[] = {4, 12, 40};
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+        buf f = {0};
+        eth(&f, 0x0800);
+        size_t ip = ipv4(&f, 6, opts[i], 0x4000 /* DF */);
+        tcp(&f, 0);
+        size_t pl = payload(&f, 5);
+        fix_ipv4(&f, ip);
+        sess_pkt p;
+        ASSERT_EQ(decode(1, &f, &p), SESS_OK);
+        ASSERT_EQ(p.anomalies, 0);
+        ASSERT_EQ(p.ip_hdr_len, 20 + opts[i]);
+        ASSERT(!p.is_fragment);
+        assert_tcp(&p, &f, pl, 5);
+    }
+}
+
+TEST(ipv4_udp_and_other)
+{
+    buf f = {0};
+    size_t ip = ipv4(&f, 17, 0, 0);
+    size_t u = udp(&f);
+    size_t pl = payload(&f, 12);
+    fix_udp(&f, u);
+    fix_ipv4(&f, ip);
+    sess_pkt p;
+    ASSERT_EQ(sess_decode_ip(f.b, f.len, &p), SESS_OK);
+    ASSERT(p.l4_ok);
+    ASSERT_EQ(p.proto, 17);
+    ASSERT_EQ(p.sport, 5353);
+    ASSERT_EQ(p.dport, 53);
+    ASSERT_EQ(at(&f, p.payload), pl);
+    ASSERT_EQ(p.payload_len, 12);
+    ASSERT_EQ(p.payload_wire_len, 12);
+
+    buf g = {0};
+    ip = ipv4(&g, 1 /* ICMP */, 0, 0);
+    payload(&g, 8);
+    fix_ipv4(&g, ip);
+    ASSERT_EQ(decode(SESS_LINK_IPV4, &g, &p), SESS_OK);
+    ASSERT_EQ(p.proto, 1);
+    ASSERT(!p.l4_ok);
+    ASSERT_EQ(p.anomalies, 0);
+    ASSERT(p.payload == NULL);
+}
+
+/* ---- IPv6 extension headers ---------------------------------------------- */
+
+TEST(ipv6_extension_chain)
+{
+    buf f = {0};
+    eth(&f, 0x86dd);
+    size_t ip = ipv6(&f, 0);
+    ext6(&f, 60, 0);  /* hop-by-hop, 8 bytes */
+    ext6(&f, 43, 1);  /* destination options, 16 */
+    ext6(&f, 6, 2);   /* routing, 24 */
+    tcp(&f, 8);
+    size_t pl = payload(&f, 9);
+    fix_ipv6(&f, ip);
+    sess_pkt p;
+    ASSERT_EQ(decode(1, &f, &p), SESS_OK);
+    ASSERT_EQ(p.anomalies, 0);
+    ASSERT_EQ(p.ip_hdr_len, 40 + 8 + 16 + 24);
+    ASSERT(!p.is_fragment);
+    assert_addrs(&p, 6);
+    assert_tcp(&p, &f, pl, 9);
+}
+
+TEST(ipv6_ah)
+{
+    buf f = {0};
+    size_t ip = ipv6(&f, 0);
+    ext6(&f, 51, 0);
+    uint8_t ah[2] = {17, 4}; /* (4 + 2) * 4 = 24 bytes */
+    put(&f, ah, 2);
+    fill(&f, 0, 22);
+    size_t u = udp(&f);
+    size_t pl = payload(&f, 3);
+    fix_udp(&f, u);
+    fix_ipv6(&f, ip);
+    sess_pkt p;
+    ASSERT_EQ(decode(SESS_LINK_IPV6, &f, &p), SESS_OK);
+    ASSERT_EQ(p.anomalies, 0);
+    ASSERT_EQ(p.ip_hdr_len, 40 + 8 + 24);
+    ASSERT(p.l4_ok);
+    ASSERT_EQ(p.proto, 17);
+    ASSERT_EQ(at(&f, p.payload), pl);
+    ASSERT_EQ(p.payload_len, 3);
+}
+
+TEST(ipv6_no_next_header)
+{
+    buf f = {0};
+    eth(&f, 0x86dd);
+    size_t ip = ipv6(&f, 59);
+    fill(&f, 0, 60 - f.len); /* Ethernet padding */
+    sess_pkt p;
+    ASSERT_EQ(decode(1, &f, &p), SESS_OK);
+    ASSERT_EQ(p.anomalies, 0);
+    ASSERT_EQ(p.ip_len, 40);
+    ASSERT_EQ(at(&f, p.ip), ip);
+    ASSERT_EQ(p.proto, 59);
+    ASSERT(!p.l4_ok);
+}
+
+/* An extension header longer than the payload, or cut by the capture. */
+TEST(ipv6_broken_chain)
+{
+    buf f = {0};
+    size_t ip = ipv6(&f, 0);
+    ext6(&f, 60, 0);
+    ext6(&f, 6, 1);
+    tcp(&f, 0);
+    fix_ipv6(&f, ip);
+    f.b[ip + 48 + 1] = 9; /* destination options claim 80 bytes */
+    sess_pkt p;
+    ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
+    ASSERT_EQ(p.anomalies, SESS_DEC_BAD_EXT);
+    ASSERT_EQ(p.proto, 60);
+    ASSERT_EQ(p.ip_hdr_len, 48);
+    ASSERT(!p.l4_ok);
+
+    f.b[ip + 48 + 1] = 1;
+    ASSERT_EQ(decode_prefix(SESS_LINK_RAW, &f, ip + 48 + 10, &p), SESS_OK);
+    ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED | SESS_DEC_SNAPPED);
+    ASSERT_EQ(p.proto, 60);
+    ASSERT(!p.l4_ok);
+
+    /* The payload length ends inside the chain's next header. */
+    set16(&f, ip + 4, 9);
+    ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
+    ASSERT_EQ(p.anomalies, SESS_DEC_BAD_EXT);
+    ASSERT_EQ(p.ip_len, 49);
+    ASSERT_EQ(p.proto, 60);
+}
+
+/* A full Ethernet/IPv6/hop-by-hop/TCP frame cut at every length. */
+TEST(ipv6_tcp_every_prefix)
+{
+    buf f = {0};
+    eth(&f, 0x86dd);
+    size_t ip = ipv6(&f, 0);
+    ext6(&f, 6, 0);
+    tcp(&f, 12);
+    size_t pl = payload(&f, 10);
+    fix_ipv6(&f, ip);
+    for (size_t len = 0; len <= f.len; len++) {
+        sess_pkt p;
+        int rc = decode_prefix(1, &f, len, &p);
+        if (len < ip + 40) {
+            ASSERT_EQ(rc, SESS_ETRUNCATED);
+            ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED);
+            continue;
+        }
+        ASSERT_EQ(rc, SESS_OK);
+        ASSERT_EQ(p.ip_len, len - ip);
+        if (len < pl) {
+            ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED | SESS_DEC_SNAPPED);
+            ASSERT(!p.l4_ok);
+            ASSERT(p.payload == NULL);
+            continue;
+        }
+        ASSERT_EQ(p.anomalies, len < f.len ? SESS_DEC_SNAPPED : 0);
+        ASSERT(p.l4_ok);
+        ASSERT_EQ(at(&f, p.payload), pl);
+        ASSERT_EQ(p.payload_len, len - pl);
+        ASSERT_EQ(p.payload_wire_len, 10);
+    }
+}
+
+/* ---- fragments ----------------------------------------------------------- */
+
+typedef struct frag_case {
+    const char *name;
+    int version;
+    uint16_t offset; /* bytes */
+    bool more;
+    uint8_t inner;   /* v6: the fragment header's next header, 60 or 17 */
+} frag_case;
+
+static const frag_case frag_cases[] = {
+    {"v4 first", 4, 0, true, 17},        {"v4 middle", 4, 1480, true, 17},
+    {"v4 last", 4, 2960, false, 17},     {"v6 first", 6, 0, true, 60},
+    {"v6 middle", 6, 1448, true, 60},    {"v6 last", 6, 2896, false, 60},
+    {"v6 atomic", 6, 0, false, 60},      {"v6 first, udp", 6, 0, true, 17},
+    {"v6 atomic, udp", 6, 0, false, 17},
+};
+
+/* v4: IPv4/UDP fragment; v6: IPv6/hop-by-hop/routing/fragment, then UDP in
+ * the fragment data, after a destination options header when `inner` is 60. */
+static size_t build_fragment(const frag_case *c, buf *f, size_t *data)
+{
+    eth(f, ethertype_of(c->version));
+    size_t ip;
+    if (c->version == 4) {
+        ip = ipv4(f, 17, 0, (uint16_t)(c->offset / 8 | (c->more ? 0x2000 : 0)));
+    } else {
+        ip = ipv6(f, 0);
+        ext6(f, 43, 0);
+        ext6(f, 44, 0);
+        frag6(f, c->inner, c->offset, c->more, 0xdeadbeef);
+    }
+    *data = f->len;
+    if (c->inner == 60)
+        ext6(f, 17, 0);
+    size_t u = udp(f);
+    payload(f, 24);
+    fix_udp(f, u);
+    if (c->version == 4)
+        fix_ipv4(f, ip);
+    else
+        fix_ipv6(f, ip);
+    fill(f, 0, f->len < 60 ? 60 - f->len : 0);
+    return ip;
+}
+
+TEST(fragments)
+{
+    for (size_t i = 0; i < sizeof frag_cases / sizeof frag_cases[0]; i++) {
+        const frag_case *c = &frag_cases[i];
+        buf f = {0};
+        size_t data;
+        size_t ip = build_fragment(c, &f, &data);
+        sess_pkt p;
+        ASSERT_EQ(decode(1, &f, &p), SESS_OK);
+        ASSERT_EQ(p.anomalies, 0);
+        ASSERT(p.is_fragment);
+        ASSERT_EQ(p.frag_offset, c->offset);
+        ASSERT_EQ(p.frag_more, c->more);
+        ASSERT_EQ(p.frag_id, c->version == 4 ? 0x1234 : 0xdeadbeef);
+        ASSERT_EQ(p.frag_proto, c->inner);
+        ASSERT_EQ(p.proto, p.frag_proto);
+        ASSERT_EQ(p.ip_hdr_len, data - ip);
+        ASSERT_EQ(at(&f, p.frag_data), data);
+        ASSERT_EQ(p.frag_len, c->inner == 60 ? 8 + 8 + 24 : 8 + 24);
+        ASSERT_EQ(p.frag_captured, p.frag_len);
+        ASSERT(!p.l4_ok);
+        ASSERT(p.payload == NULL);
+    }
+}
+
+TEST(fragment_cut_by_capture)
+{
+    buf f = {0};
+    size_t data;
+    build_fragment(&frag_cases[4], &f, &data);
+    sess_pkt p;
+    ASSERT_EQ(decode_prefix(1, &f, data + 10, &p), SESS_OK);
+    ASSERT_EQ(p.anomalies, SESS_DEC_SNAPPED);
+    ASSERT_EQ(p.frag_len, 40);
+    ASSERT_EQ(p.frag_captured, 10);
+
+    ASSERT_EQ(decode_prefix(1, &f, data - 3, &p), SESS_OK);
+    ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED | SESS_DEC_SNAPPED);
+    ASSERT(!p.is_fragment);
+    ASSERT_EQ(p.proto, 44);
+}
+
+TEST(ipv4_not_fragment)
+{
+    buf f = {0};
+    size_t ip = ipv4(&f, 17, 0, 0x4000 /* DF only */);
+    size_t u = udp(&f);
+    payload(&f, 1);
+    fix_udp(&f, u);
+    fix_ipv4(&f, ip);
+    sess_pkt p;
+    ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
+    ASSERT(!p.is_fragment);
+    ASSERT(p.frag_data == NULL);
+    ASSERT(p.l4_ok);
+}
+
+/* The session reassembles a v6 datagram whose fragmentable part starts with
+ * destination options, then decodes its transport. */
+TEST(transport_after_reassembly)
+{
+    buf f = {0};
+    size_t data;
+    build_fragment(&frag_cases[3], &f, &data);
+    sess_pkt p;
+    ASSERT_EQ(decode(1, &f, &p), SESS_OK);
+
+    buf whole = {0};
+    ext6(&whole, 6, 1);
+    tcp(&whole, 4);
+    size_t pl = payload(&whole, 3000);
+    ASSERT_EQ(sess_decode_transport(&p, p.frag_proto, whole.b, whole.len),
+              SESS_OK);
+    ASSERT_EQ(p.anomalies, 0);
+    assert_tcp(&p, &whole, pl, 3000);
+    ASSERT(p.is_fragment); /* the IP layer is left as decoded */
+    ASSERT_EQ(p.ip_hdr_len, data - 14);
+
+    /* A header running past the data, then a protocol with no ports. */
+    ASSERT_EQ(sess_decode_transport(&p, 60, whole.b, 12), SESS_EBADLEN);
+    ASSERT_EQ(p.anomalies, SESS_DEC_BAD_EXT);
+    ASSERT(!p.l4_ok);
+    ASSERT_EQ(p.proto, 60);
+    ASSERT_EQ(p.sport, 0);
+    ASSERT_EQ(sess_decode_transport(&p, 6, NULL, 0), SESS_EBADLEN);
+    ASSERT_EQ(sess_decode_transport(&p, 58, whole.b, whole.len), SESS_OK);
+    ASSERT_EQ(p.proto, 58);
+    ASSERT(!p.l4_ok);
+    ASSERT(p.payload == NULL);
+}
+
+TEST(transport_after_reassembly_v4)
+{
+    buf f = {0};
+    size_t data;
+    build_fragment(&frag_cases[0], &f, &data);
+    sess_pkt p;
+    ASSERT_EQ(decode(1, &f, &p), SESS_OK);
+
+    buf whole = {0};
+    size_t u = udp(&whole);
+    size_t pl = payload(&whole, 2000);
+    fix_udp(&whole, u);
+    /* v4 walks no extension headers: 60 would be a protocol of its own. */
+    ASSERT_EQ(sess_decode_transport(&p, 17, whole.b, whole.len), SESS_OK);
+    ASSERT(p.l4_ok);
+    ASSERT_EQ(p.dport, 53);
+    ASSERT_EQ(at(&whole, p.payload), pl);
+    ASSERT_EQ(p.payload_len, 2000);
+
+    ASSERT_EQ(sess_decode_transport(&p, 6, whole.b, 19), SESS_EBADLEN);
+    ASSERT_EQ(p.anomalies, SESS_DEC_BAD_L4_LEN);
+    ASSERT(!p.l4_ok);
+}
+
+/* ---- lengths ------------------------------------------------------------- */
+
+TEST(ethernet_padding)
+{
+    buf f = {0};
+    eth(&f, 0x0800);
+    size_t ip = ipv4(&f, 6, 0, 0);
+    size_t pl = tcp(&f, 0) + 20;
+    fix_ipv4(&f, ip);
+    fill(&f, 0xee, 60 - f.len);
+    sess_pkt p;
+    ASSERT_EQ(decode(1, &f, &p), SESS_OK);
+    ASSERT_EQ(p.anomalies, 0);
+    ASSERT_EQ(p.ip_len, 40);
+    ASSERT_EQ(p.payload_len, 0);
+    ASSERT_EQ(p.payload_wire_len, 0);
+    ASSERT_EQ(at(&f, p.payload), pl);
+
+    buf g = {0};
+    eth(&g, 0x0800);
+    ip = ipv4(&g, 17, 0, 0);
+    size_t u = udp(&g);
+    payload(&g, 2);
+    fix_udp(&g, u);
+    fix_ipv4(&g, ip);
+    fill(&g, 0xee, 60 - g.len);
+    ASSERT_EQ(decode(1, &g, &p), SESS_OK);
+    ASSERT_EQ(p.anomalies, 0);
+    ASSERT_EQ(p.ip_len, 30);
+    ASSERT_EQ(p.payload_len, 2);
+}
+
+typedef struct ip_len_case {
+    const char *name;
+    int version;
+    size_t cut;          /* bytes dropped from the end of the capture */
+    int total;           /* IPv4 total / IPv6 payload length; -1 keeps it */
+    int ihl;             /* IPv4 header length in words; -1 keeps it */
+    int rc;
+    unsigned anomalies;
+    size_t ip_len;       /* of the 20/40 + 20 + 4 + 30 byte packet */
+    size_t payload_len, payload_wire_len;
+    bool l4_ok;
+} ip_len_case;
+
+static const ip_len_case ip_len_cases[] = {
+    {"v4 exact", 4, 0, -1, -1, SESS_OK, 0, 74, 30, 30, true},
+    {"v4 total below header", 4, 0, 12, -1, SESS_OK, SESS_DEC_BAD_IP_LEN,
+     74, 30, 30, true},
+    {"v4 total 0 (offload)", 4, 0, 0, -1, SESS_OK, SESS_DEC_BAD_IP_LEN, 74,
+     30, 30, true},
+    {"v4 total beyond capture", 4, 0, 1000, -1, SESS_OK, SESS_DEC_SNAPPED,
+     74, 30, 956, true},
+    {"v4 payload cut", 4, 10, -1, -1, SESS_OK, SESS_DEC_SNAPPED, 64, 20,
+     30, true},
+    {"v4 total inside tcp", 4, 0, 30, -1, SESS_OK, SESS_DEC_BAD_L4_LEN, 30, 0,
+     0, false},
+    {"v4 total inside tcp options", 4, 0, 42, -1, SESS_OK,
+     SESS_DEC_BAD_L4_LEN, 42, 0, 0, false},
+    {"v4 ihl 4", 4, 0, -1, 4, SESS_EBADLEN, SESS_DEC_BAD_IP_LEN, 0, 0, 0,
+     false},
+    {"v4 ihl beyond capture", 4, 34, -1, 15, SESS_ETRUNCATED,
+     SESS_DEC_TRUNCATED, 0, 0, 0, false},
+    {"v6 exact", 6, 0, -1, -1, SESS_OK, 0, 94, 30, 30, true},
+    {"v6 payload beyond capture", 6, 0, 200, -1, SESS_OK,
+     SESS_DEC_SNAPPED, 94, 30, 176, true},
+    {"v6 payload cut", 6, 29, -1, -1, SESS_OK, SESS_DEC_SNAPPED, 65, 1, 30,
+     true},
+    {"v6 payload shorter than tcp", 6, 0, 10, -1, SESS_OK,
+     SESS_DEC_BAD_L4_LEN, 50, 0, 0, false},
+};
+
+TEST(ip_lengths)
+{
+    for (size_t i = 0; i < sizeof ip_len_cases / sizeof ip_len_cases[0]; i++) {
+        const ip_len_case *c = &ip_len_cases[i];
+        buf f = {0};
+        ip_tcp(&f, c->version, 30);
+        if (c->total >= 0)
+            set16(&f, c->version == 4 ? 2 : 4, (uint16_t)c->total);
+        if (c->ihl >= 0)
+            f.b[0] = (uint8_t)(0x40 | c->ihl);
+        sess_pkt p;
+        ASSERT_EQ(decode_prefix(SESS_LINK_RAW, &f, f.len - c->cut, &p), c->rc);
+        ASSERT_EQ(p.anomalies, c->anomalies);
+        ASSERT_EQ(p.ip_len, c->ip_len);
+        ASSERT_EQ(p.l4_ok, c->l4_ok);
+        ASSERT_EQ(p.payload_len, c->payload_len);
+        ASSERT_EQ(p.payload_wire_len, c->payload_wire_len);
+    }
+}
+
+/* Payload length 0 before hop-by-hop: a jumbogram, read from the capture. */
+TEST(ipv6_jumbogram)
+{
+    buf f = {0};
+    size_t ip = ipv6(&f, 0);
+    uint8_t jumbo[8] = {17, 0, 0xc2, 4, 0, 0, 0, 0};
+    put(&f, jumbo, 8);
+    size_t u = udp(&f);
+    size_t pl = payload(&f, 16);
+    set16(&f, u + 4, 0); /* UDP jumbograms carry length 0 too */
+    sess_pkt p;
+    ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
+    ASSERT_EQ(p.anomalies, SESS_DEC_BAD_IP_LEN | SESS_DEC_BAD_L4_LEN);
+    ASSERT_EQ(p.ip_len, f.len - ip);
+    ASSERT(p.l4_ok);
+    ASSERT_EQ(at(&f, p.payload), pl);
+    ASSERT_EQ(p.payload_len, 16);
+    ASSERT_EQ(p.payload_wire_len, 16);
+}
+
+typedef struct tcp_offset_case {
+    const char *name;
+    uint8_t words;
+    size_t cut;
+    unsigned anomalies;
+    bool l4_ok;
+} tcp_offset_case;
+
+TEST(tcp_data_offset)
+{
+    static const tcp_offset_case cases[] = {
+        {"4 words", 4, 0, SESS_DEC_BAD_L4_LEN, false},
+        {"0 words", 0, 0, SESS_DEC_BAD_L4_LEN, false},
+        {"past the IP payload", 15, 0, SESS_DEC_BAD_L4_LEN, false},
+        {"past the capture", 8, 10,
+         SESS_DEC_TRUNCATED | SESS_DEC_SNAPPED, false},
+        {"all payload", 10, 0, 0, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf f = {0};
+        size_t ip = ipv4(&f, 6, 0, 0);
+        size_t t = tcp(&f, 0);
+        payload(&f, 20);
+        fix_ipv4(&f, ip);
+        f.b[t + 12] = (uint8_t)(cases[i].words << 4);
+        sess_pkt p;
+        ASSERT_EQ(decode_prefix(SESS_LINK_RAW, &f, f.len - cases[i].cut, &p),
+                  SESS_OK);
+        ASSERT_EQ(p.anomalies, cases[i].anomalies);
+        ASSERT_EQ(p.l4_ok, cases[i].l4_ok);
+        ASSERT_EQ(p.sport, 40000); /* read before the offset was judged */
+        if (p.l4_ok)
+            ASSERT_EQ(p.payload_len, 0);
+        else
+            ASSERT(p.payload == NULL);
+    }
+}
+
+typedef struct udp_len_case {
+    const char *name;
+    uint16_t len;
+    unsigned anomalies;
+    size_t payload_len;
+} udp_len_case;
+
+TEST(udp_length)
+{
+    static const udp_len_case cases[] = {
+        {"exact", 8 + 20, 0, 20},
+        {"shorter than the IP payload", 8 + 5, 0, 5},
+        {"header only", 8, 0, 0},
+        {"below the header", 4, SESS_DEC_BAD_L4_LEN, 20},
+        {"zero", 0, SESS_DEC_BAD_L4_LEN, 20},
+        {"beyond the IP payload", 8 + 21, SESS_DEC_BAD_L4_LEN, 20},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf f = {0};
+        size_t ip = ipv6(&f, 17);
+        size_t u = udp(&f);
+        size_t pl = payload(&f, 20);
+        fix_ipv6(&f, ip);
+        set16(&f, u + 4, cases[i].len);
+        sess_pkt p;
+        ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
+        ASSERT_EQ(p.anomalies, cases[i].anomalies);
+        ASSERT(p.l4_ok);
+        ASSERT_EQ(at(&f, p.payload), pl);
+        ASSERT_EQ(p.payload_len, cases[i].payload_len);
+        ASSERT_EQ(p.payload_wire_len, cases[i].payload_len);
+    }
+
+    /* UDP length beyond the capture but within the IP length. */
+    buf f = {0};
+    size_t ip = ipv4(&f, 17, 0, 0);
+    size_t u = udp(&f);
+    payload(&f, 100);
+    fix_udp(&f, u);
+    fix_ipv4(&f, ip);
+    sess_pkt p;
+    ASSERT_EQ(decode_prefix(SESS_LINK_RAW, &f, 40, &p), SESS_OK);
+    ASSERT_EQ(p.anomalies, SESS_DEC_SNAPPED);
+    ASSERT_EQ(p.payload_len, 12);
+    ASSERT_EQ(p.payload_wire_len, 100);
+}
+
+TEST(link_truncated)
+{
+    static const struct {
+        uint32_t linktype;
+        uint8_t bytes[20];
+        size_t len;
+    } cases[] = {
+        {1, {0}, 13},
+        {1, {[12] = 0x81, 0x00, 0, 1}, 17},  /* tag, no inner type */
+        {1, {[12] = 0x88, 0xa8, 0, 1, 0x81, 0x00, 0, 2}, 20},
+        {113, {0}, 15},
+        {276, {0x08, 0x00}, 19},
+        {0, {2, 0, 0}, 3},
+        {108, {0}, 0},
+        {101, {0}, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf f = {0};
+        put(&f, cases[i].bytes, cases[i].len);
+        sess_pkt p;
+        ASSERT_EQ(decode(cases[i].linktype, &f, &p), SESS_ETRUNCATED);
+        ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED);
+    }
+}
+
+TEST(strerror)
+{
+    ASSERT_STR_EQ(sess_strerror(SESS_OK), "ok");
+    ASSERT_STR_EQ(sess_strerror(SESS_ETRUNCATED), "header truncated");
+    ASSERT_STR_EQ(sess_strerror(SESS_ENOTIP), "frame carries no IP packet");
+    ASSERT_STR_EQ(sess_strerror(SESS_EINVAL), "invalid argument");
+    ASSERT_STR_EQ(sess_strerror(-99), "unknown error");
+    ASSERT_STR_EQ(sess_strerror(1), "unknown error");
+}
+
+TEST_MAIN(TEST_CASE(link_types), TEST_CASE(link_types_truncated),
+          TEST_CASE(null_family_both_orders), TEST_CASE(not_ip),
+          TEST_CASE(raw_bad_version), TEST_CASE(ipv4_options),
+          TEST_CASE(ipv4_udp_and_other), TEST_CASE(ipv6_extension_chain),
+          TEST_CASE(ipv6_ah), TEST_CASE(ipv6_no_next_header),
+          TEST_CASE(ipv6_broken_chain), TEST_CASE(ipv6_tcp_every_prefix),
+          TEST_CASE(fragments), TEST_CASE(fragment_cut_by_capture),
+          TEST_CASE(ipv4_not_fragment), TEST_CASE(transport_after_reassembly),
+          TEST_CASE(transport_after_reassembly_v4),
+          TEST_CASE(ethernet_padding), TEST_CASE(ip_lengths),
+          TEST_CASE(ipv6_jumbogram), TEST_CASE(tcp_data_offset),
+          TEST_CASE(udp_length), TEST_CASE(link_truncated),
+          TEST_CASE(strerror))
