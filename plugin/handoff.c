@@ -19,34 +19,37 @@
 #include <epan/exceptions.h>
 #include <epan/show_exception.h>
 
+static void call_guarded(dissector_handle_t h, tvbuff_t *tvb,
+                         packet_info *pinfo, proto_tree *tree)
+{
+    TRY {
+        call_dissector(h, tvb, pinfo, tree);
+    }
+    CATCH_NONFATAL_ERRORS {
+        /* A malformed message must not hide the rest of our tree. */
+        show_exception(tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
+    }
+    ENDTRY;
+}
+
 void sessions_handoff(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                       const sessions_message *m, dissector_handle_t http,
                       dissector_handle_t dns, gint ett)
 {
-    dissector_handle_t h = NULL;
-    if (strcmp(m->proto, "http") == 0)
-        h = http;
-    else if (strcmp(m->proto, "dns") == 0)
-        h = dns;
-    if (!h)
+    gboolean is_dns = strcmp(m->proto, "dns") == 0;
+    if (strcmp(m->proto, "http") != 0 && !is_dns)
+        return;
+    /* DNS over TCP: the DNS dissector wants the message without its
+     * 2-byte length prefix. */
+    if (is_dns && tvb_captured_length(tvb) <= 2)
         return;
     proto_tree *sub = proto_tree_add_subtree(tree, tvb, 0, -1, ett, NULL,
                                              "Dissected by Wireshark");
     gboolean writable = col_get_writable(pinfo->cinfo, -1);
     col_set_writable(pinfo->cinfo, -1, FALSE);
-    TRY {
-        if (h == dns) {
-            /* DNS over TCP: skip the 2-byte length prefix. */
-            if (tvb_captured_length(tvb) > 2)
-                call_dissector(h, tvb_new_subset_remaining(tvb, 2), pinfo, sub);
-        } else {
-            call_dissector(h, tvb, pinfo, sub);
-        }
-    }
-    CATCH_NONFATAL_ERRORS {
-        /* A malformed message must not hide the rest of our tree. */
-        show_exception(tvb, pinfo, sub, EXCEPT_CODE, GET_MESSAGE);
-    }
-    ENDTRY;
+    if (is_dns)
+        call_guarded(dns, tvb_new_subset_remaining(tvb, 2), pinfo, sub);
+    else
+        call_guarded(http, tvb, pinfo, sub);
     col_set_writable(pinfo->cinfo, -1, writable);
 }

@@ -15,6 +15,7 @@
  * Files are read with libpcap, so every format it reads works, and each
  * packet's link type is the file's (or, for pcapng, its interface's).
  */
+#define _DEFAULT_SOURCE /* libpcap uses the BSD u_int types; clock_gettime */
 #include <pcap/pcap.h>
 
 #include <inttypes.h>

@@ -82,8 +82,8 @@ typedef struct testlib_case {
 static int testlib_run(const testlib_case *cases, size_t n, int argc,
                        char **argv)
 {
-    size_t ran = 0;
-    for (size_t i = 0; i < n; i++) {
+    volatile size_t ran = 0; /* live across longjmp */
+    for (volatile size_t i = 0; i < n; i++) {
         if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
             continue;
         ran++;

@@ -1,0 +1,577 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_session.c - the session end to end: flows, originators, ids,
+ * timeouts, eviction, fragments into flows, TCP lifecycle, messages, store.
+ *
+ * Packets are raw IPv4/IPv6 frames (LINKTYPE_RAW) built by hand; every event
+ * the session emits is recorded into a log that the cases assert on.
+ */
+#include "sessions.h"
+#include "testlib.h"
+
+/* ---- frames ---------------------------------------------------------------- */
+
+typedef struct frame {
+    uint8_t b[2048];
+    size_t len;
+} frame;
+
+static void be16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void be32(uint8_t *p, uint32_t v)
+{
+    be16(p, v >> 16);
+    be16(p + 2, v & 0xffff);
+}
+
+enum { FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16 };
+
+/* IPv4 host 192.0.2.<a> port pa -> 192.0.2.<b> port pb. */
+static frame tcp4(int a, int pa, int b, int pb, uint32_t seq, uint32_t ack,
+                  unsigned flags, const char *payload)
+{
+    frame f = {0};
+    size_t n = payload ? strlen(payload) : 0;
+    uint8_t *ip = f.b, *t = f.b + 20;
+    ip[0] = 0x45;
+    be16(ip + 2, (unsigned)(40 + n));
+    ip[8] = 64;
+    ip[9] = 6;
+    ip[12] = 192, ip[13] = 0, ip[14] = 2, ip[15] = (uint8_t)a;
+    ip[16] = 192, ip[17] = 0, ip[18] = 2, ip[19] = (uint8_t)b;
+    be16(t, (unsigned)pa);
+    be16(t + 2, (unsigned)pb);
+    be32(t + 4, seq);
+    be32(t + 8, ack);
+    t[12] = 5 << 4;
+    t[13] = (uint8_t)flags;
+    be16(t + 14, 65535);
+    memcpy(t + 20, payload ? payload : "", n);
+    f.len = 40 + n;
+    return f;
+}
+
+static frame udp4(int a, int pa, int b, int pb, const char *payload)
+{
+    frame f = {0};
+    size_t n = strlen(payload);
+    uint8_t *ip = f.b, *u = f.b + 20;
+    ip[0] = 0x45;
+    be16(ip + 2, (unsigned)(28 + n));
+    ip[8] = 64;
+    ip[9] = 17;
+    ip[12] = 192, ip[13] = 0, ip[14] = 2, ip[15] = (uint8_t)a;
+    ip[16] = 192, ip[17] = 0, ip[18] = 2, ip[19] = (uint8_t)b;
+    be16(u, (unsigned)pa);
+    be16(u + 2, (unsigned)pb);
+    be16(u + 4, (unsigned)(8 + n));
+    memcpy(u + 8, payload, n);
+    f.len = 28 + n;
+    return f;
+}
+
+/* An IPv4 fragment of `whole` (a UDP datagram built by udp4) carrying bytes
+ * [off, off+len) of its fragmentable part. */
+static frame frag4(const frame *whole, size_t off, size_t len, bool more)
+{
+    frame f = {0};
+    memcpy(f.b, whole->b, 20);
+    memcpy(f.b + 20, whole->b + 20 + off, len);
+    be16(f.b + 2, (unsigned)(20 + len));
+    be16(f.b + 4, 0x4242);
+    be16(f.b + 6, (unsigned)((more ? 0x2000 : 0) | (off / 8)));
+    f.len = 20 + len;
+    return f;
+}
+
+static frame tcp6(int a, int pa, int b, int pb, uint32_t seq, unsigned flags,
+                  const char *payload)
+{
+    frame f = {0};
+    size_t n = payload ? strlen(payload) : 0;
+    uint8_t *ip = f.b, *t = f.b + 40;
+    ip[0] = 0x60;
+    be16(ip + 4, (unsigned)(20 + n));
+    ip[6] = 6;
+    ip[7] = 64;
+    ip[8] = 0x20, ip[9] = 0x01, ip[10] = 0x0d, ip[11] = 0xb8, ip[23] = (uint8_t)a;
+    ip[24] = 0x20, ip[25] = 0x01, ip[26] = 0x0d, ip[27] = 0xb8, ip[39] = (uint8_t)b;
+    be16(t, (unsigned)pa);
+    be16(t + 2, (unsigned)pb);
+    be32(t + 4, seq);
+    t[12] = 5 << 4;
+    t[13] = (uint8_t)flags;
+    be16(t + 14, 65535);
+    memcpy(t + 20, payload ? payload : "", n);
+    f.len = 60 + n;
+    return f;
+}
+
+/* ---- event log ----------------------------------------------------------- */
+
+typedef struct logged {
+    sess_event_type type;
+    uint64_t frame;
+    int flow_id; /* -1 when none */
+    uint8_t dir;
+    uint64_t pkts, bytes;
+    bool new_flow;
+    char text[256];  /* message/datagram bytes, anomaly name, state+history */
+    uint64_t offset, len, missing;
+    unsigned flags;
+    const char *proto;
+} logged;
+
+typedef struct log {
+    logged ev[512];
+    size_t n;
+    size_t dropped; /* events past the log's end */
+} log_t;
+
+static void record(void *user, const sess_event *ev)
+{
+    log_t *l = user;
+    if (l->n == sizeof l->ev / sizeof l->ev[0]) {
+        l->dropped++;
+        return;
+    }
+    logged *e = &l->ev[l->n++];
+    memset(e, 0, sizeof *e);
+    e->type = ev->type;
+    e->frame = ev->frame;
+    e->flow_id = ev->flow ? (int)ev->flow->id : -1;
+    if (ev->flow) {
+        e->pkts = ev->flow->pkts[0] + ev->flow->pkts[1];
+        e->bytes = ev->flow->bytes[0] + ev->flow->bytes[1];
+    }
+    switch (ev->type) {
+    case SESS_EV_PACKET:
+        e->dir = ev->u.packet.dir;
+        e->new_flow = ev->u.packet.new_flow;
+        break;
+    case SESS_EV_MESSAGE: {
+        const sess_message *m = &ev->u.message;
+        e->dir = m->dir;
+        e->offset = m->offset;
+        e->len = m->len;
+        e->missing = m->missing;
+        e->proto = m->proto;
+        size_t k = m->len < sizeof e->text - 1 ? m->len : sizeof e->text - 1;
+        for (size_t i = 0; i < k; i++)
+            e->text[i] = m->data[i] ? (char)m->data[i] : '.';
+        break;
+    }
+    case SESS_EV_IP_DATAGRAM:
+        e->len = ev->u.datagram.len;
+        break;
+    case SESS_EV_TCP_SEGMENT:
+        e->dir = ev->u.segment.dir;
+        e->offset = ev->u.segment.offset;
+        e->len = ev->u.segment.len;
+        e->flags = ev->u.segment.flags;
+        break;
+    case SESS_EV_TCP_MISSING:
+        e->dir = ev->u.missing.dir;
+        e->offset = ev->u.missing.offset;
+        e->len = ev->u.missing.len;
+        break;
+    case SESS_EV_FLOW_END:
+        snprintf(e->text, sizeof e->text, "%s %s", ev->flow->state,
+                 ev->flow->history);
+        break;
+    case SESS_EV_ANOMALY:
+        snprintf(e->text, sizeof e->text, "%s",
+                 sess_anomaly_name(ev->u.anomaly.what));
+        break;
+    case SESS_EV_IP_FRAGMENT:
+        break;
+    }
+}
+
+static size_t count(const log_t *l, sess_event_type t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n += l->ev[i].type == t;
+    return n;
+}
+
+static const logged *nth(const log_t *l, sess_event_type t, size_t k)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->ev[i].type == t && k-- == 0)
+            return &l->ev[i];
+    return NULL;
+}
+
+static const logged *packet_of(const log_t *l, uint64_t num)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->ev[i].type == SESS_EV_PACKET && l->ev[i].frame == num)
+            return &l->ev[i];
+    return NULL;
+}
+
+static sess_t *s_new(log_t *l, void (*tune)(sess_config *))
+{
+    sess_config cfg;
+    sess_config_init(&cfg);
+    if (tune)
+        tune(&cfg);
+    memset(l, 0, sizeof *l);
+    sess_t *s = sess_new(&cfg, record, l);
+    ASSERT(s);
+    return s;
+}
+
+static uint64_t clock_frame;
+
+static void feed(sess_t *s, const frame *f, double ts)
+{
+    ASSERT_EQ(sess_on_packet(s, ++clock_frame, ts, SESS_LINK_RAW, f->b, f->len),
+              SESS_OK);
+}
+
+/* ---- flows ------------------------------------------------------------------ */
+
+TEST(flow_ids_directions_and_counts)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    frame a = udp4(1, 1000, 2, 53, "q1");
+    frame b = udp4(2, 53, 1, 1000, "answer");
+    frame c = udp4(3, 5000, 2, 53, "q");
+    feed(s, &a, 1); /* frame 1: flow 0, dir 0 */
+    feed(s, &c, 2); /* frame 2: flow 1 */
+    feed(s, &b, 3); /* frame 3: flow 0, dir 1 */
+    const logged *p1 = packet_of(&l, 1), *p2 = packet_of(&l, 2),
+                 *p3 = packet_of(&l, 3);
+    ASSERT_EQ(p1->flow_id, 0);
+    ASSERT_EQ(p1->dir, 0);
+    ASSERT(p1->new_flow);
+    ASSERT_EQ(p1->pkts, 1);
+    ASSERT_EQ(p1->bytes, 2);
+    ASSERT_EQ(p2->flow_id, 1);
+    ASSERT_EQ(p3->flow_id, 0);
+    ASSERT_EQ(p3->dir, 1);
+    ASSERT(!p3->new_flow);
+    ASSERT_EQ(p3->pkts, 2);
+    ASSERT_EQ(p3->bytes, 8);
+    sess_finish(s);
+    ASSERT_EQ(count(&l, SESS_EV_FLOW_END), 2);
+    ASSERT_EQ(sess_get_counts(s)->flows, 2);
+    sess_free(s);
+}
+
+TEST(originator_is_syn_sender_or_synack_receiver)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    /* First seen: a SYN-ACK from the server; the client is the originator. */
+    frame sa = tcp4(2, 80, 1, 40000, 500, 101, SYN | ACK, NULL);
+    frame ack = tcp4(1, 40000, 2, 80, 101, 501, ACK, NULL);
+    feed(s, &sa, 1);
+    feed(s, &ack, 2);
+    ASSERT_EQ(packet_of(&l, 1)->dir, 1);
+    ASSERT_EQ(packet_of(&l, 2)->dir, 0);
+    /* First seen: plain data from the server; the sender is the originator. */
+    frame d = tcp4(3, 80, 1, 40001, 7, 9, ACK | PSH, "x");
+    feed(s, &d, 3);
+    ASSERT_EQ(packet_of(&l, 3)->dir, 0);
+    sess_free(s);
+}
+
+static void short_timeout(sess_config *c) { c->flow_timeout = 10; }
+
+TEST(flow_returning_after_timeout_gets_new_id)
+{
+    log_t l;
+    sess_t *s = s_new(&l, short_timeout);
+    clock_frame = 0;
+    frame a = udp4(1, 1000, 2, 53, "q");
+    feed(s, &a, 100);
+    feed(s, &a, 105);
+    feed(s, &a, 200); /* idle 95 s > 10 s: the old flow ended */
+    ASSERT_EQ(packet_of(&l, 2)->flow_id, 0);
+    ASSERT_EQ(packet_of(&l, 3)->flow_id, 1);
+    const logged *end = nth(&l, SESS_EV_FLOW_END, 0);
+    ASSERT(end);
+    ASSERT_EQ(end->frame, 2); /* on the flow's last frame */
+    ASSERT_EQ(end->flow_id, 0);
+    sess_free(s);
+}
+
+static void two_flows(sess_config *c) { c->max_flows = 2; }
+
+TEST(flow_table_full_evicts_least_recent)
+{
+    log_t l;
+    sess_t *s = s_new(&l, two_flows);
+    clock_frame = 0;
+    frame a = udp4(1, 1, 2, 2, "a"), b = udp4(1, 3, 2, 4, "b"),
+          c = udp4(1, 5, 2, 6, "c");
+    feed(s, &a, 1);
+    feed(s, &b, 2);
+    feed(s, &a, 3); /* a is now the most recent */
+    feed(s, &c, 4); /* evicts b */
+    const logged *an = nth(&l, SESS_EV_ANOMALY, 0);
+    ASSERT(an);
+    ASSERT_STR_EQ(an->text, "flow-evicted");
+    ASSERT_EQ(an->frame, 2);
+    ASSERT_EQ(an->flow_id, 1);
+    feed(s, &b, 5);
+    ASSERT_EQ(packet_of(&l, 5)->flow_id, 3); /* b came back: a new id */
+    sess_free(s);
+}
+
+TEST(ipv6_flow_with_full_addresses)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    frame a = tcp6(1, 40000, 2, 80, 1, SYN, NULL);
+    frame b = tcp6(3, 40000, 2, 80, 1, SYN, NULL); /* differs in the last byte */
+    feed(s, &a, 1);
+    feed(s, &b, 2);
+    ASSERT_EQ(packet_of(&l, 1)->flow_id, 0);
+    ASSERT_EQ(packet_of(&l, 2)->flow_id, 1);
+    sess_free(s);
+}
+
+/* ---- fragments into flows ------------------------------------------------ */
+
+static void ip_kind(sess_config *c) { c->kind = SESS_KIND_IP; }
+static void default_kind(sess_config *c) { c->kind = SESS_KIND_DEFAULT; }
+
+TEST(udp_in_fragments_counted_once_on_completing_frame)
+{
+    log_t l;
+    sess_t *s = s_new(&l, ip_kind);
+    clock_frame = 0;
+    frame whole = udp4(1, 1000, 2, 2000, "0123456789abcdefghijklmnopqrstuv");
+    /* fragmentable part: 8 UDP header + 32 payload = 40 bytes */
+    frame f1 = frag4(&whole, 0, 16, true), f2 = frag4(&whole, 16, 16, true),
+          f3 = frag4(&whole, 32, 8, false);
+    feed(s, &f3, 1);
+    feed(s, &f1, 2);
+    feed(s, &f2, 3);
+    ASSERT_EQ(packet_of(&l, 1)->flow_id, -1);
+    ASSERT_EQ(packet_of(&l, 2)->flow_id, -1);
+    const logged *p = packet_of(&l, 3);
+    ASSERT_EQ(p->flow_id, 0);
+    ASSERT_EQ(p->pkts, 1);
+    ASSERT_EQ(p->bytes, 32);
+    ASSERT_EQ(count(&l, SESS_EV_IP_FRAGMENT), 3);
+    const logged *dg = nth(&l, SESS_EV_IP_DATAGRAM, 0);
+    ASSERT(dg);
+    ASSERT_EQ(dg->frame, 3);
+    ASSERT_EQ(dg->len, 40);
+    sess_free(s);
+}
+
+TEST(default_session_does_not_defragment)
+{
+    log_t l;
+    sess_t *s = s_new(&l, default_kind);
+    clock_frame = 0;
+    frame whole = udp4(1, 1000, 2, 2000, "0123456789abcdefghijklmnopqrstuv");
+    frame f1 = frag4(&whole, 0, 16, true), f2 = frag4(&whole, 16, 24, false);
+    feed(s, &f1, 1);
+    feed(s, &f2, 2);
+    ASSERT_EQ(count(&l, SESS_EV_IP_DATAGRAM), 0);
+    /* Both are IP-level packets of one flow (proto 17, no ports). */
+    ASSERT_EQ(packet_of(&l, 1)->flow_id, 0);
+    ASSERT_EQ(packet_of(&l, 2)->flow_id, 0);
+    sess_free(s);
+}
+
+/* ---- TCP -------------------------------------------------------------------- */
+
+/* A client 1:40000 talks to server 2:<port>; ISNs 1000 and 5000. */
+static void handshake(sess_t *s, int port, double ts)
+{
+    frame syn = tcp4(1, 40000, 2, port, 1000, 0, SYN, NULL);
+    frame sa = tcp4(2, port, 1, 40000, 5000, 1001, SYN | ACK, NULL);
+    frame ack = tcp4(1, 40000, 2, port, 1001, 5001, ACK, NULL);
+    feed(s, &syn, ts);
+    feed(s, &sa, ts);
+    feed(s, &ack, ts);
+}
+
+TEST(tcp_raw_streams_emitted_at_fin)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    handshake(s, 7777, 1);
+    frame d1 = tcp4(1, 40000, 2, 7777, 1001, 5001, ACK | PSH, "hello ");
+    frame d2 = tcp4(1, 40000, 2, 7777, 1007, 5001, ACK | PSH, "world");
+    frame r1 = tcp4(2, 7777, 1, 40000, 5001, 1012, ACK | PSH, "reply");
+    frame f1 = tcp4(1, 40000, 2, 7777, 1012, 5006, FIN | ACK, NULL);
+    frame f2 = tcp4(2, 7777, 1, 40000, 5006, 1013, FIN | ACK, NULL);
+    feed(s, &d2, 1); /* frame 4: out of order */
+    feed(s, &d1, 1); /* frame 5 */
+    feed(s, &r1, 1);
+    feed(s, &f1, 1);
+    feed(s, &f2, 1);
+    ASSERT(nth(&l, SESS_EV_TCP_SEGMENT, 0)->flags & SESS_SEG_OUT_OF_ORDER);
+    ASSERT_EQ(nth(&l, SESS_EV_TCP_SEGMENT, 0)->offset, 6);
+    ASSERT_EQ(count(&l, SESS_EV_MESSAGE), 2);
+    const logged *m0 = nth(&l, SESS_EV_MESSAGE, 0), *m1 = nth(&l, SESS_EV_MESSAGE, 1);
+    ASSERT_STR_EQ(m0->text, "hello world");
+    ASSERT_EQ(m0->dir, 0);
+    ASSERT_EQ(m0->frame, 7); /* the originator's FIN completes its direction */
+    ASSERT_STR_EQ(m1->text, "reply");
+    ASSERT_EQ(m1->dir, 1);
+    ASSERT_EQ(m1->frame, 8);
+    ASSERT_STR_EQ(m0->proto, "raw");
+    sess_finish(s);
+    const logged *end = nth(&l, SESS_EV_FLOW_END, 0);
+    ASSERT_STR_EQ(end->text, "SF ShADdFf");
+    sess_free(s);
+}
+
+TEST(tcp_gap_given_up_when_peer_acks_past_it)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    handshake(s, 7777, 1);
+    frame d2 = tcp4(1, 40000, 2, 7777, 1005, 5001, ACK, "5678");
+    frame ack = tcp4(2, 7777, 1, 40000, 5001, 1009, ACK, NULL);
+    feed(s, &d2, 1); /* frame 4: bytes 0..3 never seen */
+    feed(s, &ack, 1); /* frame 5: the server had them */
+    const logged *miss = nth(&l, SESS_EV_TCP_MISSING, 0);
+    ASSERT(miss);
+    ASSERT_EQ(miss->frame, 5);
+    ASSERT_EQ(miss->dir, 0);
+    ASSERT_EQ(miss->offset, 0);
+    ASSERT_EQ(miss->len, 4);
+    sess_finish(s);
+    const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
+    ASSERT(m);
+    ASSERT_STR_EQ(m->text, "....5678");
+    ASSERT_EQ(m->missing, 4);
+    sess_free(s);
+}
+
+TEST(tcp_port_reuse_starts_new_flow)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    handshake(s, 7777, 1);
+    frame f1 = tcp4(1, 40000, 2, 7777, 1001, 5001, FIN | ACK, NULL);
+    frame f2 = tcp4(2, 7777, 1, 40000, 5001, 1002, FIN | ACK, NULL);
+    feed(s, &f1, 1);
+    feed(s, &f2, 1);
+    frame syn2 = tcp4(1, 40000, 2, 7777, 90000, 0, SYN, NULL);
+    feed(s, &syn2, 2); /* frame 6 */
+    ASSERT_EQ(packet_of(&l, 6)->flow_id, 1);
+    ASSERT(packet_of(&l, 6)->new_flow);
+    /* A retransmitted SYN with the same ISN stays in its flow. */
+    feed(s, &syn2, 3);
+    ASSERT_EQ(packet_of(&l, 7)->flow_id, 1);
+    sess_free(s);
+}
+
+TEST(tcp_rst_ends_both_directions)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    handshake(s, 7777, 1);
+    frame d = tcp4(1, 40000, 2, 7777, 1001, 5001, ACK, "abc");
+    frame r = tcp4(2, 7777, 1, 40000, 5001, 1004, RST, NULL);
+    feed(s, &d, 1);
+    feed(s, &r, 1);
+    const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
+    ASSERT(m);
+    ASSERT_EQ(m->frame, 5);
+    ASSERT_STR_EQ(m->text, "abc");
+    sess_finish(s);
+    ASSERT_STR_EQ(nth(&l, SESS_EV_FLOW_END, 0)->text, "RSTR ShADr");
+    sess_free(s);
+}
+
+TEST(http_pipelined_messages_on_port_80)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    handshake(s, 80, 1);
+    const char *req = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+                      "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc";
+    frame d = tcp4(1, 40000, 2, 80, 1001, 5001, ACK | PSH, req);
+    feed(s, &d, 1);
+    ASSERT_EQ(count(&l, SESS_EV_MESSAGE), 2);
+    ASSERT_STR_EQ(nth(&l, SESS_EV_MESSAGE, 0)->proto, "http");
+    ASSERT_EQ(nth(&l, SESS_EV_MESSAGE, 0)->len, 28);
+    ASSERT_EQ(nth(&l, SESS_EV_MESSAGE, 1)->offset, 28);
+    sess_free(s);
+}
+
+static void store_on(sess_config *c) { c->store = true; }
+
+TEST(store_keeps_messages)
+{
+    log_t l;
+    sess_t *s = s_new(&l, store_on);
+    clock_frame = 0;
+    handshake(s, 7777, 1);
+    frame d = tcp4(1, 40000, 2, 7777, 1001, 5001, ACK, "kept");
+    feed(s, &d, 1);
+    sess_finish(s);
+    ASSERT_EQ(sess_stored_count(s), 1);
+    const sess_stored *st = sess_stored_get(s, 0);
+    ASSERT_EQ(st->len, 4);
+    ASSERT_MEM_EQ(st->data, "kept", 4);
+    ASSERT(sess_stored_get(s, 1) == NULL);
+    sess_free(s);
+}
+
+TEST(garbage_never_crashes)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    static const uint32_t links[] = {SESS_LINK_NULL, SESS_LINK_ETHERNET,
+                                     SESS_LINK_RAW, SESS_LINK_LOOP,
+                                     SESS_LINK_LINUX_SLL, SESS_LINK_IPV4,
+                                     SESS_LINK_IPV6, SESS_LINK_LINUX_SLL2, 9999};
+    uint32_t x = 12345;
+    for (int i = 0; i < 20000; i++) {
+        uint8_t buf[128];
+        size_t n = (size_t)(i % 128);
+        for (size_t k = 0; k < n; k++) {
+            x = x * 1103515245u + 12345u;
+            buf[k] = (uint8_t)(x >> 16);
+        }
+        if (n > 0 && i % 3 == 0)
+            buf[0] = (uint8_t)(i % 2 ? 0x45 : 0x60); /* look like IP */
+        sess_on_packet(s, (uint64_t)i + 1, i * 0.001,
+                       links[i % (sizeof links / sizeof links[0])], buf, n);
+    }
+    sess_finish(s);
+    ASSERT_EQ(sess_get_counts(s)->packets, 20000);
+    sess_free(s);
+}
+
+TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
+          TEST_CASE(originator_is_syn_sender_or_synack_receiver),
+          TEST_CASE(flow_returning_after_timeout_gets_new_id),
+          TEST_CASE(flow_table_full_evicts_least_recent),
+          TEST_CASE(ipv6_flow_with_full_addresses),
+          TEST_CASE(udp_in_fragments_counted_once_on_completing_frame),
+          TEST_CASE(default_session_does_not_defragment),
+          TEST_CASE(tcp_raw_streams_emitted_at_fin),
+          TEST_CASE(tcp_gap_given_up_when_peer_acks_past_it),
+          TEST_CASE(tcp_port_reuse_starts_new_flow),
+          TEST_CASE(tcp_rst_ends_both_directions),
+          TEST_CASE(http_pipelined_messages_on_port_80),
+          TEST_CASE(store_keeps_messages), TEST_CASE(garbage_never_crashes))

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Starts the Wireshark GUI under Xvfb with this build's plugin on a capture,
+# selects a packet, expands its Sessions subtree and saves a screenshot.
+#   tools/gui-screenshot.sh [CAPTURE] [FRAME] [OUT.png]
+set -euo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+capture="${1:-$top/test-captures/http-one-connection.pcap}"
+frame="${2:-6}"
+out="${3:-$PWD/sessions-gui.png}"
+"$top/tools/deps.sh" wireshark-qt xvfb xauth imagemagick x11-utils
+
+plugin="$top/build/plugins/4.0/epan/sessions.so"
+[ -f "$plugin" ] || { echo "build first: ./setup.sh" >&2; exit 1; }
+stage=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$stage"' EXIT
+mkdir -p "$stage/plugins/4.0/epan" "$stage/home/.config/wireshark"
+cp "$plugin" "$stage/plugins/4.0/epan/"
+cp "$capture" "$stage/capture"
+# Open the Sessions subtree and show the packet bytes with their tabs.
+printf 'gui.layout_type: 1\ngui.packet_details_show_byteview: TRUE\n' \
+  > "$stage/home/.config/wireshark/recent_common"
+chmod -R a+rX "$stage"
+as_user=()
+[ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+
+Xvfb :77 -screen 0 1400x1000x24 >/dev/null 2>&1 &
+sleep 2
+DISPLAY=:77 "${as_user[@]}" env HOME="$stage/home" \
+  XDG_CONFIG_HOME="$stage/home/.config" WIRESHARK_PLUGIN_DIR="$stage/plugins" \
+  wireshark -r "$stage/capture" -g "$frame" -Y sessions -o gui.tree_expanded_all:TRUE \
+  >/dev/null 2>&1 &
+sleep 12
+DISPLAY=:77 import -window root "$out"
+echo "screenshot: $out"
