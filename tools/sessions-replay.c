@@ -170,7 +170,8 @@ static packet *load(const char *file, size_t *count, uint64_t *bytes)
     struct pcap_pkthdr *h;
     const u_char *d;
     *bytes = 0;
-    while (pcap_next_ex(pc, &h, &d) == 1) {
+    int rc;
+    while ((rc = pcap_next_ex(pc, &h, &d)) == 1) {
         if (n == cap)
             v = realloc(v, (cap *= 2) * sizeof *v);
         uint8_t *copy = malloc(h->caplen ? h->caplen : 1);
@@ -178,6 +179,10 @@ static packet *load(const char *file, size_t *count, uint64_t *bytes)
         v[n++] = (packet){copy, h->caplen, (uint32_t)pcap_datalink(pc),
                           h->ts.tv_sec + h->ts.tv_usec / 1e6};
         *bytes += h->caplen;
+    }
+    if (rc == PCAP_ERROR) {
+        fprintf(stderr, "%s: %s\n", file, pcap_geterr(pc));
+        exit(1);
     }
     pcap_close(pc);
     *count = n;

@@ -22,7 +22,10 @@
  *
  * Costs: insertion is O(log n) in the segments held, so reverse-order
  * arrival costs about what in-order arrival costs; the in-order path
- * allocates nothing once the buffer and the node pool have grown.
+ * allocates nothing once the buffer and the node pool have grown.  The
+ * buffer runs from the history to the highest byte received, holes
+ * included, so the window limit bounds it; buffer capacity and nodes in
+ * use are what sess_stream_pool_bytes() counts.
  */
 #ifndef SESS_STREAM_H
 #define SESS_STREAM_H
@@ -74,13 +77,15 @@ void sess_stream_release(sess_stream *s);
  * SYN has fixed the base. */
 void sess_stream_syn(sess_stream *s, uint32_t isn);
 
-/* A data segment (len > 0).  Returns SESS_OK or SESS_ENOMEM. */
+/* A data segment (len > 0).  Returns SESS_OK or SESS_ENOMEM; *out is filled
+ * either way.  offset is clamped to 0 for data below the base. */
 int sess_stream_data(sess_stream *s, uint32_t seq, const uint8_t *data,
                      size_t len, uint64_t frame, double ts,
                      sess_seg_info *out);
 
 /* A FIN whose sequence number is `seq` (after any payload of its segment):
- * the direction ends at that offset.  Data beyond it is late. */
+ * the direction ends at that offset.  Data beyond it is late.  The first FIN
+ * counts; one below bytes already received ends after them instead. */
 void sess_stream_fin(sess_stream *s, uint32_t seq);
 
 /* The three calls below give holes up: each becomes readable zeros and is
@@ -110,8 +115,11 @@ typedef struct sess_u64vec {
 } sess_u64vec;
 
 /* Drops the first n readable bytes.  Appends the frames that supplied them
- * to `frames` (in offset order, consecutive repeats removed; may be NULL) and
- * returns, in *missing, how many of them were given-up zeros. */
+ * to `frames` (in offset order, consecutive repeats removed, also against
+ * the last frame already there; may be NULL) and returns, in *missing, how
+ * many of them were given-up zeros.  Returns SESS_OK, SESS_EINVAL when n is
+ * more than readable, or SESS_ENOMEM when `frames` could not grow (then
+ * nothing was consumed). */
 int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
                         uint64_t *missing);
 

@@ -1,0 +1,974 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * stream.c - one direction of a TCP connection.
+ *
+ * Bytes live in one flat buffer indexed by stream offset: the kept history,
+ * then the unconsumed contiguous bytes [consumed, next), then whatever was
+ * received beyond the first hole, up to `highest`.  Who supplied each byte
+ * is kept apart, as runs: [start, end) of bytes from one segment, with that
+ * segment's original bounds, frame and arrival time.  Runs tile
+ * [consumed, next) exactly (a given-up hole is a "missing" run of zeros) and
+ * cover the held bytes beyond; they are ordered by offset in a treap, so
+ * finding the runs a segment touches is O(log n) whatever the arrival order.
+ * Each treap node also knows the earliest arrival in its subtree, which is
+ * how expiry finds out how long data has been waiting behind a hole.
+ *
+ * A segment that overlaps held runs is cut out of the treap together with
+ * them (split at its start and end), walked once, decided by the policy run
+ * by run (the decision depends only on original bounds, so it is constant
+ * over a run), and the resulting runs are merged back.  Pieces won by the
+ * arriving segment are one run per contiguous stretch.  A segment landing
+ * in a hole, and the common case of one at `next` with nothing held beyond,
+ * skip all that: bytes are copied and one node is inserted.
+ *
+ * The buffer spans holes, so it is as large as the distance from the history
+ * to the highest byte; the window limit bounds that distance, and the pool
+ * accounts every byte of capacity for the session's memcap.  Nodes come from
+ * the pool's free list, which only grows.
+ */
+#include "stream.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NODES_PER_CHUNK 128
+#define MIN_BUF_CAP 4096
+
+struct sess_stream_node {
+    struct sess_stream_node *left, *right;
+    uint64_t start, end;  /* held bytes */
+    int64_t ostart, oend; /* the supplying segment as sent */
+    uint64_t frame;
+    double ts;            /* arrival; +inf for a missing run */
+    double min_ts;        /* earliest ts in this subtree */
+    uint32_t prio;        /* treap heap key: parents have higher */
+    bool missing;         /* a given-up hole: zeros, no segment */
+};
+
+typedef struct sess_stream_node node;
+
+typedef struct node_chunk {
+    struct node_chunk *next;
+    node nodes[NODES_PER_CHUNK];
+} node_chunk;
+
+struct sess_stream_pool {
+    node *free;
+    size_t nfree;
+    node_chunk *chunks;
+    size_t bytes;  /* buffer capacity plus nodes in use */
+    uint32_t rng;
+};
+
+/* ---- pool --------------------------------------------------------------- */
+
+sess_stream_pool *sess_stream_pool_new(void)
+{
+    sess_stream_pool *pool = calloc(1, sizeof *pool);
+    if (pool)
+        pool->rng = 0x9e3779b9u;
+    return pool;
+}
+
+void sess_stream_pool_free(sess_stream_pool *pool)
+{
+    if (!pool)
+        return;
+    while (pool->chunks) {
+        node_chunk *c = pool->chunks;
+        pool->chunks = c->next;
+        free(c);
+    }
+    free(pool);
+}
+
+size_t sess_stream_pool_bytes(const sess_stream_pool *pool)
+{
+    return pool->bytes;
+}
+
+/* Makes sure `n` nodes can be taken without failing, so that a segment is
+ * either applied whole or not at all. */
+static int pool_reserve(sess_stream_pool *pool, size_t n)
+{
+    while (pool->nfree < n) {
+        node_chunk *c = malloc(sizeof *c);
+        if (!c)
+            return SESS_ENOMEM;
+        c->next = pool->chunks;
+        pool->chunks = c;
+        for (size_t i = 0; i < NODES_PER_CHUNK; i++) {
+            c->nodes[i].right = pool->free;
+            pool->free = &c->nodes[i];
+        }
+        pool->nfree += NODES_PER_CHUNK;
+    }
+    return SESS_OK;
+}
+
+/* Treap priorities need only be independent of the traffic; a fixed seed
+ * keeps runs reproducible. */
+static uint32_t pool_random(sess_stream_pool *pool)
+{
+    uint32_t x = pool->rng; /* xorshift32 */
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return pool->rng = x;
+}
+
+/* Takes a reserved node. */
+static node *node_take(sess_stream *s)
+{
+    sess_stream_pool *pool = s->pool;
+    node *n = pool->free;
+    pool->free = n->right;
+    pool->nfree--;
+    pool->bytes += sizeof *n;
+    s->nruns++;
+    memset(n, 0, sizeof *n);
+    n->prio = pool_random(pool);
+    return n;
+}
+
+static void node_put(sess_stream *s, node *n)
+{
+    n->right = s->pool->free;
+    s->pool->free = n;
+    s->pool->nfree++;
+    s->pool->bytes -= sizeof *n;
+    s->nruns--;
+}
+
+/* ---- treap of runs, keyed by start -------------------------------------- */
+
+static void node_update(node *t)
+{
+    double m = t->ts;
+    if (t->left && t->left->min_ts < m)
+        m = t->left->min_ts;
+    if (t->right && t->right->min_ts < m)
+        m = t->right->min_ts;
+    t->min_ts = m;
+}
+
+/* Every key of a is below every key of b. */
+static node *treap_merge(node *a, node *b)
+{
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    if (a->prio > b->prio) {
+        a->right = treap_merge(a->right, b);
+        node_update(a);
+        return a;
+    }
+    b->left = treap_merge(a, b->left);
+    node_update(b);
+    return b;
+}
+
+/* *lo gets the runs starting below key, *hi the others. */
+static void treap_split(node *t, uint64_t key, node **lo, node **hi)
+{
+    if (!t) {
+        *lo = *hi = NULL;
+        return;
+    }
+    if (t->start < key) {
+        treap_split(t->right, key, &t->right, hi);
+        *lo = t;
+    } else {
+        treap_split(t->left, key, lo, &t->left);
+        *hi = t;
+    }
+    node_update(t);
+}
+
+/* Inserts a run overlapping none: down to where its priority belongs, then
+ * the subtree there is split under it.  Ancestors only gain a ts. */
+static void treap_insert(node **t, node *n)
+{
+    while (*t && (*t)->prio > n->prio) {
+        if (n->ts < (*t)->min_ts)
+            (*t)->min_ts = n->ts;
+        t = n->start < (*t)->start ? &(*t)->left : &(*t)->right;
+    }
+    treap_split(*t, n->start, &n->left, &n->right);
+    node_update(n);
+    *t = n;
+}
+
+static node *treap_pop_max(node **t)
+{
+    node *n = *t;
+    if (n->right) {
+        node *m = treap_pop_max(&n->right);
+        node_update(n);
+        return m;
+    }
+    *t = n->left;
+    n->left = NULL;
+    return n;
+}
+
+static node *treap_pop_min(node **t)
+{
+    node *n = *t;
+    if (n->left) {
+        node *m = treap_pop_min(&n->left);
+        node_update(n);
+        return m;
+    }
+    *t = n->right;
+    n->right = NULL;
+    return n;
+}
+
+static node *treap_min(node *t)
+{
+    while (t && t->left)
+        t = t->left;
+    return t;
+}
+
+static node *treap_max(node *t)
+{
+    while (t && t->right)
+        t = t->right;
+    return t;
+}
+
+/* The run holding the byte at `off`, if any. */
+static node *treap_holding(node *t, uint64_t off)
+{
+    node *floor = NULL;
+    while (t) {
+        if (t->start <= off) {
+            floor = t;
+            t = t->right;
+        } else {
+            t = t->left;
+        }
+    }
+    return floor && floor->end > off ? floor : NULL;
+}
+
+/* The last run starting before `off`. */
+static node *treap_last_before(node *t, uint64_t off)
+{
+    node *best = NULL;
+    while (t) {
+        if (t->start < off) {
+            best = t;
+            t = t->right;
+        } else {
+            t = t->left;
+        }
+    }
+    return best;
+}
+
+/* The first run starting at or after `off`. */
+static node *treap_ceil(node *t, uint64_t off)
+{
+    node *best = NULL;
+    while (t) {
+        if (t->start >= off) {
+            best = t;
+            t = t->left;
+        } else {
+            t = t->right;
+        }
+    }
+    return best;
+}
+
+/* Earliest arrival among runs starting at or after `off`. */
+static double treap_oldest_from(const node *t, uint64_t off)
+{
+    double m = INFINITY;
+    while (t) {
+        if (t->start >= off) {
+            if (t->ts < m)
+                m = t->ts;
+            if (t->right && t->right->min_ts < m)
+                m = t->right->min_ts;
+            t = t->left;
+        } else {
+            t = t->right;
+        }
+    }
+    return m;
+}
+
+/* Destroys the tree structure, returning its nodes in order, linked by
+ * `right` (rotations make it O(n) without a stack). */
+static node *treap_flatten(node *t)
+{
+    node *head = NULL, **tail = &head;
+    while (t) {
+        if (t->left) {
+            node *l = t->left;
+            t->left = l->right;
+            l->right = t;
+            t = l;
+        } else {
+            *tail = t;
+            tail = &t->right;
+            t = t->right;
+        }
+    }
+    return head;
+}
+
+/* Builds a treap from an ordered list linked by `right`. */
+static node *treap_from_list(node *list)
+{
+    node *t = NULL;
+    while (list) {
+        node *n = list;
+        list = n->right;
+        n->left = n->right = NULL;
+        node_update(n);
+        t = treap_merge(t, n);
+    }
+    return t;
+}
+
+/* ---- buffer ------------------------------------------------------------- */
+
+static uint64_t hist_start(const sess_stream *s)
+{
+    return s->consumed - s->hist_len;
+}
+
+static uint8_t *buf_at(const sess_stream *s, uint64_t off)
+{
+    return s->buf + s->buf_head + (size_t)(off - hist_start(s));
+}
+
+/* Bytes from the history start to the last one the buffer holds. */
+static size_t buf_live(const sess_stream *s)
+{
+    uint64_t top = s->highest > s->next ? s->highest : s->next;
+    return (size_t)(top - hist_start(s));
+}
+
+static void buf_compact(sess_stream *s)
+{
+    memmove(s->buf, s->buf + s->buf_head, buf_live(s));
+    s->buf_head = 0;
+}
+
+/* Room for every offset below `end`.  Grows geometrically, after first
+ * reclaiming the consumed front. */
+static int buf_reserve(sess_stream *s, uint64_t end)
+{
+    size_t need = (size_t)(end - hist_start(s));
+    if (s->buf_head + need <= s->buf_cap)
+        return SESS_OK;
+    if (s->buf_head > 0) {
+        buf_compact(s);
+        if (need <= s->buf_cap)
+            return SESS_OK;
+    }
+    size_t cap = s->buf_cap < MIN_BUF_CAP ? MIN_BUF_CAP : s->buf_cap * 2;
+    if (cap < need)
+        cap = need;
+    uint8_t *b = realloc(s->buf, cap);
+    if (!b)
+        return SESS_ENOMEM;
+    s->pool->bytes += cap - s->buf_cap;
+    s->buf = b;
+    s->buf_cap = cap;
+    return SESS_OK;
+}
+
+/* After consuming: drops the front beyond the history once it is more than
+ * half the buffer, and gives memory back once the buffer is mostly empty. */
+static void buf_trim(sess_stream *s)
+{
+    if (s->buf_head <= s->buf_cap / 2)
+        return;
+    buf_compact(s);
+    size_t live = buf_live(s), cap = s->buf_cap;
+    while (cap / 2 >= MIN_BUF_CAP && live < cap / 4)
+        cap /= 2;
+    if (cap == s->buf_cap)
+        return;
+    uint8_t *smaller = realloc(s->buf, cap);
+    if (smaller) { /* else keeping the larger buffer is fine */
+        s->pool->bytes -= s->buf_cap - cap;
+        s->buf = smaller;
+        s->buf_cap = cap;
+    }
+}
+
+/* ---- offsets ------------------------------------------------------------ */
+
+static void start_at(sess_stream *s, uint32_t seq)
+{
+    s->started = true;
+    s->base_seq = seq;
+}
+
+/* The offset of `seq`, taken as the nearest one to `next` (within 2^31). */
+static int64_t unwrap(const sess_stream *s, uint32_t seq)
+{
+    uint32_t d = seq - (s->base_seq + (uint32_t)s->next);
+    int64_t delta = d < 0x80000000u ? (int64_t)d : (int64_t)d - 0x100000000;
+    return (int64_t)s->next + delta;
+}
+
+/* Where received data must stop: the FIN, then the depth. */
+static uint64_t data_limit(const sess_stream *s)
+{
+    uint64_t limit = s->fin_known ? s->fin_offset : UINT64_MAX;
+    if (s->cfg->depth && s->cfg->depth < limit)
+        limit = s->cfg->depth;
+    return limit;
+}
+
+/* ---- holes -------------------------------------------------------------- */
+
+static void remember_gone(sess_stream *s, uint64_t start, uint64_t end)
+{
+    if (s->ngone && s->gone[s->ngone - 1].end == start) {
+        s->gone[s->ngone - 1].end = end;
+        return;
+    }
+    if (s->ngone == SESS_STREAM_GONE_MAX) {
+        memmove(s->gone, s->gone + 1,
+                (SESS_STREAM_GONE_MAX - 1) * sizeof *s->gone);
+        s->ngone--;
+    }
+    s->gone[s->ngone++] = (sess_stream_range){start, end};
+}
+
+/* Moves `next` over the held bytes that now follow it contiguously (a
+ * run won by an overlapping segment may start below it). */
+static void advance_next(sess_stream *s)
+{
+    node *r;
+    while ((r = treap_holding(s->root, s->next)) != NULL) {
+        if (!r->missing)
+            s->ooo_bytes -= r->end - s->next;
+        s->next = r->end;
+    }
+    if (s->highest < s->next)
+        s->highest = s->next;
+}
+
+/* Gives up the hole at `next`, up to the following data or `bound`. */
+static int give_up_hole(sess_stream *s, uint64_t bound)
+{
+    node *after = treap_ceil(s->root, s->next);
+    uint64_t start = s->next;
+    uint64_t end = after && after->start < bound ? after->start : bound;
+    if (buf_reserve(s, end) != SESS_OK || pool_reserve(s->pool, 1) != SESS_OK)
+        return SESS_ENOMEM;
+    /* Nothing was ever written there: the buffer holds stale bytes. */
+    memset(buf_at(s, start), 0, (size_t)(end - start));
+    node *n = node_take(s);
+    n->start = start;
+    n->end = end;
+    n->ts = INFINITY;
+    n->missing = true;
+    treap_insert(&s->root, n);
+    remember_gone(s, start, end);
+    s->next = end;
+    advance_next(s);
+    if (s->missing_cb)
+        s->missing_cb(s->user, start, end - start);
+    return SESS_OK;
+}
+
+static int give_up_to(sess_stream *s, uint64_t bound)
+{
+    uint64_t limit = data_limit(s);
+    if (bound > limit)
+        bound = limit;
+    while (s->next < bound) {
+        int rc = give_up_hole(s, bound);
+        if (rc != SESS_OK)
+            return rc;
+    }
+    return SESS_OK;
+}
+
+/* ---- segments ----------------------------------------------------------- */
+
+/* Whether the arriving segment [ns, ne) takes a byte held by [hs, he). */
+static bool new_wins(sess_tcp_policy policy, int64_t hs, int64_t he,
+                     int64_t ns, int64_t ne)
+{
+    switch (policy) {
+    case SESS_TCP_LAST:
+        return true;
+    case SESS_TCP_BSD:
+    case SESS_TCP_WINDOWS:
+        return ns < hs;
+    case SESS_TCP_LINUX:
+        return ns < hs || (ns == hs && ne > he);
+    case SESS_TCP_OLD_LINUX:
+        return ns < hs || (ns == hs && ne >= he);
+    case SESS_TCP_SOLARIS:
+        return ne > he || (ns <= hs && ne >= he);
+    case SESS_TCP_FIRST:
+    case SESS_TCP_VISTA:
+    default:
+        return false;
+    }
+}
+
+/* One arriving segment, as sent, and what was found under it. */
+typedef struct segment {
+    const uint8_t *data;
+    int64_t start, end; /* original bounds */
+    uint64_t frame;
+    double ts;
+    uint64_t covered;   /* bytes already received */
+    uint64_t late;      /* bytes on given-up ranges */
+    uint64_t filled;    /* bytes written into holes */
+    bool conflict;
+} segment;
+
+static const uint8_t *seg_bytes(const segment *g, uint64_t off)
+{
+    return g->data + (off - (uint64_t)g->start);
+}
+
+/* Consumed bytes [a, b) that were received: compared with the history
+ * where it still holds them. */
+static void check_received(const sess_stream *s, segment *g, uint64_t a,
+                           uint64_t b)
+{
+    g->covered += b - a;
+    uint64_t h = hist_start(s);
+    if (a < h)
+        a = h;
+    if (a < b && memcmp(buf_at(s, a), seg_bytes(g, a), (size_t)(b - a)) != 0)
+        g->conflict = true;
+}
+
+/* [a, b) lies below the consumed offset: final bytes, only checked. */
+static void check_consumed(const sess_stream *s, segment *g, uint64_t a,
+                           uint64_t b)
+{
+    uint64_t pos = a;
+    for (unsigned i = 0; i < s->ngone && pos < b; i++) {
+        const sess_stream_range *r = &s->gone[i];
+        if (r->end <= pos || r->start >= b)
+            continue;
+        if (r->start > pos)
+            check_received(s, g, pos, r->start);
+        uint64_t end = r->end < b ? r->end : b;
+        g->late += end - (r->start > pos ? r->start : pos);
+        pos = end;
+    }
+    if (pos < b)
+        check_received(s, g, pos, b);
+}
+
+/* A run of the segment's bytes [a, b), copied into place. */
+static node *new_piece(sess_stream *s, const segment *g, uint64_t a,
+                       uint64_t b)
+{
+    memcpy(buf_at(s, a), seg_bytes(g, a), (size_t)(b - a));
+    node *n = node_take(s);
+    n->start = a;
+    n->end = b;
+    n->ostart = g->start;
+    n->oend = g->end;
+    n->frame = g->frame;
+    n->ts = g->ts;
+    return n;
+}
+
+/* Appends a stretch won by the segment, extending its previous stretch when
+ * they touch. */
+static void emit_piece(sess_stream *s, const segment *g, node ***tail,
+                       node **piece, uint64_t a, uint64_t b)
+{
+    if (*piece && (*piece)->end == a) {
+        memcpy(buf_at(s, a), seg_bytes(g, a), (size_t)(b - a));
+        (*piece)->end = b;
+        return;
+    }
+    node *n = new_piece(s, g, a, b);
+    **tail = n;
+    *tail = &n->right;
+    *piece = n;
+}
+
+static void emit_run(node ***tail, node *r)
+{
+    r->right = NULL;
+    **tail = r;
+    *tail = &r->right;
+}
+
+/* Takes [os, oe) away from held run r: *left and *right are what remains of
+ * it on either side, or NULL.  r's node is reused, or freed when nothing
+ * remains; a second node is needed only when both sides do. */
+static void cut_run(sess_stream *s, node *r, uint64_t os, uint64_t oe,
+                    node **left, node **right)
+{
+    uint64_t r_end = r->end;
+    *left = *right = NULL;
+    if (os > r->start) {
+        *left = r;
+        r->end = os;
+    }
+    if (oe < r_end) {
+        if (*left) {
+            *right = node_take(s);
+            **right = *r;
+            (*right)->prio = pool_random(s->pool);
+        } else {
+            *right = r;
+        }
+        (*right)->start = oe;
+        (*right)->end = r_end;
+    }
+    if (!*left && !*right)
+        node_put(s, r);
+}
+
+/* Applies the segment to [a, b), at or above the consumed offset: the runs
+ * it overlaps are cut out, resolved one by one, and merged back. */
+static int merge_segment(sess_stream *s, segment *g, uint64_t a, uint64_t b)
+{
+    /* Only the last run starting before b can reach into [a, b). */
+    node *last = treap_last_before(s->root, b);
+    if (!last || last->end <= a) {
+        if (pool_reserve(s->pool, 1) != SESS_OK)
+            return SESS_ENOMEM;
+        node *n = new_piece(s, g, a, b);
+        treap_insert(&s->root, n);
+        g->filled += b - a;
+        return SESS_OK;
+    }
+
+    node *lo, *mid, *hi;
+    treap_split(s->root, a, &lo, &mid);
+    node *before = treap_max(lo);
+    node *straddler = before && before->end > a ? treap_pop_max(&lo) : NULL;
+    treap_split(mid, b, &mid, &hi);
+    node *list = treap_flatten(mid);
+    if (straddler) {
+        straddler->right = list;
+        list = straddler;
+    }
+    size_t k = 0;
+    for (node *r = list; r; r = r->right)
+        k++;
+    /* Stretches won by the segment are separated by runs it does not
+     * take: at most k + 1 of them; and cut_run() needs a second node for
+     * at most one run, the only one that can stick out on both sides. */
+    if (pool_reserve(s->pool, k + 2) != SESS_OK) {
+        s->root = treap_merge(treap_merge(lo, treap_from_list(list)), hi);
+        return SESS_ENOMEM;
+    }
+
+    node *out = NULL, **tail = &out, *piece = NULL;
+    uint64_t pos = a;
+    for (node *r = list, *following; r; r = following) {
+        following = r->right;
+        if (pos < r->start) {
+            g->filled += r->start - pos;
+            emit_piece(s, g, &tail, &piece, pos, r->start);
+        }
+        uint64_t os = pos > r->start ? pos : r->start;
+        uint64_t oe = b < r->end ? b : r->end;
+        pos = oe;
+        if (r->missing) {
+            g->late += oe - os;
+            emit_run(&tail, r);
+            continue;
+        }
+        g->covered += oe - os;
+        if (memcmp(buf_at(s, os), seg_bytes(g, os), (size_t)(oe - os)) != 0)
+            g->conflict = true;
+        if (!new_wins(s->cfg->policy, r->ostart, r->oend, g->start, g->end)) {
+            emit_run(&tail, r);
+            continue;
+        }
+        node *left, *right;
+        cut_run(s, r, os, oe, &left, &right);
+        if (left)
+            emit_run(&tail, left);
+        emit_piece(s, g, &tail, &piece, os, oe);
+        if (right)
+            emit_run(&tail, right);
+    }
+    if (pos < b) {
+        g->filled += b - pos;
+        emit_piece(s, g, &tail, &piece, pos, b);
+    }
+    s->root = treap_merge(treap_merge(lo, treap_from_list(out)), hi);
+    return SESS_OK;
+}
+
+/* The common case: the segment continues the stream and nothing is held
+ * beyond it. */
+static int append_in_order(sess_stream *s, const segment *g)
+{
+    uint64_t end = (uint64_t)g->end;
+    if (buf_reserve(s, end) != SESS_OK || pool_reserve(s->pool, 1) != SESS_OK)
+        return SESS_ENOMEM;
+    treap_insert(&s->root, new_piece(s, g, s->next, end));
+    s->next = s->highest = end;
+    return SESS_OK;
+}
+
+/* Whether [start, end) is too far from `next` to be believed: ahead beyond
+ * the window, or behind it and below everything remembered. */
+static bool beyond_window(const sess_stream *s, int64_t start, int64_t end)
+{
+    int64_t next = (int64_t)s->next, window = (int64_t)s->cfg->window;
+    if (end - next > window)
+        return true;
+    return next - start > window && end <= (int64_t)hist_start(s);
+}
+
+static unsigned segment_flags(const segment *g, uint64_t accepted)
+{
+    unsigned flags = g->late ? SESS_SEG_LATE : 0;
+    uint64_t received = accepted - g->late;
+    if (g->covered == 0)
+        return flags;
+    if (g->covered == received)
+        flags |= SESS_SEG_RETRANSMISSION;
+    if (g->covered < received || g->conflict)
+        flags |= SESS_SEG_OVERLAP;
+    if (g->conflict)
+        flags |= SESS_SEG_CONFLICT;
+    return flags;
+}
+
+int sess_stream_data(sess_stream *s, uint32_t seq, const uint8_t *data,
+                     size_t len, uint64_t frame, double ts,
+                     sess_seg_info *out)
+{
+    *out = (sess_seg_info){0};
+    if (!s->started)
+        start_at(s, seq);
+    segment g = {.data = data, .frame = frame, .ts = ts};
+    g.start = unwrap(s, seq);
+    out->offset = g.start < 0 ? 0 : (uint64_t)g.start;
+    out->len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    if (len > s->cfg->window) {
+        out->anomalies |= SESS_STREAM_A_WINDOW;
+        return SESS_OK;
+    }
+    g.end = g.start + (int64_t)len;
+    if (beyond_window(s, g.start, g.end)) {
+        out->anomalies |= SESS_STREAM_A_WINDOW;
+        return SESS_OK;
+    }
+
+    /* Clip to [0, FIN) (outside is late) and below the depth (ignored). */
+    uint64_t a = g.start < 0 ? 0 : (uint64_t)g.start;
+    uint64_t b = g.end < 0 ? 0 : (uint64_t)g.end;
+    bool clipped_late = g.start < 0;
+    if (s->fin_known && b > s->fin_offset) {
+        b = s->fin_offset > a ? s->fin_offset : a;
+        clipped_late = true;
+    }
+    uint64_t depth = s->cfg->depth;
+    if (depth && b > depth) {
+        b = depth > a ? depth : a;
+        if (!s->depth_reported) {
+            s->depth_reported = true;
+            out->anomalies |= SESS_STREAM_A_DEPTH;
+        }
+    }
+    if (clipped_late)
+        out->flags |= SESS_SEG_LATE;
+    if (a >= b)
+        return SESS_OK;
+    if (a > s->next)
+        out->flags |= SESS_SEG_OUT_OF_ORDER;
+
+    if (a == s->next && s->highest == s->next && (uint64_t)g.end == b &&
+        g.start >= 0)
+        return append_in_order(s, &g);
+
+    if (a < s->consumed)
+        check_consumed(s, &g, a, b < s->consumed ? b : s->consumed);
+    if (b > s->consumed) {
+        uint64_t from = a > s->consumed ? a : s->consumed;
+        if (buf_reserve(s, b) != SESS_OK)
+            return SESS_ENOMEM;
+        int rc = merge_segment(s, &g, from, b);
+        if (rc != SESS_OK)
+            return rc;
+        s->ooo_bytes += g.filled;
+        if (s->highest < b)
+            s->highest = b;
+        if (from <= s->next) /* else `next` cannot move */
+            advance_next(s);
+    }
+    out->flags |= segment_flags(&g, b - a);
+
+    if (s->ooo_bytes > s->cfg->dir_cap) {
+        out->anomalies |= SESS_STREAM_A_DIR_CAP;
+        while (s->ooo_bytes > s->cfg->dir_cap) {
+            int rc = give_up_hole(s, UINT64_MAX);
+            if (rc != SESS_OK)
+                return rc;
+        }
+    }
+    return SESS_OK;
+}
+
+/* ---- the rest of the contract ------------------------------------------- */
+
+void sess_stream_init(sess_stream *s, const sess_stream_config *cfg,
+                      sess_stream_pool *pool, sess_stream_missing_cb missing,
+                      void *user)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = cfg;
+    s->pool = pool;
+    s->missing_cb = missing;
+    s->user = user;
+}
+
+void sess_stream_release(sess_stream *s)
+{
+    for (node *n = treap_flatten(s->root), *following; n; n = following) {
+        following = n->right;
+        node_put(s, n);
+    }
+    s->pool->bytes -= s->buf_cap;
+    free(s->buf);
+    sess_stream_init(s, s->cfg, s->pool, s->missing_cb, s->user);
+}
+
+void sess_stream_syn(sess_stream *s, uint32_t isn)
+{
+    if (!s->started)
+        start_at(s, isn + 1);
+}
+
+void sess_stream_fin(sess_stream *s, uint32_t seq)
+{
+    if (!s->started)
+        start_at(s, seq);
+    if (s->fin_known)
+        return;
+    int64_t off = unwrap(s, seq);
+    if (off < 0 || off - (int64_t)s->next > (int64_t)s->cfg->window)
+        return;
+    /* Bytes already received past a FIN are kept: the FIN moves to them. */
+    s->fin_known = true;
+    s->fin_offset = (uint64_t)off > s->highest ? (uint64_t)off : s->highest;
+}
+
+int sess_stream_ack(sess_stream *s, uint32_t ack)
+{
+    if (!s->started)
+        return SESS_OK;
+    int64_t off = unwrap(s, ack);
+    if (off <= (int64_t)s->next ||
+        off - (int64_t)s->next > (int64_t)s->cfg->window)
+        return SESS_OK;
+    return give_up_to(s, (uint64_t)off);
+}
+
+int sess_stream_give_up(sess_stream *s)
+{
+    return give_up_to(s, s->fin_known ? s->fin_offset : s->highest);
+}
+
+int sess_stream_expire(sess_stream *s, double deadline)
+{
+    while (s->ooo_bytes > 0 &&
+           treap_oldest_from(s->root, s->next) < deadline) {
+        int rc = give_up_hole(s, UINT64_MAX);
+        if (rc != SESS_OK)
+            return rc;
+    }
+    return SESS_OK;
+}
+
+size_t sess_stream_readable(const sess_stream *s, const uint8_t **data)
+{
+    size_t n = (size_t)(s->next - s->consumed);
+    *data = n ? buf_at(s, s->consumed) : NULL;
+    return n;
+}
+
+uint64_t sess_stream_consumed(const sess_stream *s)
+{
+    return s->consumed;
+}
+
+static int u64vec_reserve(sess_u64vec *v, size_t n)
+{
+    if (n <= v->cap)
+        return SESS_OK;
+    size_t cap = v->cap ? v->cap * 2 : 16;
+    if (cap < n)
+        cap = n;
+    uint64_t *p = realloc(v->v, cap * sizeof *p);
+    if (!p)
+        return SESS_ENOMEM;
+    v->v = p;
+    v->cap = cap;
+    return SESS_OK;
+}
+
+int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
+                        uint64_t *missing)
+{
+    *missing = 0;
+    if (n > s->next - s->consumed)
+        return SESS_EINVAL;
+    /* At most one frame per run touched, and no more runs than bytes. */
+    size_t most = s->nruns < n ? s->nruns : n;
+    if (frames && u64vec_reserve(frames, frames->n + most) != SESS_OK)
+        return SESS_ENOMEM;
+    uint64_t target = s->consumed + n;
+    node *r;
+    while ((r = treap_min(s->root)) != NULL && r->start < target) {
+        uint64_t upto = r->end < target ? r->end : target;
+        if (r->missing)
+            *missing += upto - r->start;
+        else if (frames && (frames->n == 0 ||
+                            frames->v[frames->n - 1] != r->frame))
+            frames->v[frames->n++] = r->frame;
+        if (upto < r->end) {
+            r->start = upto; /* still the first run: order holds */
+            break;
+        }
+        node_put(s, treap_pop_min(&s->root));
+    }
+    uint64_t old_hist = hist_start(s);
+    size_t history = s->cfg->history;
+    s->hist_len = s->hist_len + n < history ? s->hist_len + n : history;
+    s->consumed = target;
+    s->buf_head += (size_t)(hist_start(s) - old_hist);
+    buf_trim(s);
+    return SESS_OK;
+}
+
+bool sess_stream_complete(const sess_stream *s)
+{
+    return s->fin_known && s->next >= s->fin_offset;
+}
+
+bool sess_stream_idle(const sess_stream *s)
+{
+    return s->consumed == s->next && s->highest <= s->next;
+}
+
+bool sess_stream_started(const sess_stream *s)
+{
+    return s->started;
+}
