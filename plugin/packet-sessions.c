@@ -870,7 +870,7 @@ void proto_register_sessions(void)
                           &ett_msg,      &ett_ip,   &ett_handoff};
 
 #define AN(id, name, group, sev, text)                                         \
-    {&ei_anomaly[id], {"sessions." name, group, sev, text, EXPFILL}}
+    {&ei_anomaly[id], {"sessions.expert." name, group, sev, text, EXPFILL}}
     static ei_register_info ei[] = {
         AN(SESS_AN_TRUNCATED, "truncated", PI_MALFORMED, PI_ERROR, "Header truncated"),
         AN(SESS_AN_BAD_LENGTH, "bad_length", PI_MALFORMED, PI_ERROR,
@@ -910,17 +910,17 @@ void proto_register_sessions(void)
            "Message cut at sessions.max_message"),
         AN(SESS_AN_FLOW_EVICTED, "flow.evicted", PI_REASSEMBLE, PI_WARN,
            "Flow table full: flow evicted"),
-        {&ei_tcp_retransmission, {"sessions.tcp.retransmission", PI_SEQUENCE,
+        {&ei_tcp_retransmission, {"sessions.expert.tcp.retransmission", PI_SEQUENCE,
                                   PI_NOTE, "Retransmission", EXPFILL}},
-        {&ei_tcp_out_of_order, {"sessions.tcp.out_of_order", PI_SEQUENCE, PI_NOTE,
+        {&ei_tcp_out_of_order, {"sessions.expert.tcp.out_of_order", PI_SEQUENCE, PI_NOTE,
                                 "Out-of-order segment", EXPFILL}},
-        {&ei_tcp_overlap, {"sessions.tcp.overlap", PI_SEQUENCE, PI_WARN,
+        {&ei_tcp_overlap, {"sessions.expert.tcp.overlap", PI_SEQUENCE, PI_WARN,
                            "Overlapping segment", EXPFILL}},
-        {&ei_tcp_missing, {"sessions.tcp.missing", PI_SEQUENCE, PI_WARN,
+        {&ei_tcp_missing, {"sessions.expert.tcp.missing", PI_SEQUENCE, PI_WARN,
                            "Bytes missing", EXPFILL}},
-        {&ei_msg_not_kept, {"sessions.msg.not_kept", PI_REASSEMBLE, PI_NOTE,
+        {&ei_msg_not_kept, {"sessions.expert.msg.not_kept", PI_REASSEMBLE, PI_NOTE,
                             "Bytes not kept: display cap reached", EXPFILL}},
-        {&ei_ip_overlap, {"sessions.ip.overlap", PI_SEQUENCE, PI_NOTE,
+        {&ei_ip_overlap, {"sessions.expert.ip.overlap", PI_SEQUENCE, PI_NOTE,
                           "Overlapping fragments", EXPFILL}},
     };
 #undef AN

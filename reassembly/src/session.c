@@ -477,28 +477,50 @@ static void emit_stream_anomalies(sess_t *s, sess_flow *f, unsigned a)
                      "reassembly depth reached: later bytes ignored");
 }
 
+/* Reassembles one data segment of direction d and reports it. */
+static void tcp_data(sess_t *s, sess_flow *f, tcp_conn *c, uint8_t d,
+                     uint32_t seq, const sess_pkt *p)
+{
+    sess_seg_info info;
+    sess_stream_data(&c->stream[d], seq, p->payload, p->payload_len,
+                     s->emit_frame, s->now, &info);
+    c->psh[d] = p->tcp_flags & SESS_TH_PSH;
+    s->counts.tcp_segments++;
+    if (info.flags & SESS_SEG_RETRANSMISSION)
+        history_add(f, c, d, 'T');
+    sess_event ev = {.type = SESS_EV_TCP_SEGMENT, .flow = &f->info};
+    ev.u.segment.dir = d;
+    ev.u.segment.offset = info.offset;
+    ev.u.segment.len = info.len;
+    ev.u.segment.flags = info.flags;
+    emit(s, &ev);
+    if (info.flags & SESS_SEG_CONFLICT)
+        emit_anomaly(s, f, SESS_AN_TCP_CONFLICT, "overlapping TCP data differs");
+    if (info.flags & SESS_SEG_LATE)
+        emit_anomaly(s, f, SESS_AN_TCP_LATE,
+                     "data for a range already given up or beyond the FIN");
+    emit_stream_anomalies(s, f, info.anomalies);
+}
+
+/* Tracks the connection's lifecycle (every session kind) and, for
+ * TCPSession, reassembles and frames its streams. */
 static void tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
 {
     tcp_conn *c = f->ext ? f->ext : tcp_conn_new(s, f);
     if (!c)
         return;
+    bool reassemble = s->cfg.kind == SESS_KIND_TCP;
     uint8_t fl = p->tcp_flags;
     bool syn = fl & SESS_TH_SYN, ack = fl & SESS_TH_ACK, fin = fl & SESS_TH_FIN,
          rst = fl & SESS_TH_RST;
 
     if (syn && (fin || rst))
         history_add(f, c, d, 'Q');
-    if (syn && !ack) {
-        history_add(f, c, d, 'S');
-        if (!c->syn[d]) {
-            c->syn[d] = true;
-            c->isn[d] = p->seq;
-            sess_stream_syn(&c->stream[d], p->seq);
-        }
-    } else if (syn && ack) {
-        history_add(f, c, d, 'H');
-        if (!c->synack[d]) {
-            c->synack[d] = true;
+    if (syn) {
+        history_add(f, c, d, ack ? 'H' : 'S');
+        bool *seen = ack ? &c->synack[d] : &c->syn[d];
+        if (!*seen) {
+            *seen = true;
             c->isn[d] = p->seq;
             sess_stream_syn(&c->stream[d], p->seq);
         }
@@ -511,39 +533,26 @@ static void tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
     uint32_t seq = p->seq + (syn ? 1u : 0u);
     if (p->payload_len > 0) {
         history_add(f, c, d, 'D');
-        sess_seg_info info;
-        sess_stream_data(&c->stream[d], seq, p->payload, p->payload_len,
-                         s->emit_frame, s->now, &info);
-        c->psh[d] = fl & SESS_TH_PSH;
-        s->counts.tcp_segments++;
-        if (info.flags & SESS_SEG_RETRANSMISSION)
-            history_add(f, c, d, 'T');
-        sess_event ev = {.type = SESS_EV_TCP_SEGMENT, .flow = &f->info};
-        ev.u.segment.dir = d;
-        ev.u.segment.offset = info.offset;
-        ev.u.segment.len = info.len;
-        ev.u.segment.flags = info.flags;
-        emit(s, &ev);
-        if (info.flags & SESS_SEG_CONFLICT)
-            emit_anomaly(s, f, SESS_AN_TCP_CONFLICT,
-                         "overlapping TCP data differs");
-        if (info.flags & SESS_SEG_LATE)
-            emit_anomaly(s, f, SESS_AN_TCP_LATE,
-                         "data for a range already given up or beyond the FIN");
-        emit_stream_anomalies(s, f, info.anomalies);
+        if (reassemble)
+            tcp_data(s, f, c, d, seq, p);
     }
     /* The payload may be cut by the snap length: the rest is a hole. */
     seq += (uint32_t)p->payload_wire_len;
     if (fin) {
         history_add(f, c, d, 'F');
         c->fin[d] = true;
-        sess_stream_fin(&c->stream[d], seq);
     }
-    if (ack && sess_stream_started(&c->stream[1 - d]))
-        sess_stream_ack(&c->stream[1 - d], p->ack);
     if (rst) {
         history_add(f, c, d, 'R');
         c->rst[d] = true;
+    }
+    if (!reassemble)
+        return;
+    if (fin)
+        sess_stream_fin(&c->stream[d], seq);
+    if (ack && sess_stream_started(&c->stream[1 - d]))
+        sess_stream_ack(&c->stream[1 - d], p->ack);
+    if (rst) {
         sess_stream_give_up(&c->stream[0]);
         sess_stream_give_up(&c->stream[1]);
     }
@@ -580,9 +589,11 @@ static void flow_end(sess_t *s, sess_flow *f, sess_anomaly why,
     if (why)
         emit_anomaly(s, f, why, detail);
     if (c) {
-        sess_stream_give_up(&c->stream[0]);
-        sess_stream_give_up(&c->stream[1]);
-        run_framers(s, f, c, SESS_FF_EOC);
+        if (s->cfg.kind == SESS_KIND_TCP) {
+            sess_stream_give_up(&c->stream[0]);
+            sess_stream_give_up(&c->stream[1]);
+            run_framers(s, f, c, SESS_FF_EOC);
+        }
         f->info.state = tcp_state(c);
     } else {
         f->info.state = other_state(f);
@@ -652,8 +663,7 @@ static void on_transport(sess_t *s, const sess_pkt *p)
     sess_flow_key_from_pkt(&k, p, ports);
     uint8_t dir = 0;
     sess_flow *f = sess_flow_find(&s->flows, &k, &dir);
-    if (f && s->cfg.kind == SESS_KIND_TCP && p->proto == 6 &&
-        tcp_starts_new_flow(s, f, dir, p)) {
+    if (f && ports && p->proto == 6 && tcp_starts_new_flow(s, f, dir, p)) {
         flow_end(s, f, 0, NULL);
         f = NULL;
     }
@@ -679,7 +689,7 @@ static void on_transport(sess_t *s, const sess_pkt *p)
     sess_flow_touch(&s->flows, f);
     emit_packet(s, f, dir, created);
 
-    if (s->cfg.kind == SESS_KIND_TCP && ports && p->proto == 6) {
+    if (ports && p->proto == 6) {
         tcp_segment(s, f, dir, p);
         if (sess_stream_pool_bytes(s->pool) > s->cfg.tcp_memcap)
             enforce_tcp_memcap(s, f);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * framer_internal.h - what the built-in framers share.
+ *
+ * TLS records, DNS over TCP and length-prefixed PDUs all announce the length
+ * of the whole message in a header.  Once a framer has read that header it
+ * emits the same way as the others: the message when all of it is in the
+ * view, pieces of max_len while more than max_len bytes remain, and the bytes
+ * held when the direction ends early (a capture cut mid-message keeps what it
+ * has).  sess_sized_emit() does this from a count kept in the framer's
+ * direction state, so a message longer than max_len carries its summary to
+ * every piece.
+ */
+#ifndef SESS_FRAMER_INTERNAL_H
+#define SESS_FRAMER_INTERNAL_H
+
+#include <string.h>
+
+#include "sessions_framer.h"
+
+typedef struct sess_sized {
+    uint64_t remaining; /* bytes of the message not emitted; 0 between messages */
+    char info[SESS_FRAMER_INFO_SIZE];
+} sess_sized;
+
+static inline int sess_sized_emit(sess_sized *m, const sess_framer_input *in,
+                                  sess_framer_output *out)
+{
+    size_t n;
+    bool partial = false;
+
+    if (m->remaining > in->max_len && in->len >= in->max_len) {
+        n = in->max_len;
+        partial = true;
+    } else if (m->remaining <= in->max_len && in->len >= m->remaining) {
+        n = (size_t)m->remaining;
+    } else if ((in->flags & SESS_FF_END) && in->len > 0) {
+        n = in->len; /* truncated: no more bytes will come */
+    } else {
+        return SESS_FRAME_NEED_MORE;
+    }
+    out->len = n;
+    out->partial = partial;
+    memcpy(out->info, m->info, sizeof out->info);
+    m->remaining = partial ? m->remaining - n : 0;
+    return SESS_FRAME_MESSAGE;
+}
+
+/* Appends n bytes to a summary, non-printable ones as '.', as many as fit. */
+static inline void sess_info_append(char info[SESS_FRAMER_INFO_SIZE],
+                                    size_t *at, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n && *at + 1 < SESS_FRAMER_INFO_SIZE; i++)
+        info[(*at)++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
+    info[*at] = '\0';
+}
+
+#endif
