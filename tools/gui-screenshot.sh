@@ -8,7 +8,7 @@ top="$(cd "$(dirname "$0")/.." && pwd)"
 capture="${1:-$top/test-captures/http-one-connection.pcap}"
 frame="${2:-6}"
 out="${3:-$PWD/sessions-gui.png}"
-"$top/tools/deps.sh" wireshark-qt xvfb xauth imagemagick x11-utils
+"$top/tools/deps.sh" wireshark-qt xvfb xauth imagemagick x11-utils xdotool
 
 plugin="$top/build/plugins/4.0/epan/sessions.so"
 [ -f "$plugin" ] || { echo "build first: ./setup.sh" >&2; exit 1; }
@@ -17,10 +17,15 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$stage"' EXIT
 mkdir -p "$stage/plugins/4.0/epan" "$stage/home/.config/wireshark"
 cp "$plugin" "$stage/plugins/4.0/epan/"
 cp "$capture" "$stage/capture"
-# Open the Sessions subtree and show the packet bytes with their tabs.
-printf 'gui.layout_type: 1\ngui.packet_details_show_byteview: TRUE\n' \
-  > "$stage/home/.config/wireshark/recent_common"
-chmod -R a+rX "$stage"
+# A large main window, the packet list, details and bytes panes.
+cat > "$stage/home/.config/wireshark/recent_common" <<'RECENT'
+gui.geometry_main_x: 0
+gui.geometry_main_y: 0
+gui.geometry_main_width: 1400
+gui.geometry_main_height: 1000
+gui.geometry_main_maximized: TRUE
+RECENT
+chmod -R a+rwX "$stage"
 as_user=()
 [ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
@@ -28,8 +33,17 @@ Xvfb :77 -screen 0 1400x1000x24 >/dev/null 2>&1 &
 sleep 2
 DISPLAY=:77 "${as_user[@]}" env HOME="$stage/home" \
   XDG_CONFIG_HOME="$stage/home/.config" WIRESHARK_PLUGIN_DIR="$stage/plugins" \
-  wireshark -r "$stage/capture" -g "$frame" -Y sessions -o gui.tree_expanded_all:TRUE \
-  >/dev/null 2>&1 &
+  wireshark -r "$stage/capture" -g "$frame" >/dev/null 2>&1 &
 sleep 12
-DISPLAY=:77 import -window root "$out"
+# Click the last line of the packet details (the Sessions subtree: a
+# postdissector comes last) and expand everything under it.
+export DISPLAY=:77
+win=$(xdotool search --onlyvisible --name 'capture' | head -1 || true)
+if [ -n "$win" ]; then
+  xdotool windowsize "$win" 1400 1000 windowmove "$win" 0 0
+  sleep 2
+  xdotool mousemove 100 545 click 1 key End key shift+Right >/dev/null 2>&1 || true
+  sleep 2
+fi
+import -window root "$out"
 echo "screenshot: $out"

@@ -176,7 +176,7 @@ TEST(every_arrival_order_completes_on_the_last)
         size_t perm[4] = {0, 1, 2, 3}, orders = 0;
         do {
             sess_ipfrag *f = make_default(NULL);
-            sess_frag_result r;
+            sess_frag_result r = {0};
             for (size_t k = 0; k < oc->n; k++) {
                 size_t i = perm[k];
                 frag fr = {oc->version, 7, 6, 1, oc->fr[i].off, oc->fr[i].len,
@@ -365,7 +365,7 @@ TEST(policies_resolve_overlaps_byte_by_byte)
         const policy_case *pc = &policy_cases[c];
         const layout *lay = pc->lay;
         sess_ipfrag *f = make(pc->policy, 30, 1u << 20, NULL);
-        sess_frag_result r;
+        sess_frag_result r = {0};
         for (size_t i = 0; i < lay->n; i++) {
             frag fr = {4, 9, 17, 1, lay->fr[i].off * 8, lay->fr[i].len * 8,
                        lay->fr[i].more};
