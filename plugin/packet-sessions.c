@@ -716,14 +716,15 @@ static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             sessions_cleanup();
             sessions_init();
         }
+        /* A link type the core does not decode is still fed: the core
+         * reports it, so no frame is skipped silently. */
         int linktype = -1;
         if (pinfo->rec->rec_type == REC_TYPE_PACKET)
             linktype = linktype_of(pinfo->rec->rec_header.packet_header.pkt_encap);
         guint len = tvb_captured_length(tvb);
         double ts = (double)pinfo->abs_ts.secs + pinfo->abs_ts.nsecs / 1e9;
-        if (linktype >= 0)
-            sess_on_packet(st.core, pinfo->num, ts, (uint32_t)linktype,
-                           tvb_get_ptr(tvb, 0, len), len);
+        sess_on_packet(st.core, pinfo->num, ts, (uint32_t)linktype,
+                       tvb_get_ptr(tvb, 0, len), len);
     } else {
         flush_first_pass();
     }
@@ -760,11 +761,6 @@ static tap_packet_status sessions_eo_packet(void *tapdata, packet_info *pinfo,
 }
 
 /* ---- registration ------------------------------------------------------------ */
-
-static void sessions_prefs_applied(void)
-{
-    /* Wireshark re-dissects after a change; sessions_init reads the prefs. */
-}
 
 void proto_register_sessions(void)
 {
@@ -934,7 +930,8 @@ void proto_register_sessions(void)
     expert_module_t *em = expert_register_protocol(proto_sessions);
     expert_register_field_array(em, ei, array_length(ei));
 
-    module_t *m = prefs_register_protocol(proto_sessions, sessions_prefs_applied);
+    /* A change re-dissects the file, and sessions_init reads the prefs. */
+    module_t *m = prefs_register_protocol(proto_sessions, NULL);
     prefs_register_enum_preference(m, "session", "Session",
         "The Scapy session class to emulate", &pref_kind, kind_enum, FALSE);
     prefs_register_uint_preference(m, "max_flows", "Maximum flows",

@@ -448,7 +448,7 @@ def gen_tcp():
     out += [p1, p2, p3, p4, ack] + cn.close()
     save("tcp-overlap-partial.pcap", out,
          "TCP port 7001: partially overlapping client segments [0,20) [10,35) [35,48) [30,45) of a 48 B stream; "
-         "bytes 35-39 differ between [35,50) ('xxxxx') and [30,45) ('zABCD')")
+         "bytes 35-39 differ between [35,48) ('xxxxx') and [30,45) ('zABCD')")
 
     cn = Conn(sport=41005, dport=P)
     out = cn.handshake()

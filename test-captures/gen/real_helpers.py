@@ -66,8 +66,9 @@ def http_server(addr, port, d):
 def http_pipeline(addr, port):
     host = "[%s]" % addr if ":" in addr else addr
     reqs = b""
+    # The 404 comes last: http.server closes the connection after an error.
     for path, last in (("/tiny.txt", False), ("/small.txt", False),
-                       ("/missing.txt", False), ("/tiny.txt", True)):
+                       ("/tiny.txt", False), ("/missing.txt", True)):
         reqs += (b"GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: sessions-pipeline\r\n"
                  % (path.encode(), host.encode()))
         if last:

@@ -140,7 +140,7 @@ capture real-udp-frag-v6.pcap "ip6 and (udp port 9999 or ip6[6] == 44)" udp_traf
 
 # The kernel must have fragmented the large datagrams.
 for f in real-udp-frag-v4.pcap real-udp-frag-v6.pcap; do
-    n=$(tshark -r "$OUT/$f" -Y 'ip.flags.mf==1 or ipv6.fragment' 2>/dev/null | wc -l)
+    n=$(tshark -r "$OUT/$f" -Y 'ip.flags.mf==1 or ipv6.fraghdr' 2>/dev/null | wc -l)
     echo "$f: $n fragment frames"
     [ "$n" -gt 0 ] || { echo "no fragments in $f" >&2; exit 1; }
 done
@@ -148,7 +148,7 @@ done
 d() { $PY "$GEN/capfile.py" "$@"; }
 d real-http-v4.pcap "Real IPv4 HTTP/1.1 (netns, veth MTU 1500, offloads off): curl keep-alive" \
     "connection fetching 4 files (4 KB, 30 KB, 100 KB, 600 B) and a python client writing 4" \
-    "pipelined GETs in one segment (incl. a 404, last with Connection: close)"
+    "pipelined GETs in one segment (the last one for a missing file: 404, connection closed)"
 d real-http-v6.pcap "Real IPv6 HTTP/1.1, same traffic as real-http-v4.pcap"
 d real-tls-v4.pcap "Real IPv4 TLS (openssl s_server -rev / s_client, port 443): a few lines" \
     "and a 6000-byte line echoed reversed"
@@ -160,4 +160,9 @@ d real-udp-frag-v4.pcap "Real IPv4 UDP datagrams of 4000, 9000 and 1200 bytes to
     "the first two fragmented by the kernel (MTU 1500)"
 d real-udp-frag-v6.pcap "Real IPv6 UDP datagrams of 4000, 9000 and 1200 bytes to port 9999," \
     "the first two fragmented by the kernel (MTU 1500)"
+# Impaired copies (deterministic given the recordings).
+$PY "$GEN/impair.py" "$OUT/real-http-v4.pcap" "$OUT/real-http-impaired.pcap" --seed 3141 \
+    --description "real-http-v4.pcap impaired by gen/impair.py (seed 3141, ~3% reordered, ~1% dropped, ~2% duplicated):"
+$PY "$GEN/impair.py" "$OUT/real-tls-v4.pcap" "$OUT/real-tls-impaired.pcap" --seed 2718 \
+    --description "real-tls-v4.pcap impaired by gen/impair.py (seed 2718):"
 echo done
