@@ -125,8 +125,6 @@ struct sess {
     uint64_t emit_frame;
     double now;
     sess_u64vec frames;        /* scratch: frames of the message being cut */
-    uint8_t *msg_copy;         /* scratch: bytes of the message being cut */
-    size_t msg_copy_cap;
     sess_stored *stored;
     size_t nstored, stored_cap;
     size_t stored_bytes;
@@ -307,30 +305,22 @@ static void emit_message(sess_t *s, sess_flow *f, tcp_conn *c, int d,
 {
     sess_stream *st = &c->stream[d];
     uint64_t offset = sess_stream_consumed(st);
-    /* The view dies when the stream drops the bytes, so keep a copy. */
-    if (s->msg_copy_cap < out->len) {
-        size_t cap = out->len < 4096 ? 4096 : out->len;
-        uint8_t *n = realloc(s->msg_copy, cap);
-        if (!n)
-            return;
-        s->msg_copy = n;
-        s->msg_copy_cap = cap;
-    }
-    memcpy(s->msg_copy, data, out->len);
     s->frames.n = 0;
     uint64_t missing = 0;
-    sess_stream_consume(st, out->len, &s->frames, &missing);
+    if (sess_stream_consume(st, out->len, &s->frames, &missing) != SESS_OK)
+        return; /* out of memory: the bytes stay and are tried again */
     qsort(s->frames.v, s->frames.n, sizeof *s->frames.v, cmp_u64);
     size_t nf = 0;
     for (size_t i = 0; i < s->frames.n; i++)
         if (nf == 0 || s->frames.v[nf - 1] != s->frames.v[i])
             s->frames.v[nf++] = s->frames.v[i];
 
+    /* `data` stays valid after the consume until the stream next changes. */
     sess_event ev = {.type = SESS_EV_MESSAGE, .flow = &f->info};
     sess_message *m = &ev.u.message;
     m->dir = (uint8_t)d;
     m->proto = fr->name;
-    m->data = s->msg_copy;
+    m->data = data;
     m->len = out->len;
     m->offset = offset;
     m->frames = s->frames.v;
@@ -341,8 +331,8 @@ static void emit_message(sess_t *s, sess_flow *f, tcp_conn *c, int d,
     s->counts.messages++;
     s->counts.message_bytes += out->len;
     emit(s, &ev);
-    store_copy(s, SESS_EV_MESSAGE, f, (uint8_t)d, fr->name, s->msg_copy,
-               out->len);
+    store_copy(s, SESS_EV_MESSAGE, f, (uint8_t)d, fr->name, data, out->len);
+    sess_stream_trim(st);
 }
 
 static unsigned dir_flags(const tcp_conn *c, int d, unsigned extra)
@@ -905,7 +895,6 @@ void sess_free(sess_t *s)
         sess_stream_pool_free(s->pool);
     free_stored(s);
     free(s->frames.v);
-    free(s->msg_copy);
     free(s);
 }
 

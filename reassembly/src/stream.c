@@ -954,8 +954,14 @@ int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
     s->hist_len = s->hist_len + n < history ? s->hist_len + n : history;
     s->consumed = target;
     s->buf_head += (size_t)(hist_start(s) - old_hist);
-    buf_trim(s);
+    /* The bytes stay where they are until the stream next changes, so the
+     * caller can hand out the view it consumed without copying it. */
     return SESS_OK;
+}
+
+void sess_stream_trim(sess_stream *s)
+{
+    buf_trim(s);
 }
 
 bool sess_stream_complete(const sess_stream *s)

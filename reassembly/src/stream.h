@@ -119,9 +119,16 @@ typedef struct sess_u64vec {
  * the last frame already there; may be NULL) and returns, in *missing, how
  * many of them were given-up zeros.  Returns SESS_OK, SESS_EINVAL when n is
  * more than readable, or SESS_ENOMEM when `frames` could not grow (then
- * nothing was consumed). */
+ * nothing was consumed).  A view from sess_stream_readable() taken before
+ * stays valid until sess_stream_trim() or the next call that adds data or
+ * gives up holes, so consumed bytes can be handed out without a copy. */
 int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
                         uint64_t *missing);
+
+/* Gives memory back after consuming: drops the consumed front beyond the
+ * history once it is more than half the buffer, and shrinks a mostly empty
+ * buffer. */
+void sess_stream_trim(sess_stream *s);
 
 /* The FIN offset is known and every byte before it is readable or consumed. */
 bool sess_stream_complete(const sess_stream *s);

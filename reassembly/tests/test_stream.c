@@ -896,6 +896,7 @@ TEST(Memory)
     ASSERT_EQ(n, 1 + 16 * (sizeof burst - 1));
     uint64_t missing;
     ASSERT_EQ(sess_stream_consume(&f.s, n, NULL, &missing), SESS_OK);
+    sess_stream_trim(&f.s);
     ASSERT_LE(sess_stream_pool_bytes(f.pool), 4 * f.cfg.history);
     ASSERT(sess_stream_idle(&f.s));
     fx_close(&f);
