@@ -404,6 +404,37 @@ static void handshake(sess_t *s, int port, double ts)
     feed(s, &ack, ts);
 }
 
+TEST(tcp_segment_in_fragments_reassembled_into_its_stream)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    handshake(s, 7777, 1);
+    /* 20 bytes of TCP header + 28 of payload = 48 bytes, in 3 fragments
+     * arriving last, first, middle. */
+    frame whole = tcp4(1, 40000, 2, 7777, 1001, 5001, ACK | PSH,
+                       "fragmented tcp payload bytes");
+    frame f1 = frag4(&whole, 0, 16, true), f2 = frag4(&whole, 16, 16, true),
+          f3 = frag4(&whole, 32, 16, false);
+    feed(s, &f3, 1); /* frame 4 */
+    feed(s, &f1, 1); /* frame 5 */
+    feed(s, &f2, 1); /* frame 6: completes */
+    ASSERT_EQ(packet_of(&l, 4)->flow_id, -1);
+    ASSERT_EQ(packet_of(&l, 5)->flow_id, -1);
+    ASSERT_EQ(packet_of(&l, 6)->flow_id, 0);
+    ASSERT_EQ(packet_of(&l, 6)->pkts, 4);
+    const logged *seg = nth(&l, SESS_EV_TCP_SEGMENT, 0);
+    ASSERT(seg);
+    ASSERT_EQ(seg->frame, 6);
+    ASSERT_EQ(seg->offset, 0);
+    ASSERT_EQ(seg->len, 28);
+    sess_finish(s);
+    const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
+    ASSERT(m);
+    ASSERT_STR_EQ(m->text, "fragmented tcp payload bytes");
+    sess_free(s);
+}
+
 TEST(tcp_raw_streams_emitted_at_fin)
 {
     log_t l;
@@ -536,6 +567,33 @@ TEST(store_keeps_messages)
     sess_free(s);
 }
 
+static void small_table(sess_config *c) { c->max_flows = 1000; }
+
+/* A SYN flood is capped by the flow table; what follows is still analysed. */
+TEST(syn_flood_capped_by_flow_limit)
+{
+    log_t l;
+    sess_t *s = s_new(&l, small_table);
+    clock_frame = 0;
+    for (int i = 0; i < 200000; i++) {
+        frame syn = tcp4(3 + i % 200, 1024 + i / 200, 2, 80, (uint32_t)i, 0,
+                         SYN, NULL);
+        l.n = 0;
+        feed(s, &syn, 1 + i * 1e-6);
+    }
+    ASSERT_EQ(sess_get_counts(s)->flows, 200000);
+    l.n = 0;
+    handshake(s, 7777, 2);
+    frame d = tcp4(1, 40000, 2, 7777, 1001, 5001, ACK, "after the flood");
+    feed(s, &d, 2);
+    frame r = tcp4(2, 7777, 1, 40000, 5001, 1016, RST, NULL);
+    feed(s, &r, 2);
+    const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
+    ASSERT(m);
+    ASSERT_STR_EQ(m->text, "after the flood");
+    sess_free(s);
+}
+
 TEST(garbage_never_crashes)
 {
     log_t l;
@@ -569,9 +627,12 @@ TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
           TEST_CASE(ipv6_flow_with_full_addresses),
           TEST_CASE(udp_in_fragments_counted_once_on_completing_frame),
           TEST_CASE(default_session_does_not_defragment),
+          TEST_CASE(tcp_segment_in_fragments_reassembled_into_its_stream),
           TEST_CASE(tcp_raw_streams_emitted_at_fin),
           TEST_CASE(tcp_gap_given_up_when_peer_acks_past_it),
           TEST_CASE(tcp_port_reuse_starts_new_flow),
           TEST_CASE(tcp_rst_ends_both_directions),
           TEST_CASE(http_pipelined_messages_on_port_80),
-          TEST_CASE(store_keeps_messages), TEST_CASE(garbage_never_crashes))
+          TEST_CASE(store_keeps_messages),
+          TEST_CASE(syn_flood_capped_by_flow_limit),
+          TEST_CASE(garbage_never_crashes))
