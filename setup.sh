@@ -31,7 +31,7 @@ capture=test-captures/http-one-connection.pcap
 echo
 echo "== Flows and reassembled messages in $capture =="
 tshark -r "$capture" -2 -Y sessions.msg -T fields -E header=y -E occurrence=a \
-  -E aggregator=' | ' -e frame.number -e sessions.flow -e sessions.msg.proto \
+  -e frame.number -e sessions.flow -e sessions.msg.proto \
   -e sessions.msg.length -e sessions.msg.info
 echo
 echo "== Flow summaries =="
