@@ -500,8 +500,11 @@ static char *format_flow(const flow_record *r, guint8 dir)
 static void render_flow(proto_tree *tree, tvbuff_t *tvb, const frame_result *fr)
 {
     const flow_record *r = &st.flows[fr->flow_id];
-    proto_item *ti = proto_tree_add_string(tree, hf_flow, tvb, 0, 0,
-                                           format_flow(r, fr->dir));
+    /* Tree-less and field-limited runs skip formatting what nobody reads. */
+    const char *flow = proto_field_is_referenced(tree, hf_flow)
+                           ? format_flow(r, fr->dir)
+                           : "";
+    proto_item *ti = proto_tree_add_string(tree, hf_flow, tvb, 0, 0, flow);
     proto_item_set_generated(ti);
     proto_tree *ft = proto_item_add_subtree(ti, ett_flow);
     proto_item_set_generated(
@@ -571,7 +574,7 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     proto_item *ti;
     proto_tree *mt;
     tvbuff_t *mtvb = NULL;
-    if (m->data) {
+    if (m->data && tree) {
         mtvb = tvb_new_child_real_data(tvb, m->data, m->len, m->len);
         char *name = wmem_strdup_printf(
             pinfo->pool, "Reassembled %s message (flow %u, dir %u, offset %" PRIu64 ")",
@@ -581,7 +584,8 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     } else {
         ti = proto_tree_add_bytes_format(tree, hf_msg, tvb, 0, 0, NULL,
                                          "Message bytes not kept");
-        expert_add_info(pinfo, ti, &ei_msg_not_kept);
+        if (!m->data)
+            expert_add_info(pinfo, ti, &ei_msg_not_kept);
     }
     proto_item_set_generated(ti);
     proto_item_set_text(ti, "Message %u: %s, %u bytes, dir %u%s%s", index,
@@ -624,7 +628,7 @@ static void render_datagram(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                             const frame_item *it)
 {
     proto_item *ti;
-    if (it->u.dg.data) {
+    if (it->u.dg.data && tree) {
         tvbuff_t *dtvb = tvb_new_child_real_data(tvb, it->u.dg.data,
                                                  it->u.dg.len, it->u.dg.len);
         add_new_data_source(pinfo, dtvb, "Reassembled IP datagram");
@@ -633,7 +637,8 @@ static void render_datagram(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     } else {
         ti = proto_tree_add_bytes_format(tree, hf_ip_reassembled, tvb, 0, 0,
                                          NULL, "Datagram bytes not kept");
-        expert_add_info(pinfo, ti, &ei_msg_not_kept);
+        if (!it->u.dg.data)
+            expert_add_info(pinfo, ti, &ei_msg_not_kept);
     }
     proto_item_set_generated(ti);
     proto_tree *it_tree = proto_item_add_subtree(ti, ett_ip);
