@@ -1,0 +1,504 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Comparisons of the differential test (differential.sh): Sessions against
+Wireshark's own reassembly and against Scapy.  Standard library only.
+
+Each command prints one line per check, `PASS ...` or `FAIL ...` (and `note`
+lines for known differences), and exits 1 if any check failed.
+
+  compare.py ip NAME FIELDS_TSV
+  compare.py follow NAME SESSIONS_JSON FRAMES_TSV FOLLOW_TXT
+  compare.py http NAME SESSIONS_JSON WIRESHARK_TSV
+  compare.py export NAME SESSIONS_JSON DIR
+  compare.py scapy-http NAME SCAPY_OUT REPLAY_EVENTS
+  compare.py scapy-ip NAME SCAPY_OUT REPLAY_EVENTS
+  compare.py scapy-note NAME SCAPY_OUT REPLAY_EVENTS    (a note, never fails)
+  compare.py handoff NAME PLAIN_TSV HANDOFF_TSV FRAME CODE
+
+SESSIONS_JSON is `tshark -2 -T json -J "frame sessions" --no-duplicate-keys`.
+"""
+import ipaddress
+import json
+import os
+import re
+import sys
+
+failed = False
+
+
+def result(ok, name, detail):
+    global failed
+    print("%s %s: %s" % ("PASS" if ok else "FAIL", name, detail))
+    if not ok:
+        failed = True
+
+
+def note(name, detail):
+    print("note %s: %s" % (name, detail))
+
+
+def listify(v):
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+def hexbytes(s):
+    return bytes.fromhex(s.replace(":", "")) if s else b""
+
+
+def short(frames, n=12):
+    frames = sorted(frames)
+    text = ",".join(str(f) for f in frames[:n])
+    return text + (",..." if len(frames) > n else "")
+
+
+# --- our side, from tshark's JSON -------------------------------------------
+
+def load_frames(path):
+    """Yields (frame number, sessions layer dict or None)."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    for i, pkt in enumerate(doc, 1):
+        layers = pkt["_source"]["layers"]
+        num = int(layers.get("frame", {}).get("frame.number", i))
+        sess = layers.get("sessions")
+        yield num, sess if isinstance(sess, dict) else None
+
+
+def load_messages(path):
+    """Every sessions.msg as a dict, in frame order."""
+    msgs = []
+    for num, sess in load_frames(path):
+        if not sess or "sessions.msg" not in sess:
+            continue
+        flow = sess.get("sessions.flow_tree", {})
+        if isinstance(flow, list):
+            flow = flow[0]
+        for data, tree in zip(listify(sess["sessions.msg"]),
+                              listify(sess.get("sessions.msg_tree"))):
+            msgs.append({
+                "frame": num,
+                "flow": int(flow.get("sessions.flow.id", -1)),
+                "dir": int(tree["sessions.msg.dir"]),
+                "proto": tree["sessions.msg.proto"],
+                "offset": int(tree["sessions.msg.offset"]),
+                "length": int(tree["sessions.msg.length"]),
+                "missing": int(tree.get("sessions.msg.missing", 0)),
+                "info": tree.get("sessions.msg.info", ""),
+                "data": hexbytes(data),
+            })
+    return msgs
+
+
+def streams(msgs):
+    """(flow, dir) -> (bytes in offset order, list of problems)."""
+    per = {}
+    for m in msgs:
+        per.setdefault((m["flow"], m["dir"]), []).append(m)
+    out = {}
+    for key, ms in per.items():
+        ms.sort(key=lambda m: m["offset"])
+        data, problems, pos = bytearray(), [], ms[0]["offset"]
+        if pos:
+            problems.append("first message at offset %d" % pos)
+        for m in ms:
+            if m["offset"] != pos:
+                problems.append("message at offset %d, expected %d" % (m["offset"], pos))
+            if len(m["data"]) != m["length"]:
+                problems.append("message at offset %d has %d of %d bytes" % (
+                    m["offset"], len(m["data"]), m["length"]))
+            if m["missing"]:
+                problems.append("%d missing bytes at offset %d" % (m["missing"], m["offset"]))
+            data += m["data"]
+            pos = m["offset"] + m["length"]
+        out[key] = (bytes(data), problems)
+    return out
+
+
+def norm_endpoint(text):
+    """'10.0.0.1:80', '[fd77::1]:80' -> (ip_address, port)."""
+    m = re.fullmatch(r"\[?([^\]]+?)\]?:(\d+)", text.strip())
+    return ipaddress.ip_address(m.group(1)), int(m.group(2))
+
+
+# --- 1. IP defragmentation vs ip.reassembled.data / ipv6.reassembled.data ---
+
+def cmd_ip(name, tsv):
+    """TSV columns: frame, ip.reassembled.data, ipv6.reassembled.data,
+    sessions.ip.reassembled, ip.reassembled_in, ipv6.reassembled.in,
+    sessions.ip.reassembled_in, sessions.ip.fragments."""
+    ws, ours, ws_in, our_in, used = {}, {}, {}, {}, set()
+    for line in open(tsv, encoding="utf-8"):
+        cols = line.rstrip("\n").split("\t")
+        cols += [""] * (8 - len(cols))
+        used.update(int(x) for x in cols[7].split(",") if x)
+        frame = int(cols[0])
+        w = [c for c in (cols[1], cols[2]) if c]
+        if w:
+            ws[frame] = hexbytes(",".join(w))
+        if cols[3]:
+            ours[frame] = hexbytes(cols[3])
+        w_in = cols[4] or cols[5]
+        if w_in:
+            ws_in[frame] = int(w_in.split(",")[0])
+        if cols[6]:
+            our_in[frame] = int(cols[6].split(",")[0])
+    problems = []
+    if not ws:
+        problems.append("Wireshark reassembled nothing")
+    if set(ws) != set(ours):
+        problems.append("completing frames differ: Wireshark %s, Sessions %s" % (
+            short(ws), short(ours)))
+    for frame in sorted(set(ws) & set(ours)):
+        if ws[frame] != ours[frame]:
+            problems.append("frame %d: %d vs %d bytes, first difference at %d" % (
+                frame, len(ws[frame]), len(ours[frame]), next(
+                    (i for i, (a, b) in enumerate(zip(ws[frame], ours[frame])) if a != b),
+                    min(len(ws[frame]), len(ours[frame])))))
+    # reassembled_in: Wireshark leaves it off the completing frame and sets
+    # it on duplicate fragments too; Sessions sets it on the completing frame
+    # and on the fragments that contributed.
+    only_ws = []
+    for frame, r in sorted(our_in.items()):
+        if frame in ws_in and ws_in[frame] != r:
+            problems.append("frame %d reassembled in %d, Wireshark says %d" % (
+                frame, r, ws_in[frame]))
+        elif frame not in ws_in and frame != r:
+            problems.append("frame %d reassembled in %d, Wireshark: none" % (frame, r))
+    for frame in sorted(set(ws_in) - set(our_in)):
+        if frame in used:
+            problems.append("frame %d contributed to a datagram but has no "
+                            "sessions.ip.reassembled_in" % frame)
+        only_ws.append(frame)
+    result(not problems, "ip-agreement " + name,
+           "; ".join(problems) if problems else
+           "%d datagram(s) byte-equal on frames %s (%s bytes)" % (
+               len(ws), short(ws), ",".join(str(len(ws[f])) for f in sorted(ws))))
+    if only_ws and not problems:
+        note("ip-agreement " + name,
+             "Wireshark also gives frame(s) %s a reassembled-in frame; they "
+             "contributed no byte to Sessions' datagram (duplicate, overlapped "
+             "or beyond the end), so Sessions does not" % short(only_ws))
+
+
+# --- 2. TCP streams vs follow,tcp,raw ---------------------------------------
+
+def parse_follow(path):
+    """stream index -> {'nodes': [ep0, ep1], 'data': [bytes0, bytes1]}."""
+    out, cur = {}, None
+    for line in open(path, encoding="utf-8"):
+        line = line.rstrip("\n")
+        m = re.match(r"Filter: tcp\.stream eq (\d+)$", line)
+        if m:
+            cur = out.setdefault(int(m.group(1)),
+                                 {"nodes": [None, None], "data": [bytearray(), bytearray()]})
+            continue
+        if cur is None:
+            continue
+        m = re.match(r"Node ([01]): (.*)$", line)
+        if m:
+            cur["nodes"][int(m.group(1))] = norm_endpoint(m.group(2))
+            continue
+        if line.startswith("====") or line.startswith("Follow:"):
+            continue
+        node = 1 if line.startswith("\t") else 0
+        text = line.strip()
+        if re.fullmatch(r"[0-9a-fA-F]+", text):
+            cur["data"][node] += bytes.fromhex(text)
+    return out
+
+
+def cmd_follow(name, json_path, frames_tsv, follow_path):
+    """FRAMES_TSV columns: tcp.stream, ip.src, ipv6.src, tcp.srcport,
+    sessions.flow.id, sessions.flow.dir."""
+    ours = streams(load_messages(json_path))
+    follow = parse_follow(follow_path)
+    mapping = {}   # (stream, endpoint) -> (flow, dir)
+    nstreams = 0
+    for line in open(frames_tsv, encoding="utf-8"):
+        cols = line.rstrip("\n").split("\t")
+        cols += [""] * (6 - len(cols))
+        if not cols[0] or not cols[4]:
+            continue
+        stream = int(cols[0])
+        nstreams = max(nstreams, stream + 1)
+        ep = (ipaddress.ip_address(cols[1] or cols[2]), int(cols[3]))
+        mapping[(stream, ep)] = (int(cols[4]), int(cols[5]))
+    if nstreams == 0:
+        result(False, "tcp-follow " + name, "no TCP stream found")
+        return
+    total = 0
+    for stream in range(nstreams):
+        f = follow.get(stream)
+        if f is None:
+            result(False, "tcp-follow %s stream %d" % (name, stream), "no follow output")
+            continue
+        problems, sizes = [], []
+        for node in (0, 1):
+            ep = f["nodes"][node]
+            key = mapping.get((stream, ep))
+            want = bytes(f["data"][node])
+            if key is None:
+                if want:
+                    problems.append("node %d (%s) not mapped to a Sessions flow" % (node, ep))
+                continue
+            got, issues = ours.get(key, (b"", []))
+            problems += ["flow %d dir %d: %s" % (key[0], key[1], i) for i in issues]
+            if got != want:
+                diff_at = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b),
+                               min(len(got), len(want)))
+                problems.append("flow %d dir %d: %d bytes, follow has %d, first "
+                                "difference at %d" % (key[0], key[1], len(got),
+                                                      len(want), diff_at))
+            sizes.append("flow %d dir %d %d B" % (key[0], key[1], len(want)))
+            total += len(want)
+        result(not problems, "tcp-follow %s stream %d" % (name, stream),
+               "; ".join(problems) if problems else "equal: " + ", ".join(sizes))
+
+
+# --- 3. HTTP message boundaries ---------------------------------------------
+
+METHOD = re.compile(r"^[A-Z][A-Z-]* ")
+STATUS = re.compile(r"^\d{3}( |$)")
+
+
+def cmd_http(name, json_path, ws_tsv):
+    """WIRESHARK_TSV columns (tshark -T fields -E occurrence=a with
+    -o tcp.reassemble_out_of_order:TRUE): frame, http.request.method,
+    http.response.code."""
+    ws = {}
+    for line in open(ws_tsv, encoding="utf-8"):
+        cols = line.rstrip("\n").split("\t")
+        cols += [""] * (3 - len(cols))
+        frame = int(cols[0])
+        reqs = len([x for x in cols[1].split(",") if x])
+        resps = len([x for x in cols[2].split(",") if x])
+        if reqs or resps:
+            ws[frame] = (reqs, resps)
+    msgs = [m for m in load_messages(json_path) if m["proto"] == "http"]
+    ours, other = {}, []
+    for m in msgs:
+        r, s = ours.get(m["frame"], (0, 0))
+        if METHOD.match(m["info"]):
+            ours[m["frame"]] = (r + 1, s)
+        elif STATUS.match(m["info"]):
+            ours[m["frame"]] = (r, s + 1)
+        else:
+            other.append(m["frame"])
+    # Known difference: Wireshark cannot reassemble across bytes missing from
+    # the capture; Sessions delivers the message with the hole zero-filled
+    # (sessions.msg.missing), and Wireshark's HTTP stays stuck on that
+    # direction. Messages of a direction from its first message with missing
+    # bytes on are Sessions-only by design.
+    holes = {}
+    for m in sorted(msgs, key=lambda m: m["offset"]):
+        if m["missing"] and (m["flow"], m["dir"]) not in holes:
+            holes[(m["flow"], m["dir"])] = m["offset"]
+    excused = {}
+    for m in msgs:
+        start = holes.get((m["flow"], m["dir"]))
+        if start is not None and m["offset"] >= start:
+            excused.setdefault(m["frame"], []).append(m)
+    problems, known = [], []
+    for frame in sorted(set(ws) | set(ours)):
+        w, o = ws.get(frame, (0, 0)), ours.get(frame, (0, 0))
+        if w == o:
+            continue
+        if w == (0, 0) and frame in excused:
+            known.append(frame)
+            continue
+        problems.append("frame %d: Wireshark %d request(s) %d response(s), "
+                        "Sessions %d/%d" % (frame, w[0], w[1], o[0], o[1]))
+    if not ws or not ours:
+        problems.append("no HTTP message: Wireshark %d, Sessions %d" % (len(ws), len(ours)))
+    if other:
+        problems.append("http messages neither request nor response on frames %s"
+                        % short(other))
+    nw = sum(a + b for a, b in ws.values())
+    no = sum(a + b for a, b in ours.values())
+    result(not problems, "http-boundaries " + name,
+           "; ".join(problems) if problems else
+           "%d message(s) on %d frame(s) agree%s" % (
+               nw, len(ws), (", plus %d Sessions-only" % (no - nw)) if known else ""))
+    if known and not problems:
+        note("http-boundaries " + name,
+             "only Sessions completes HTTP on frame(s) %s: the direction lost "
+             "bytes in the capture (given up, zero-filled); Wireshark never "
+             "completes a PDU across the hole" % short(known))
+
+
+# --- 5. export objects ------------------------------------------------------
+
+def cmd_export(name, json_path, directory):
+    msgs = load_messages(json_path)
+    want = {"flow%d-%d-%d.%s" % (m["flow"], m["dir"], m["offset"], m["proto"]): m["data"]
+            for m in msgs}
+    files = sorted(os.listdir(directory))
+    problems = []
+    if len(want) != len(msgs):
+        problems.append("two messages share a file name")
+    if set(files) != set(want):
+        problems.append("files %s not in JSON; messages %s not exported" % (
+            sorted(set(files) - set(want))[:5], sorted(set(want) - set(files))[:5]))
+    for fn in sorted(set(files) & set(want)):
+        with open(os.path.join(directory, fn), "rb") as f:
+            if f.read() != want[fn]:
+                problems.append("%s differs from its message" % fn)
+    if not msgs:
+        problems.append("no message")
+    result(not problems, "export-objects " + name,
+           "; ".join(problems) if problems else
+           "%d files = %d messages, byte-equal" % (len(files), len(msgs)))
+
+
+# --- 4. Scapy ---------------------------------------------------------------
+
+def kv_lines(path, tag):
+    for line in open(path, encoding="utf-8"):
+        parts = line.split()
+        if parts and parts[0] == tag:
+            yield dict(p.split("=", 1) for p in parts[1:] if "=" in p)
+
+
+def replay_flows(path):
+    """flow id -> (endpoint of dir 0, endpoint of dir 1) from `flow` lines."""
+    flows = {}
+    for line in open(path, encoding="utf-8"):
+        m = re.match(r"flow (\d+) (TCP|UDP) (\S+) > (\S+) ", line)
+        if m:
+            flows[int(m.group(1))] = (norm_endpoint(m.group(3)), norm_endpoint(m.group(4)))
+    return flows
+
+
+def has_content_length(data):
+    head = data.split(b"\r\n\r\n", 1)[0]
+    return any(line.split(b":", 1)[0].strip().lower() == b"content-length"
+               for line in head.split(b"\r\n")[1:])
+
+
+def cmd_scapy_http(name, scapy_out, replay):
+    flows = replay_flows(replay)
+    where = {}
+    for fid, (a, b) in flows.items():
+        where[(a, b)] = (fid, 0)
+        where[(b, a)] = (fid, 1)
+    ours = {}
+    for kv in kv_lines(replay, "msg"):
+        if kv["proto"] == "http":
+            ours.setdefault((int(kv["flow"]), int(kv["dir"])), []).append(
+                (int(kv["offset"]), bytes.fromhex(kv["data"])))
+    for v in ours.values():
+        v.sort()
+    scapy = {}
+    for kv in kv_lines(scapy_out, "msg"):
+        src = (ipaddress.ip_address(kv["src"]), int(kv["sport"]))
+        dst = (ipaddress.ip_address(kv["dst"]), int(kv["dport"]))
+        key = where.get((src, dst))
+        if kv["cl"] == "1":
+            scapy.setdefault(key, []).append(bytes.fromhex(kv["data"]))
+    problems = [line.strip() for line in open(scapy_out, encoding="utf-8")
+                if line.startswith("error")]
+    compared = 0
+    if not scapy:
+        problems.append("Scapy gave no HTTP message with a Content-Length")
+    for key in sorted(set(scapy) | {k for k, v in ours.items()
+                                    if any(has_content_length(d) for _, d in v)},
+                      key=str):
+        if key is None:
+            problems.append("Scapy message on a connection Sessions does not know")
+            continue
+        want = scapy.get(key, [])
+        got = [d for _, d in ours.get(key, []) if has_content_length(d)]
+        if len(want) != len(got):
+            problems.append("flow %d dir %d: Scapy %d Content-Length messages, "
+                            "Sessions %d" % (key[0], key[1], len(want), len(got)))
+        for i, (w, g) in enumerate(zip(want, got)):
+            compared += 1
+            if w != g:
+                problems.append("flow %d dir %d message %d: Scapy %d bytes, "
+                                "Sessions %d, differ" % (key[0], key[1], i, len(w), len(g)))
+    result(not problems, "scapy-http " + name,
+           "; ".join(problems) if problems else
+           "%d Content-Length message(s) byte-equal" % compared)
+
+
+def cmd_scapy_ip(name, scapy_out, replay):
+    errors = [line.strip() for line in open(scapy_out, encoding="utf-8")
+              if line.startswith("error")]
+    want = [bytes.fromhex(kv["data"]) for kv in kv_lines(scapy_out, "datagram")]
+    got = [bytes.fromhex(kv["data"]) for kv in kv_lines(replay, "datagram")]
+    problems = errors[:]
+    if not got:
+        problems.append("Sessions reassembled nothing")
+    if len(want) != len(got):
+        problems.append("Scapy %d datagram(s), Sessions %d" % (len(want), len(got)))
+    for i, (w, g) in enumerate(zip(want, got)):
+        if w != g:
+            problems.append("datagram %d: Scapy %d bytes, Sessions %d, differ" % (
+                i, len(w), len(g)))
+    result(not problems, "scapy-ip " + name,
+           "; ".join(problems) if problems else
+           "%d datagram(s) byte-equal (%s bytes)" % (
+               len(got), ",".join(str(len(g)) for g in got)))
+
+
+def cmd_scapy_note(name, scapy_out, replay):
+    """Not a check: how Scapy's HTTP messages relate to ours."""
+    ours = [bytes.fromhex(kv["data"]) for kv in kv_lines(replay, "msg")
+            if kv["proto"] == "http"]
+    ms = [(kv["kind"], bytes.fromhex(kv["data"])) for kv in kv_lines(scapy_out, "msg")]
+    errors = [line.strip() for line in open(scapy_out, encoding="utf-8")
+              if line.startswith("error")]
+    note("scapy-http " + name,
+         "Sessions %d message(s); Scapy %d, %d byte-equal to one of ours, %d "
+         "not starting with a request or status line%s" % (
+             len(ours), len(ms), sum(d in set(ours) for _, d in ms),
+             sum(k == "other" for k, _ in ms),
+             "; " + errors[0] if errors else ""))
+
+
+# --- 6. hand-off ------------------------------------------------------------
+
+def codes(tsv):
+    out = {}
+    for line in open(tsv, encoding="utf-8"):
+        cols = line.rstrip("\n").split("\t")
+        if len(cols) >= 2 and cols[1]:
+            out[int(cols[0])] = [int(c) for c in cols[1].split(",")]
+    return out
+
+
+def cmd_handoff(name, plain_tsv, handoff_tsv, frame, code):
+    frame, code = int(frame), int(code)
+    plain, hand = codes(plain_tsv), codes(handoff_tsv)
+    problems = []
+    if code in plain.get(frame, []):
+        problems.append("Wireshark alone already has %d on frame %d" % (code, frame))
+    if code not in hand.get(frame, []):
+        problems.append("no http.response.code %d on frame %d with handoff" % (code, frame))
+    lost = sorted(f for f in plain if not set(plain[f]) <= set(hand.get(f, [])))
+    if lost:
+        problems.append("handoff loses Wireshark's responses on frames %s" % short(lost))
+    gained = sorted(f for f in hand if f not in plain)
+    result(not problems, "handoff " + name,
+           "; ".join(problems) if problems else
+           "http.response.code %d on frame %d only with handoff; Wireshark alone "
+           "has responses on frames %s, with handoff %s" % (
+               code, frame, short(plain), short(hand)))
+    if gained and not problems:
+        note("handoff " + name, "responses only with handoff on frames %s" % short(gained))
+
+
+if __name__ == "__main__":
+    cmds = {"ip": cmd_ip, "follow": cmd_follow, "http": cmd_http,
+            "export": cmd_export, "scapy-http": cmd_scapy_http,
+            "scapy-ip": cmd_scapy_ip, "scapy-note": cmd_scapy_note, "handoff": cmd_handoff}
+    if len(sys.argv) < 3 or sys.argv[1] not in cmds:
+        sys.exit(__doc__)
+    try:
+        cmds[sys.argv[1]](*sys.argv[2:])
+    except Exception as e:  # a broken input is a failed check, not a crash
+        result(False, "%s %s" % (sys.argv[1], sys.argv[2]),
+               "cannot compare: %s: %s" % (type(e).__name__, e))
+    sys.exit(1 if failed else 0)
