@@ -382,6 +382,8 @@ static void record_datagram(frame_result *fr, const sess_event *ev)
 
 static void on_core_event(void *user, const sess_event *ev)
 {
+    if (ev->type == SESS_EV_PACKET && !ev->flow)
+        return; /* nothing to show: not IP, or a fragment still waiting */
     frame_result *fr = result_for((guint32)ev->frame);
     frame_item *it;
     switch (ev->type) {
