@@ -107,7 +107,8 @@ typedef struct tcp_conn {
     bool syn[2], synack[2], fin[2], rst[2], psh[2];
     uint16_t seen_letters[2];     /* history letters already recorded */
     const sess_framer *framer[2]; /* NULL until chosen */
-    const void *params;
+    const void *params[2];
+    int8_t first_dir;             /* direction that sent data first, or -1 */
     void *dir_state[2];
     void *conn_state;
     bool done[2];                 /* direction complete and fully framed */
@@ -244,8 +245,7 @@ static void set_framer(tcp_conn *c, int d, const sess_framer *fr,
     free(c->dir_state[d]);
     c->framer[d] = fr;
     c->dir_state[d] = calloc(1, fr->dir_state_size ? fr->dir_state_size : 1);
-    if (d == 0 || c->params == NULL)
-        c->params = params;
+    c->params[d] = params;
 }
 
 static void choose_framer_for_conn(tcp_conn *c, const sess_framer *fr,
@@ -254,26 +254,36 @@ static void choose_framer_for_conn(tcp_conn *c, const sess_framer *fr,
     c->conn_state = calloc(1, fr->conn_state_size ? fr->conn_state_size : 1);
     set_framer(c, 0, fr, params);
     set_framer(c, 1, fr, params);
-    c->params = params;
+}
+
+static const sess_framer_entry *table_entry(const sess_framer_table *t,
+                                            uint16_t port)
+{
+    for (size_t i = 0; i < t->nentries; i++)
+        if (t->entries[i].port == port)
+            return &t->entries[i];
+    return NULL;
 }
 
 /* Chooses once per connection: port table, then heuristics on the first
- * bytes of whichever side sent first, then raw.  Returns false while the
- * heuristics need more bytes. */
+ * bytes of whichever side sent first, then raw.  Without a handshake the
+ * originator is only the first sender, who may be the server, so its port
+ * is tried after the responder's.  Returns false while the heuristics need
+ * more bytes. */
 static bool choose_framer(sess_t *s, sess_flow *f, tcp_conn *c, bool final)
 {
     const sess_framer_table *t = framer_table(s);
-    for (size_t i = 0; i < t->nentries; i++) {
-        if (t->entries[i].port == f->info.port[1]) {
-            choose_framer_for_conn(c, t->entries[i].framer,
-                                   t->entries[i].params);
-            return true;
-        }
+    const sess_framer_entry *e = table_entry(t, f->info.port[1]);
+    if (!e && !c->syn[0] && !c->synack[1])
+        e = table_entry(t, f->info.port[0]);
+    if (e) {
+        choose_framer_for_conn(c, e->framer, e->params);
+        return true;
     }
     const uint8_t *data = NULL;
     size_t len = 0;
-    for (int d = 0; d < 2 && len == 0; d++)
-        len = sess_stream_readable(&c->stream[d], &data);
+    if (c->first_dir >= 0)
+        len = sess_stream_readable(&c->stream[c->first_dir], &data);
     if (len == 0 && !final)
         return false;
     bool undecided = false;
@@ -372,7 +382,8 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
                                 (uint8_t)d};
         sess_framer_output out;
         memset(&out, 0, sizeof out);
-        int r = fr->feed(c->dir_state[d], c->conn_state, c->params, &in, &out);
+        int r = fr->feed(c->dir_state[d], c->conn_state, c->params[d], &in,
+                         &out);
         if (r == SESS_FRAME_MESSAGE && out.len > 0 && out.len <= len &&
             out.len <= s->cfg.max_message) {
             emit_message(s, f, c, d, fr, &out, data);
@@ -435,6 +446,7 @@ static tcp_conn *tcp_conn_new(sess_t *s, sess_flow *f)
     tcp_conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    c->first_dir = -1;
     for (int d = 0; d < 2; d++) {
         c->ctx[d] = (tcp_dir_ctx){s, f, (uint8_t)d};
         sess_stream_init(&c->stream[d], &s->stream_cfg, s->pool, on_missing,
@@ -474,6 +486,8 @@ static void tcp_data(sess_t *s, sess_flow *f, tcp_conn *c, uint8_t d,
     sess_seg_info info;
     sess_stream_data(&c->stream[d], seq, p->payload, p->payload_len,
                      s->emit_frame, s->now, &info);
+    if (c->first_dir < 0)
+        c->first_dir = (int8_t)d;
     c->psh[d] = p->tcp_flags & SESS_TH_PSH;
     s->counts.tcp_segments++;
     if (info.flags & SESS_SEG_RETRANSMISSION)

@@ -548,6 +548,24 @@ TEST(http_pipelined_messages_on_port_80)
     sess_free(s);
 }
 
+/* Picked up midstream with the server speaking first: the originator is
+ * the server, yet its port still chooses the framer. */
+TEST(midstream_server_first_framed_by_its_port)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    frame r = tcp4(2, 80, 1, 40000, 5001, 1001, ACK | PSH,
+                   "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+    feed(s, &r, 1);
+    ASSERT_EQ(packet_of(&l, 1)->dir, 0);
+    const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
+    ASSERT(m);
+    ASSERT_STR_EQ(m->proto, "http");
+    ASSERT_EQ(m->len, 40);
+    sess_free(s);
+}
+
 static void store_on(sess_config *c) { c->store = true; }
 
 TEST(store_keeps_messages)
@@ -633,6 +651,7 @@ TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
           TEST_CASE(tcp_port_reuse_starts_new_flow),
           TEST_CASE(tcp_rst_ends_both_directions),
           TEST_CASE(http_pipelined_messages_on_port_80),
+          TEST_CASE(midstream_server_first_framed_by_its_port),
           TEST_CASE(store_keeps_messages),
           TEST_CASE(syn_flood_capped_by_flow_limit),
           TEST_CASE(garbage_never_crashes))
