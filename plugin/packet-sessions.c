@@ -126,6 +126,7 @@ static guint pref_tcp_timeout = 30;
 static guint pref_tcp_dir_cap = 8;
 static guint pref_tcp_memcap = 512;
 static guint pref_tcp_depth = 0;
+static guint pref_tcp_history = 4096;
 static guint pref_max_message = 16u << 20;
 static guint pref_display_cap = 1024;
 static gboolean pref_handoff = FALSE;
@@ -450,6 +451,7 @@ static void sessions_init(void)
     st.cfg.tcp_dir_cap = (size_t)pref_tcp_dir_cap << 20;
     st.cfg.tcp_memcap = (size_t)pref_tcp_memcap << 20;
     st.cfg.tcp_depth = pref_tcp_depth;
+    st.cfg.tcp_history = pref_tcp_history;
     st.cfg.max_message = pref_max_message ? pref_max_message : 1;
     sessions_framers_table(&st.table);
     st.cfg.framers = &st.table;
@@ -969,6 +971,10 @@ void proto_register_sessions(void)
         "flushed beyond", 10, &pref_tcp_memcap);
     prefs_register_uint_preference(m, "tcp_depth", "TCP reassembly depth (bytes)",
         "Bytes reassembled per direction, 0 = unlimited", 10, &pref_tcp_depth);
+    prefs_register_uint_preference(m, "tcp_history", "TCP history (bytes)",
+        "Consumed bytes kept per direction, so that a retransmission over "
+        "them with different bytes is still reported as a conflict", 10,
+        &pref_tcp_history);
     prefs_register_uint_preference(m, "max_message", "Maximum message (bytes)",
         "Largest message; longer ones are cut and marked partial", 10,
         &pref_max_message);

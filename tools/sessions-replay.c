@@ -33,8 +33,10 @@ typedef struct packet {
     double ts;
 } packet;
 
+enum { PRINT_NONE, PRINT_FLOWS, PRINT_MESSAGES, PRINT_EVENTS };
+
 typedef struct replay {
-    const char *print;
+    int print;
     uint64_t payload_bytes;
     uint64_t messages;
 } replay;
@@ -67,11 +69,11 @@ static void on_event(void *user, const sess_event *ev)
 {
     replay *r = user;
     const sess_flow_info *f = ev->flow;
-    bool all = strcmp(r->print, "events") == 0;
+    bool all = r->print == PRINT_EVENTS;
     switch (ev->type) {
     case SESS_EV_MESSAGE:
         r->messages++;
-        if (all || strcmp(r->print, "messages") == 0) {
+        if (all || r->print == PRINT_MESSAGES) {
             const sess_message *m = &ev->u.message;
             printf("msg frame=%" PRIu64 " flow=%u dir=%u proto=%s offset=%" PRIu64
                    " len=%zu missing=%" PRIu64 "%s data=",
@@ -83,7 +85,7 @@ static void on_event(void *user, const sess_event *ev)
         break;
     case SESS_EV_FLOW_END:
         r->payload_bytes += f->bytes[0] + f->bytes[1];
-        if (all || strcmp(r->print, "flows") == 0) {
+        if (all || r->print == PRINT_FLOWS) {
             printf("flow %u %s ", f->id,
                    f->has_ports ? (f->l4proto == 6 ? "TCP" : "UDP") : "IP");
             print_addr(&f->addr[0], f->port[0], f->has_ports);
@@ -144,6 +146,12 @@ static const char *kind_name(int i)
     return k[i];
 }
 
+static const char *print_name(int i)
+{
+    static const char *const k[] = {"flows", "messages", "events"};
+    return k[i];
+}
+
 static double now_s(void)
 {
     struct timespec t;
@@ -193,7 +201,7 @@ int main(int argc, char **argv)
 {
     sess_config cfg;
     sess_config_init(&cfg);
-    replay r = {.print = "flows"};
+    replay r = {.print = PRINT_FLOWS};
     int bench = 0;
     const char *file = NULL;
     for (int i = 1; i < argc; i++) {
@@ -204,7 +212,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--tcp-policy") == 0 && i + 1 < argc)
             cfg.tcp_policy = (sess_tcp_policy)parse_enum(argv[++i], tcp_name, 8);
         else if (strcmp(argv[i], "--print") == 0 && i + 1 < argc)
-            r.print = argv[++i];
+            r.print = parse_enum(argv[++i], print_name, 3) + PRINT_FLOWS;
         else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc)
             bench = atoi(argv[++i]);
         else if (argv[i][0] != '-' && !file)
@@ -232,7 +240,7 @@ int main(int argc, char **argv)
         sess_finish(s);
         sess_free(s);
     } else {
-        r.print = "none";
+        r.print = PRINT_NONE;
         double *t = calloc((size_t)bench, sizeof *t);
         for (int b = 0; b < bench; b++) {
             r.payload_bytes = r.messages = 0;

@@ -114,6 +114,9 @@ typedef struct sess_config {
     size_t tcp_memcap;          /* buffered bytes over all streams (512 MiB) */
     uint32_t tcp_window;        /* largest accepted jump ahead (16 MiB) */
     uint64_t tcp_depth;         /* bytes reassembled per direction, 0 = all */
+    size_t tcp_history;         /* consumed bytes kept per direction so a
+                                   retransmission over them that differs is
+                                   still a conflict (4 KiB) */
     size_t max_message;         /* largest message (16 MiB) */
 
     bool store;  /* keep copies of messages and datagrams (sess_stored_*) */

@@ -83,6 +83,7 @@ void sess_config_init(sess_config *cfg)
     cfg->tcp_memcap = 512u << 20;
     cfg->tcp_window = 16u << 20;
     cfg->tcp_depth = 0;
+    cfg->tcp_history = 4096;
     cfg->max_message = 16u << 20;
     cfg->store = false;
     cfg->store_cap = 64u << 20;
@@ -90,8 +91,6 @@ void sess_config_init(sess_config *cfg)
 }
 
 /* ---- state ---------------------------------------------------------------- */
-
-enum { CONSUMED_HISTORY_BYTES = 64 * 1024 };
 
 typedef struct tcp_dir_ctx {
     struct sess *s;
@@ -105,7 +104,8 @@ typedef struct tcp_conn {
     tcp_dir_ctx ctx[2];
     uint32_t isn[2];
     bool syn[2], synack[2], fin[2], rst[2], psh[2];
-    uint16_t seen_letters[2];     /* history letters already recorded */
+    uint32_t seen_letters[2];     /* history letters already recorded */
+    uint8_t history_len;
     const sess_framer *framer[2]; /* NULL until chosen */
     const void *params[2];
     int8_t first_dir;             /* direction that sent data first, or -1 */
@@ -174,15 +174,15 @@ static void store_copy(sess_t *s, sess_event_type type, const sess_flow *f,
 
 /* ---- Zeek-style history and state ---------------------------------------- */
 
+/* Each letter is recorded once per direction, in order of first sight; the
+ * letters are bits of seen_letters, indexed from 'A'. */
 static void history_add(sess_flow *f, tcp_conn *c, uint8_t dir, char letter)
 {
-    static const char letters[] = "SHADFRGTWIQ";
-    const char *p = strchr(letters, letter);
-    uint16_t bit = (uint16_t)(1u << (p - letters));
+    uint32_t bit = 1u << (letter - 'A');
     if (c->seen_letters[dir] & bit)
         return;
     c->seen_letters[dir] |= bit;
-    size_t n = strlen(f->info.history);
+    size_t n = c->history_len++;
     if (n + 1 < sizeof f->info.history) {
         f->info.history[n] = dir == 0 ? letter : (char)(letter - 'A' + 'a');
         f->info.history[n + 1] = '\0';
@@ -319,7 +319,11 @@ static void emit_message(sess_t *s, sess_flow *f, tcp_conn *c, int d,
     uint64_t missing = 0;
     if (sess_stream_consume(st, out->len, &s->frames, &missing) != SESS_OK)
         return; /* out of memory: the bytes stay and are tried again */
-    qsort(s->frames.v, s->frames.n, sizeof *s->frames.v, cmp_u64);
+    for (size_t i = 1; i < s->frames.n; i++)
+        if (s->frames.v[i] < s->frames.v[i - 1]) { /* out-of-order arrival */
+            qsort(s->frames.v, s->frames.n, sizeof *s->frames.v, cmp_u64);
+            break;
+        }
     size_t nf = 0;
     for (size_t i = 0; i < s->frames.n; i++)
         if (nf == 0 || s->frames.v[nf - 1] != s->frames.v[i])
@@ -863,7 +867,7 @@ sess_t *sess_new(const sess_config *cfg, sess_event_cb cb, void *user)
         .dir_cap = s->cfg.tcp_dir_cap,
         .window = s->cfg.tcp_window,
         .depth = s->cfg.tcp_depth,
-        .history = CONSUMED_HISTORY_BYTES,
+        .history = s->cfg.tcp_history,
     };
     sess_ipfrag_config fc = {s->cfg.ip_policy, s->cfg.ip_timeout,
                              s->cfg.ip_memcap};

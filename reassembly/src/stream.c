@@ -34,6 +34,9 @@
 
 #define NODES_PER_CHUNK 128
 #define MIN_BUF_CAP 4096
+#define TRIM_FLOOR (16 * 1024)   /* buffers this small are never shrunk */
+#define CACHED_BUF_MAX (64 * 1024) /* released buffers up to this are reused */
+#define CACHED_BUFS 64
 
 struct sess_stream_node {
     struct sess_stream_node *left, *right;
@@ -57,8 +60,13 @@ struct sess_stream_pool {
     node *free;
     size_t nfree;
     node_chunk *chunks;
-    size_t bytes;  /* buffer capacity plus nodes in use */
+    size_t bytes;  /* buffer capacity (cached included) plus nodes in use */
     uint32_t rng;
+    /* Buffers of released streams, handed to new ones: flows come and go
+     * far more often than the memory they need changes. */
+    uint8_t *cache[CACHED_BUFS];
+    size_t cache_cap[CACHED_BUFS];
+    size_t ncache;
 };
 
 /* ---- pool --------------------------------------------------------------- */
@@ -80,6 +88,8 @@ void sess_stream_pool_free(sess_stream_pool *pool)
         pool->chunks = c->next;
         free(c);
     }
+    while (pool->ncache)
+        free(pool->cache[--pool->ncache]);
     free(pool);
 }
 
@@ -375,6 +385,13 @@ static int buf_reserve(sess_stream *s, uint64_t end)
         if (need <= s->buf_cap)
             return SESS_OK;
     }
+    if (!s->buf && s->pool->ncache) {
+        size_t i = --s->pool->ncache;
+        s->buf = s->pool->cache[i];
+        s->buf_cap = s->pool->cache_cap[i]; /* already counted in bytes */
+        if (need <= s->buf_cap)
+            return SESS_OK;
+    }
     size_t cap = s->buf_cap < MIN_BUF_CAP ? MIN_BUF_CAP : s->buf_cap * 2;
     if (cap < need)
         cap = need;
@@ -388,14 +405,16 @@ static int buf_reserve(sess_stream *s, uint64_t end)
 }
 
 /* After consuming: drops the front beyond the history once it is more than
- * half the buffer, and gives memory back once the buffer is mostly empty. */
+ * half the buffer, and gives memory back once the buffer is nearly empty.
+ * Growing happens when full and shrinking below an eighth, so a stream
+ * whose messages keep the same size does not resize back and forth. */
 static void buf_trim(sess_stream *s)
 {
     if (s->buf_head <= s->buf_cap / 2)
         return;
     buf_compact(s);
     size_t live = buf_live(s), cap = s->buf_cap;
-    while (cap / 2 >= MIN_BUF_CAP && live < cap / 4)
+    while (cap / 2 >= TRIM_FLOOR && live < cap / 8)
         cap /= 2;
     if (cap == s->buf_cap)
         return;
@@ -845,8 +864,14 @@ void sess_stream_release(sess_stream *s)
         following = n->right;
         node_put(s, n);
     }
-    s->pool->bytes -= s->buf_cap;
-    free(s->buf);
+    sess_stream_pool *pool = s->pool;
+    if (s->buf && s->buf_cap <= CACHED_BUF_MAX && pool->ncache < CACHED_BUFS) {
+        pool->cache[pool->ncache] = s->buf;
+        pool->cache_cap[pool->ncache++] = s->buf_cap;
+    } else {
+        pool->bytes -= s->buf_cap;
+        free(s->buf);
+    }
     sess_stream_init(s, s->cfg, s->pool, s->missing_cb, s->user);
 }
 
