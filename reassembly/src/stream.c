@@ -60,7 +60,8 @@ struct sess_stream_pool {
     node *free;
     size_t nfree;
     node_chunk *chunks;
-    size_t bytes;  /* buffer capacity (cached included) plus nodes in use */
+    size_t bytes;  /* buffer capacity plus nodes in use (not the cache, at
+                      most CACHED_BUFS * CACHED_BUF_MAX) */
     uint32_t rng;
     /* Buffers of released streams, handed to new ones: flows come and go
      * far more often than the memory they need changes. */
@@ -388,7 +389,8 @@ static int buf_reserve(sess_stream *s, uint64_t end)
     if (!s->buf && s->pool->ncache) {
         size_t i = --s->pool->ncache;
         s->buf = s->pool->cache[i];
-        s->buf_cap = s->pool->cache_cap[i]; /* already counted in bytes */
+        s->buf_cap = s->pool->cache_cap[i];
+        s->pool->bytes += s->buf_cap;
         if (need <= s->buf_cap)
             return SESS_OK;
     }
@@ -865,11 +867,11 @@ void sess_stream_release(sess_stream *s)
         node_put(s, n);
     }
     sess_stream_pool *pool = s->pool;
+    pool->bytes -= s->buf_cap;
     if (s->buf && s->buf_cap <= CACHED_BUF_MAX && pool->ncache < CACHED_BUFS) {
         pool->cache[pool->ncache] = s->buf;
         pool->cache_cap[pool->ncache++] = s->buf_cap;
     } else {
-        pool->bytes -= s->buf_cap;
         free(s->buf);
     }
     sess_stream_init(s, s->cfg, s->pool, s->missing_cb, s->user);
