@@ -125,6 +125,7 @@ struct sess {
     sess_counts counts;
     uint64_t emit_frame;
     double now;
+    size_t memcap_next;        /* pool bytes that trigger the next memcap pass */
     sess_u64vec frames;        /* scratch: frames of the message being cut */
     sess_stored *stored;
     size_t nstored, stored_cap;
@@ -374,8 +375,12 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
         size_t len = sess_stream_readable(&c->stream[d], &data);
         unsigned flags = dir_flags(c, d, extra);
         if (len == 0) {
-            if (flags & SESS_FF_FIN)
+            if (flags & SESS_FF_FIN) {
+                /* Complete and framed: nothing left to compare against
+                 * is worth the memory of an idle connection. */
                 c->done[d] = true;
+                sess_stream_drop_history(&c->stream[d]);
+            }
             break;
         }
         bool final = flags & (SESS_FF_FIN | SESS_FF_EOC | SESS_FF_RST);
@@ -622,19 +627,34 @@ static void expire_flows(sess_t *s)
         flow_end(s, s->flows.oldest, 0, NULL);
 }
 
-/* Over the global memcap: flush the least recent connections holding bytes. */
+/* Over the global memcap: idle streams first give their history back, then
+ * the least recent connections still holding data are flushed and ended,
+ * down to nine tenths of the cap.  The next pass waits until the bytes have
+ * grown by a tenth of the cap again, so a cap that cannot be relieved costs
+ * one walk per tenth, never one per packet. */
 static void enforce_tcp_memcap(sess_t *s, sess_flow *current)
 {
+    size_t cap = s->cfg.tcp_memcap, low = cap - cap / 10;
+    for (sess_flow *f = s->flows.oldest;
+         f && sess_stream_pool_bytes(s->pool) > low; f = f->newer) {
+        tcp_conn *c = f->ext;
+        if (c) {
+            sess_stream_drop_history(&c->stream[0]);
+            sess_stream_drop_history(&c->stream[1]);
+        }
+    }
     sess_flow *f = s->flows.oldest;
-    while (f && sess_stream_pool_bytes(s->pool) > s->cfg.tcp_memcap) {
+    while (f && sess_stream_pool_bytes(s->pool) > low) {
         sess_flow *newer = f->newer;
         tcp_conn *c = f->ext;
         if (c && f != current &&
-            (!sess_stream_idle(&c->stream[0]) || !sess_stream_idle(&c->stream[1])))
+            sess_stream_bytes(&c->stream[0]) + sess_stream_bytes(&c->stream[1]))
             flow_end(s, f, SESS_AN_TCP_MEMCAP,
                      "TCP memcap reached: connection flushed and ended");
         f = newer;
     }
+    size_t now = sess_stream_pool_bytes(s->pool);
+    s->memcap_next = now + cap / 10 > cap ? now + cap / 10 : cap;
 }
 
 /* ---- packets ---------------------------------------------------------------- */
@@ -699,7 +719,7 @@ static void on_transport(sess_t *s, const sess_pkt *p)
 
     if (ports && p->proto == 6) {
         tcp_segment(s, f, dir, p);
-        if (sess_stream_pool_bytes(s->pool) > s->cfg.tcp_memcap)
+        if (sess_stream_pool_bytes(s->pool) > s->memcap_next)
             enforce_tcp_memcap(s, f);
     }
 }
@@ -862,6 +882,7 @@ sess_t *sess_new(const sess_config *cfg, sess_event_cb cb, void *user)
         s->cfg.max_flows = 1;
     s->cb = cb;
     s->user = user;
+    s->memcap_next = s->cfg.tcp_memcap;
     s->stream_cfg = (sess_stream_config){
         .policy = s->cfg.tcp_policy,
         .dir_cap = s->cfg.tcp_dir_cap,

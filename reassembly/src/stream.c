@@ -428,6 +428,20 @@ static void buf_trim(sess_stream *s)
     }
 }
 
+static void buf_release(sess_stream *s)
+{
+    sess_stream_pool *pool = s->pool;
+    pool->bytes -= s->buf_cap;
+    if (s->buf && s->buf_cap <= CACHED_BUF_MAX && pool->ncache < CACHED_BUFS) {
+        pool->cache[pool->ncache] = s->buf;
+        pool->cache_cap[pool->ncache++] = s->buf_cap;
+    } else {
+        free(s->buf);
+    }
+    s->buf = NULL;
+    s->buf_cap = s->buf_head = 0;
+}
+
 /* ---- offsets ------------------------------------------------------------ */
 
 static void start_at(sess_stream *s, uint32_t seq)
@@ -866,14 +880,7 @@ void sess_stream_release(sess_stream *s)
         following = n->right;
         node_put(s, n);
     }
-    sess_stream_pool *pool = s->pool;
-    pool->bytes -= s->buf_cap;
-    if (s->buf && s->buf_cap <= CACHED_BUF_MAX && pool->ncache < CACHED_BUFS) {
-        pool->cache[pool->ncache] = s->buf;
-        pool->cache_cap[pool->ncache++] = s->buf_cap;
-    } else {
-        free(s->buf);
-    }
+    buf_release(s);
     sess_stream_init(s, s->cfg, s->pool, s->missing_cb, s->user);
 }
 
@@ -989,6 +996,19 @@ int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
 void sess_stream_trim(sess_stream *s)
 {
     buf_trim(s);
+}
+
+void sess_stream_drop_history(sess_stream *s)
+{
+    if (!sess_stream_idle(s))
+        return;
+    s->hist_len = 0;
+    buf_release(s);
+}
+
+size_t sess_stream_bytes(const sess_stream *s)
+{
+    return s->buf_cap + s->nruns * sizeof(node);
 }
 
 bool sess_stream_complete(const sess_stream *s)

@@ -130,6 +130,14 @@ int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
  * buffer. */
 void sess_stream_trim(sess_stream *s);
 
+/* An idle stream gives its buffer and history back: for a direction that
+ * is complete and framed, or to relieve the memcap.  Later retransmissions
+ * are still recognised, but no longer compared byte by byte. */
+void sess_stream_drop_history(sess_stream *s);
+
+/* Bytes this stream holds (buffer and runs). */
+size_t sess_stream_bytes(const sess_stream *s);
+
 /* The FIN offset is known and every byte before it is readable or consumed. */
 bool sess_stream_complete(const sess_stream *s);
 
