@@ -572,6 +572,13 @@ static void render_segment(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         add_true(tt, hf_tcp_late, tvb);
 }
 
+/* Bytes tabs serve a tree someone looks at (GUI, -V, -x), not the faked
+ * trees of filters and -T fields. */
+static gboolean tree_is_visible(proto_tree *tree)
+{
+    return tree && PTREE_DATA(tree)->visible;
+}
+
 static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                            const sessions_message *m, guint index)
 {
@@ -580,10 +587,10 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     tvbuff_t *mtvb = NULL;
     if (m->data && tree) {
         mtvb = tvb_new_child_real_data(tvb, m->data, m->len, m->len);
-        char *name = wmem_strdup_printf(
-            pinfo->pool, "Reassembled %s message (flow %u, dir %u, offset %" PRIu64 ")",
-            m->proto, m->flow_id, m->dir, m->offset);
-        add_new_data_source(pinfo, mtvb, name);
+        if (tree_is_visible(tree))
+            add_new_data_source(pinfo, mtvb, wmem_strdup_printf(pinfo->pool,
+                "Reassembled %s message (flow %u, dir %u, offset %" PRIu64 ")",
+                m->proto, m->flow_id, m->dir, m->offset));
         ti = proto_tree_add_item(tree, hf_msg, mtvb, 0, m->len, ENC_NA);
     } else {
         ti = proto_tree_add_bytes_format(tree, hf_msg, tvb, 0, 0, NULL,
@@ -635,7 +642,8 @@ static void render_datagram(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     if (it->u.dg.data && tree) {
         tvbuff_t *dtvb = tvb_new_child_real_data(tvb, it->u.dg.data,
                                                  it->u.dg.len, it->u.dg.len);
-        add_new_data_source(pinfo, dtvb, "Reassembled IP datagram");
+        if (tree_is_visible(tree))
+            add_new_data_source(pinfo, dtvb, "Reassembled IP datagram");
         ti = proto_tree_add_item(tree, hf_ip_reassembled, dtvb, 0,
                                  it->u.dg.len, ENC_NA);
     } else {
