@@ -178,6 +178,7 @@ typedef struct flow_record {
     double first_ts, last_ts;
     const char *state;    /* static string from the core */
     char history[24];
+    const char *name[2];  /* sessions.flow per direction, formatted once */
 } flow_record;
 
 typedef enum { ITEM_MESSAGE, ITEM_DATAGRAM, ITEM_MISSING, ITEM_ANOMALY } item_kind;
@@ -488,25 +489,33 @@ static void format_endpoint(char *buf, size_t size, const sess_addr *a,
         snprintf(buf, size, a->family == 6 ? "[%s]:%u" : "%s:%u", addr, port);
 }
 
-static char *format_flow(const flow_record *r, guint8 dir)
+/* The flow's name in one direction, formatted on first use and kept: every
+ * packet of the flow shows one of its two names. */
+static const char *flow_name(flow_record *r, guint8 dir)
 {
+    if (r->name[dir])
+        return r->name[dir];
     char src[64], dst[64];
     int s = dir, d = 1 - dir;
     format_endpoint(src, sizeof src, &r->addr[s], r->port[s], r->has_ports);
     format_endpoint(dst, sizeof dst, &r->addr[d], r->port[d], r->has_ports);
     if (r->has_ports)
-        return wmem_strdup_printf(wmem_packet_scope(), "%s %s > %s",
-                                  r->l4proto == 6 ? "TCP" : "UDP", src, dst);
-    return wmem_strdup_printf(wmem_packet_scope(), "IP %s > %s proto %u", src,
-                              dst, r->l4proto);
+        r->name[dir] = wmem_strdup_printf(wmem_file_scope(), "%s %s > %s",
+                                          r->l4proto == 6 ? "TCP" : "UDP", src,
+                                          dst);
+    else
+        r->name[dir] = wmem_strdup_printf(wmem_file_scope(),
+                                          "IP %s > %s proto %u", src, dst,
+                                          r->l4proto);
+    return r->name[dir];
 }
 
 static void render_flow(proto_tree *tree, tvbuff_t *tvb, const frame_result *fr)
 {
-    const flow_record *r = &st.flows[fr->flow_id];
-    /* Tree-less and field-limited runs skip formatting what nobody reads. */
+    flow_record *r = &st.flows[fr->flow_id];
+    /* Field-limited runs skip formatting what nobody reads. */
     const char *flow = proto_field_is_referenced(tree, hf_flow)
-                           ? format_flow(r, fr->dir)
+                           ? flow_name(r, fr->dir)
                            : "";
     proto_item *ti = proto_tree_add_string(tree, hf_flow, tvb, 0, 0, flow);
     proto_item_set_generated(ti);
@@ -549,7 +558,6 @@ static void render_segment(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     proto_item *ti = proto_tree_add_uint64(tree, hf_tcp_offset, tvb, 0, 0,
                                            fr->seg_offset);
     proto_item_set_generated(ti);
-    proto_item_append_text(ti, " (%u bytes)", fr->seg_len);
     proto_tree *tt = proto_item_add_subtree(ti, ett_tcp);
     proto_item_set_generated(
         proto_tree_add_uint(tt, hf_tcp_len, tvb, 0, 0, fr->seg_len));
@@ -672,13 +680,15 @@ static void render_datagram(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                    const frame_result *fr)
 {
+    /* A faked tree that references nothing of ours (tshark -q, -T fields
+     * of other fields) gets no items; expert info and taps still do. */
+    if (!proto_field_is_referenced(tree, proto_sessions))
+        tree = NULL;
     proto_item *top = proto_tree_add_item(tree, proto_sessions, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(top);
     proto_tree *t = proto_item_add_subtree(top, ett_sessions);
-    if (fr->flags & FR_FLOW) {
+    if (fr->flags & FR_FLOW)
         render_flow(t, tvb, fr);
-        proto_item_append_text(top, ", flow %u", fr->flow_id);
-    }
     if (fr->flags & FR_FRAGMENT) {
         add_true(t, hf_ip_fragment, tvb);
         if (fr->reassembled_in)

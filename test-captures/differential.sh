@@ -23,19 +23,8 @@ build="$(cd "${1:?usage: differential.sh BUILD_DIR}" && pwd)"
 py=${PYTHON:-python3}
 scapy_py=${SCAPY_PYTHON:-/usr/bin/python3}
 cmp_py="$here/diff/compare.py"
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/plugins/4.0/epan" "$stage/home" "$stage/caps" "$stage/out"
-cp "$build/plugins/4.0/epan/sessions.so" "$stage/plugins/4.0/epan/"
-cp "$here"/*.pcap "$here"/*.pcapng "$stage/caps/" 2>/dev/null
-chmod -R a+rwX "$stage"
-as_user=()
-[ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-ts() {
-  "${as_user[@]}" env HOME="$stage/home" XDG_CONFIG_HOME="$stage/home/.config" \
-    WIRESHARK_PLUGIN_DIR="$stage/plugins" tshark "$@"
-}
-caps="$stage/caps"
+# shellcheck source=stage.sh
+. "$here/stage.sh"
 out="$stage/out"
 failures=0
 checks=0

@@ -13,18 +13,8 @@
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "$1" && pwd)"
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/plugins/4.0/epan" "$stage/home" "$stage/caps" "$stage/out"
-cp "$build/plugins/4.0/epan/sessions.so" "$stage/plugins/4.0/epan/"
-cp "$here"/*.pcap "$here"/*.pcapng "$stage/caps/" 2>/dev/null
-chmod -R a+rwX "$stage"
-as_user=()
-[ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-ts() {
-  "${as_user[@]}" env HOME="$stage/home" XDG_CONFIG_HOME="$stage/home/.config" \
-    WIRESHARK_PLUGIN_DIR="$stage/plugins" tshark "$@"
-}
+# shellcheck source=stage.sh
+. "$here/stage.sh"
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 

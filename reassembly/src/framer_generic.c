@@ -151,17 +151,6 @@ const sess_framer sess_framer_delim = {
     .feed = delim_feed,
 };
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int sess_delim_parse(const char *text, sess_delim_params *out)
 {
     if (text == NULL || out == NULL)
@@ -179,8 +168,8 @@ int sess_delim_parse(const char *text, sess_delim_params *out)
             case '0': byte = '\0'; break;
             case '\\': byte = '\\'; break;
             case 'x': {
-                int hi = hex_value(s[1]);
-                int lo = hi < 0 ? -1 : hex_value(s[2]);
+                int hi = sess_hex_digit(s[1]);
+                int lo = hi < 0 ? -1 : sess_hex_digit(s[2]);
                 if (lo < 0)
                     return SESS_EINVAL;
                 byte = (uint8_t)(hi << 4 | lo);

@@ -124,17 +124,6 @@ static bool is_ows(uint8_t c)
     return c == ' ' || c == '\t';
 }
 
-static int hex_digit(uint8_t c)
-{
-    if (is_digit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Case-insensitive comparison with a lower-case name. */
 static bool name_is(const uint8_t *p, size_t n, const char *lower)
 {
@@ -489,7 +478,7 @@ static int http_chunk_byte(http_dir *d, uint8_t c)
         return -1;
     switch (d->phase) {
     case PH_CHUNK_SIZE: {
-        int v = hex_digit(c);
+        int v = sess_hex_digit(c);
         if (v >= 0) {
             if (d->remaining > UINT64_MAX >> 4)
                 return -1;

@@ -18,6 +18,18 @@
 
 #include "sessions_framer.h"
 
+/* The value of a hex digit, or -1. */
+static inline int sess_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 typedef struct sess_sized {
     uint64_t remaining; /* bytes of the message not emitted; 0 between messages */
     char info[SESS_FRAMER_INFO_SIZE];

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Sourced by run.sh and differential.sh: stages the build's plugin and the
+# captures in a world-readable folder and defines ts(), tshark with exactly
+# that plugin.  As root, tshark runs as nobody: root ignores
+# WIRESHARK_PLUGIN_DIR, and for anyone else it replaces the global folder.
+#   here=... build=... . stage.sh     (sets stage, caps; removes it on exit)
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/plugins/4.0/epan" "$stage/home" "$stage/caps" "$stage/out"
+cp "$build/plugins/4.0/epan/sessions.so" "$stage/plugins/4.0/epan/"
+cp "$here"/*.pcap "$here"/*.pcapng "$stage/caps/" 2>/dev/null
+chmod -R a+rwX "$stage"
+caps="$stage/caps"
+as_user=()
+[ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+ts() {
+  "${as_user[@]}" env HOME="$stage/home" XDG_CONFIG_HOME="$stage/home/.config" \
+    WIRESHARK_PLUGIN_DIR="$stage/plugins" tshark "$@"
+}
