@@ -266,17 +266,29 @@ typedef struct http_fields {
     bool upgrade;
 } http_fields;
 
+/* The next element of a comma-separated field value, trimmed, from *at;
+ * false past the end.  Empty elements are returned empty. */
+static bool list_next(const uint8_t *p, size_t n, size_t *at,
+                      const uint8_t **v, size_t *vn)
+{
+    if (*at > n)
+        return false;
+    size_t e = *at;
+    while (e < n && p[e] != ',')
+        e++;
+    *v = p + *at;
+    *vn = e - *at;
+    trim_ows(v, vn);
+    *at = e + 1;
+    return true;
+}
+
 /* "42" or "42, 42": every value must agree with the others seen. */
 static int http_content_length(http_fields *f, const uint8_t *p, size_t n)
 {
-    size_t at = 0;
-    do {
-        size_t e = at;
-        while (e < n && p[e] != ',')
-            e++;
-        const uint8_t *v = p + at;
-        size_t vn = e - at;
-        trim_ows(&v, &vn);
+    size_t at = 0, vn;
+    const uint8_t *v;
+    while (list_next(p, n, &at, &v, &vn)) {
         if (vn == 0)
             return -1;
         uint64_t value = 0;
@@ -289,23 +301,16 @@ static int http_content_length(http_fields *f, const uint8_t *p, size_t n)
             return -1;
         f->has_length = true;
         f->length = value;
-        at = e + 1;
-    } while (at <= n);
+    }
     return 0;
 }
 
 /* "gzip, chunked": a list of codings, empty elements allowed. */
 static int http_transfer_encoding(http_fields *f, const uint8_t *p, size_t n)
 {
-    size_t at = 0;
-    do {
-        size_t e = at;
-        while (e < n && p[e] != ',')
-            e++;
-        const uint8_t *v = p + at;
-        size_t vn = e - at;
-        trim_ows(&v, &vn);
-        at = e + 1;
+    size_t at = 0, vn;
+    const uint8_t *v;
+    while (list_next(p, n, &at, &v, &vn)) {
         if (vn == 0)
             continue;
         size_t name = 0; /* the coding, before its parameters */
@@ -316,7 +321,7 @@ static int http_transfer_encoding(http_fields *f, const uint8_t *p, size_t n)
         f->te = true;
         f->chunked_last = name_is(v, name, "chunked");
         f->chunked += f->chunked_last;
-    } while (at <= n);
+    }
     return 0;
 }
 
