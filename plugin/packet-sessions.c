@@ -238,18 +238,27 @@ static struct {
     gboolean flushed;
 } st;
 
-/* wtap encapsulation -> pcap LINKTYPE, for the link types the core decodes. */
+/* wtap encapsulation -> pcap LINKTYPE.  Wiretap exports only the other
+ * direction, so the table is built once by asking it about every LINKTYPE;
+ * the core decodes some and reports the others by their number. */
+static int linktypes[1024];
+
+static void build_linktypes(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(linktypes); i++)
+        linktypes[i] = -1;
+    for (int lt = 0; lt < 1024; lt++) {
+        int encap = wtap_pcap_encap_to_wtap_encap(lt);
+        if (encap > WTAP_ENCAP_UNKNOWN && encap < (int)G_N_ELEMENTS(linktypes) &&
+            linktypes[encap] < 0)
+            linktypes[encap] = lt;
+    }
+}
+
 static int linktype_of(int encap)
 {
-    static const int known[] = {SESS_LINK_NULL,      SESS_LINK_ETHERNET,
-                                SESS_LINK_RAW,       SESS_LINK_LOOP,
-                                SESS_LINK_LINUX_SLL, SESS_LINK_IPV4,
-                                SESS_LINK_IPV6,      SESS_LINK_LINUX_SLL2,
-                                12,                  14};
-    for (size_t i = 0; i < G_N_ELEMENTS(known); i++)
-        if (wtap_pcap_encap_to_wtap_encap(known[i]) == encap)
-            return known[i];
-    return -1;
+    return encap >= 0 && encap < (int)G_N_ELEMENTS(linktypes) ? linktypes[encap]
+                                                               : -1;
 }
 
 static frame_result *result_for(guint32 num)
@@ -1004,6 +1013,7 @@ void proto_register_sessions(void)
         "Hand HTTP and DNS messages to Wireshark's own dissectors while a tree "
         "is built (side effects: see the README)", &pref_handoff);
 
+    build_linktypes();
     register_init_routine(sessions_init);
     register_cleanup_routine(sessions_cleanup);
     register_postseq_cleanup_routine(flush_first_pass);

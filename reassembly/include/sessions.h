@@ -276,7 +276,8 @@ void sess_free(sess_t *s);
  * increasing), `ts` its capture time in seconds.  Events for this frame,
  * and for expirations it triggers, are delivered before it returns.
  * Returns SESS_OK, or a negative code when the frame could not be decoded
- * (an SESS_EV_PACKET with flow NULL and an anomaly are still emitted). */
+ * (an SESS_EV_PACKET with flow NULL and an anomaly are still emitted; an
+ * unsupported link type is reported on its first frame only). */
 int sess_on_packet(sess_t *s, uint64_t frame, double ts, uint32_t linktype,
                    const uint8_t *data, size_t caplen);
 

@@ -34,6 +34,11 @@ enum {
     ETHERTYPE_8021Q = 0x8100,
     ETHERTYPE_8021AD = 0x88a8,
     ETHERTYPE_QINQ_OLD = 0x9100,
+    ETHERTYPE_MPLS = 0x8847,
+    ETHERTYPE_MPLS_MULTICAST = 0x8848,
+    ETHERTYPE_PPPOE_SESSION = 0x8864,
+    PPP_IPV4 = 0x0021,
+    PPP_IPV6 = 0x0057,
 };
 
 enum {
@@ -100,9 +105,38 @@ static unsigned ethertype_version(uint16_t type)
     return type == ETHERTYPE_IPV4 ? 4 : type == ETHERTYPE_IPV6 ? 6 : 0;
 }
 
+/* A PPPoE session header (6 bytes) and the PPP protocol (2) at *off. */
+static int pppoe_ip(const uint8_t *f, size_t cap, size_t *off,
+                    unsigned *version)
+{
+    if (cap < *off + 8)
+        return SESS_ETRUNCATED;
+    uint16_t ppp = be16(f + *off + 6);
+    *off += 8;
+    *version = ppp == PPP_IPV4 ? 4 : ppp == PPP_IPV6 ? 6 : 0;
+    return *version ? SESS_OK : SESS_ENOTIP;
+}
+
+/* An MPLS label stack at *off, 4 bytes a label up to the bottom-of-stack
+ * bit; what follows carries no type, so the version nibble decides. */
+static int mpls_ip(const uint8_t *f, size_t cap, size_t *off,
+                   unsigned *version)
+{
+    bool bottom;
+    do {
+        if (cap < *off + 4)
+            return SESS_ETRUNCATED;
+        bottom = f[*off + 2] & 1;
+        *off += 4;
+    } while (!bottom);
+    *version = 0;
+    return SESS_OK;
+}
+
 /* Reads the ethertype at `type_at`, the payload starting at `*off`.  A VLAN
  * tag in its place puts a 2-byte TCI and the next ethertype at the start of
- * the payload, which moves by 4; tags may stack without limit. */
+ * the payload, which moves by 4; tags may stack without limit.  PPPoE
+ * sessions and MPLS label stacks are walked to the IP packet they carry. */
 static int ethertype_ip(const uint8_t *f, size_t cap, size_t type_at,
                         size_t *off, unsigned *version)
 {
@@ -110,6 +144,10 @@ static int ethertype_ip(const uint8_t *f, size_t cap, size_t type_at,
         if (cap < type_at + 2 || cap < *off)
             return SESS_ETRUNCATED;
         uint16_t type = be16(f + type_at);
+        if (type == ETHERTYPE_PPPOE_SESSION)
+            return pppoe_ip(f, cap, off, version);
+        if (type == ETHERTYPE_MPLS || type == ETHERTYPE_MPLS_MULTICAST)
+            return mpls_ip(f, cap, off, version);
         if (type != ETHERTYPE_8021Q && type != ETHERTYPE_8021AD &&
             type != ETHERTYPE_QINQ_OLD) {
             *version = ethertype_version(type);

@@ -126,6 +126,8 @@ struct sess {
     uint64_t emit_frame;
     double now;
     size_t memcap_next;        /* pool bytes that trigger the next memcap pass */
+    uint32_t unsupported[16];  /* link types already reported */
+    size_t nunsupported;
     sess_u64vec frames;        /* scratch: frames of the message being cut */
     sess_stored *stored;
     size_t nstored, stored_cap;
@@ -810,11 +812,29 @@ static void on_fragment(sess_t *s, sess_pkt *p)
     on_transport(s, p);
 }
 
-static void report_decode(sess_t *s, int rc, unsigned anomalies)
+/* An unsupported link type is reported on its first frame only: a whole
+ * capture of it would otherwise carry the same note on every frame. */
+static bool first_unsupported(sess_t *s, uint32_t linktype)
+{
+    for (size_t i = 0; i < s->nunsupported; i++)
+        if (s->unsupported[i] == linktype)
+            return false;
+    if (s->nunsupported < sizeof s->unsupported / sizeof s->unsupported[0])
+        s->unsupported[s->nunsupported++] = linktype;
+    return true;
+}
+
+static void report_decode(sess_t *s, uint32_t linktype, int rc,
+                          unsigned anomalies)
 {
     if (rc == SESS_EUNSUPPORTED) {
-        emit_anomaly(s, NULL, SESS_AN_UNSUPPORTED_LINK,
-                     "link type or network protocol not decoded");
+        if (first_unsupported(s, linktype)) {
+            char detail[96];
+            snprintf(detail, sizeof detail,
+                     "link type %u is not decoded: its frames join no flow",
+                     linktype);
+            emit_anomaly(s, NULL, SESS_AN_UNSUPPORTED_LINK, detail);
+        }
         return;
     }
     if (rc == SESS_ETRUNCATED || (anomalies & (SESS_DEC_TRUNCATED)))
@@ -842,7 +862,7 @@ int sess_on_packet(sess_t *s, uint64_t frame, double ts, uint32_t linktype,
     sess_pkt p;
     int rc = sess_decode_frame(linktype, data, caplen, &p);
     if (rc != SESS_OK || p.anomalies)
-        report_decode(s, rc, p.anomalies);
+        report_decode(s, linktype, rc, p.anomalies);
     if (rc != SESS_OK) {
         if (rc != SESS_ENOTIP)
             s->counts.decode_errors++;

@@ -307,6 +307,20 @@ static void hdr_null_be(buf *f, int v) { null_family(f, v == 4 ? 2 : 24, 1); }
 static void hdr_null_fbsd(buf *f, int v) { null_family(f, v == 4 ? 2 : 28, 0); }
 static void hdr_loop(buf *f, int v) { null_family(f, v == 4 ? 2 : 24, 1); }
 static void hdr_none(buf *f, int v) { (void)f, (void)v; }
+static void hdr_pppoe(buf *f, int v)
+{
+    eth_tagged(f, (const uint16_t[]){0x8100}, 1, 0x8864);
+    put(f, "\x11\x00\x12\x34", 4); /* ver/type, code, session id */
+    put16(f, 0);                      /* length: the IP length wins */
+    put16(f, v == 4 ? 0x0021 : 0x0057);
+}
+static void hdr_mpls(buf *f, int v)
+{
+    eth(f, 0x8847);
+    put32(f, 100u << 12 | 64);       /* label 100, not bottom */
+    put32(f, 200u << 12 | 1u << 8 | 64); /* label 200, bottom of stack */
+    (void)v;
+}
 
 static const link_case link_cases[] = {
     {"ethernet", 1, hdr_eth, 1u << 4 | 1u << 6},
@@ -323,6 +337,8 @@ static const link_case link_cases[] = {
     {"raw", 101, hdr_none, 1u << 4 | 1u << 6},
     {"raw dlt 12", 12, hdr_none, 1u << 4 | 1u << 6},
     {"raw dlt 14", 14, hdr_none, 1u << 4 | 1u << 6},
+    {"802.1Q + PPPoE", 1, hdr_pppoe, 1u << 4 | 1u << 6},
+    {"MPLS two labels", 1, hdr_mpls, 1u << 4 | 1u << 6},
     {"ipv4", 228, hdr_none, 1u << 4},
     {"ipv6", 229, hdr_none, 1u << 6},
 };
