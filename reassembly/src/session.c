@@ -126,6 +126,7 @@ struct sess {
     uint64_t emit_frame;
     double now;
     size_t memcap_next;        /* pool bytes that trigger the next memcap pass */
+    bool streams_changed;      /* a hole was given up during this packet */
     uint32_t unsupported[16];  /* link types already reported */
     size_t nunsupported;
     sess_u64vec frames;        /* scratch: frames of the message being cut */
@@ -446,6 +447,7 @@ static void on_missing(void *user, uint64_t offset, uint64_t len)
     ev.u.missing.offset = offset;
     ev.u.missing.len = len;
     x->flow->info.missing[x->dir] += len;
+    x->s->streams_changed = true;
     x->s->counts.missing_bytes += len;
     tcp_conn *c = x->flow->ext;
     history_add(x->flow, c, x->dir, 'G');
@@ -524,6 +526,7 @@ static void tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
     tcp_conn *c = f->ext ? f->ext : tcp_conn_new(s, f);
     if (!c)
         return;
+    s->streams_changed = false;
     bool reassemble = s->cfg.kind == SESS_KIND_TCP;
     uint8_t fl = p->tcp_flags;
     bool syn = fl & SESS_TH_SYN, ack = fl & SESS_TH_ACK, fin = fl & SESS_TH_FIN,
@@ -574,6 +577,9 @@ static void tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
     double deadline = s->now - s->cfg.tcp_timeout;
     sess_stream_expire(&c->stream[0], deadline);
     sess_stream_expire(&c->stream[1], deadline);
+    /* A pure ACK that gave nothing up changes nothing a framer sees. */
+    if (p->payload_len == 0 && !fin && !rst && !s->streams_changed)
+        return;
     run_framers(s, f, c, rst ? SESS_FF_EOC : 0);
 }
 
