@@ -903,6 +903,43 @@ TEST(Memory)
     fx_close(&f);
 }
 
+/* A complete, framed direction gives its memory back; what arrives later
+ * is still told apart: a retransmission below the FIN, late data above. */
+TEST(DropHistory)
+{
+    fixture f;
+    fx_open(&f, SESS_TCP_FIRST, ISN);
+    put(&f, 0, "hello world");
+    sess_stream_fin(&f.s, ISN + 1 + 11);
+    char sink[64];
+    size_t n = 0;
+    consume_all(&f, sink, &n);
+    ASSERT(sess_stream_complete(&f.s));
+    ASSERT_GT(sess_stream_bytes(&f.s), 0);
+    sess_stream_drop_history(&f.s);
+    ASSERT_EQ(sess_stream_bytes(&f.s), 0);
+    ASSERT_EQ(sess_stream_pool_bytes(f.pool), 0);
+    /* Without the bytes, a retransmission is no longer compared. */
+    ASSERT_EQ(put_flags(&f, 6, "WORLD"), SESS_SEG_RETRANSMISSION);
+    ASSERT_EQ(put_flags(&f, 11, "more"), SESS_SEG_LATE);
+    ASSERT_STR_EQ(readable(&f), "");
+    fx_close(&f);
+}
+
+/* A stream holding unconsumed bytes keeps them. */
+TEST(DropHistoryKeepsUnconsumed)
+{
+    fixture f;
+    fx_open(&f, SESS_TCP_FIRST, ISN);
+    put(&f, 0, "abc");
+    put(&f, 5, "fgh"); /* held behind a hole */
+    size_t before = sess_stream_bytes(&f.s);
+    sess_stream_drop_history(&f.s);
+    ASSERT_EQ(sess_stream_bytes(&f.s), before);
+    ASSERT_STR_EQ(readable(&f), "abc");
+    fx_close(&f);
+}
+
 /* ---- cost --------------------------------------------------------------- */
 
 static double now_seconds(void)
@@ -987,4 +1024,5 @@ TEST_MAIN(TEST_CASE(InOrder), TEST_CASE(Reorder), TEST_CASE(Retransmission),
           TEST_CASE(FinOvertakesData), TEST_CASE(Late), TEST_CASE(DirCap),
           TEST_CASE(Depth), TEST_CASE(HistoryConflict), TEST_CASE(Expire),
           TEST_CASE(ScapyStringBuffer), TEST_CASE(PoolReuse), TEST_CASE(Memory),
+          TEST_CASE(DropHistory), TEST_CASE(DropHistoryKeepsUnconsumed),
           TEST_CASE(ReverseOrderCost), TEST_CASE(InOrderCost))
