@@ -265,8 +265,10 @@ static frame_result *result_for(guint32 num)
 {
     if (num >= st.nframes) {
         guint32 n = st.nframes ? st.nframes : 1024;
-        while (n <= num)
+        while (n <= num && n < G_MAXUINT32 / 2)
             n *= 2;
+        if (n <= num)
+            n = num + 1;
         st.frames = g_renew(frame_result *, st.frames, n);
         memset(st.frames + st.nframes, 0,
                (n - st.nframes) * sizeof *st.frames);
@@ -286,8 +288,10 @@ static flow_record *flow_for(guint32 id)
 {
     if (id >= st.nflows) {
         guint32 n = st.nflows ? st.nflows : 256;
-        while (n <= id)
+        while (n <= id && n < G_MAXUINT32 / 2)
             n *= 2;
+        if (n <= id)
+            n = id + 1;
         st.flows = g_renew(flow_record, st.flows, n);
         memset(st.flows + st.nflows, 0, (n - st.nflows) * sizeof *st.flows);
         st.nflows = n;
@@ -745,13 +749,11 @@ static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                             void *data _U_)
 {
     if (!PINFO_FD_VISITED(pinfo)) {
+        /* Frames still arriving after a flush (a live capture revisited
+         * in the GUI) go on into the same session: flows ended by the
+         * flush come back under new ids, earlier results stay. */
         if (!st.core)
             return 0;
-        if (st.flushed) {
-            /* A new sequential pass without init: start over. */
-            sessions_cleanup();
-            sessions_init();
-        }
         /* A link type the core does not decode is still fed: the core
          * reports it, so no frame is skipped silently. */
         int linktype = -1;

@@ -282,7 +282,8 @@ int sess_on_packet(sess_t *s, uint64_t frame, double ts, uint32_t linktype,
                    const uint8_t *data, size_t caplen);
 
 /* End of capture: gives up every hole, flushes every message, ends every
- * flow.  The session can be fed again afterwards as if new. */
+ * flow.  The session can be fed again afterwards, with a clock of its own;
+ * flow ids, counts and the store carry on (sess_new starts afresh). */
 void sess_finish(sess_t *s);
 
 const sess_counts *sess_get_counts(const sess_t *s);

@@ -284,10 +284,14 @@ static bool choose_framer(sess_t *s, sess_flow *f, tcp_conn *c, bool final)
         choose_framer_for_conn(c, e->framer, e->params);
         return true;
     }
+    /* The first sender's bytes, or the other side's while the first
+     * sender's wait behind a hole. */
     const uint8_t *data = NULL;
     size_t len = 0;
     if (c->first_dir >= 0)
         len = sess_stream_readable(&c->stream[c->first_dir], &data);
+    if (len == 0 && c->first_dir >= 0)
+        len = sess_stream_readable(&c->stream[1 - c->first_dir], &data);
     if (len == 0 && !final)
         return false;
     bool undecided = false;
@@ -583,18 +587,20 @@ static void tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
     run_framers(s, f, c, rst ? SESS_FF_EOC : 0);
 }
 
-/* A new SYN with another ISN on a closed or idle connection is a new flow. */
-static bool tcp_starts_new_flow(const sess_t *s, const sess_flow *f, uint8_t d,
+/* A SYN with another ISN starts a new connection on the 4-tuple when the
+ * old one was closing (a FIN or RST seen: the rest of the close may have
+ * escaped the capture) or was picked up midstream (its own SYN was never
+ * seen, nor a SYN-ACK answering one).  Idle flows have already ended. */
+static bool tcp_starts_new_flow(const sess_flow *f, uint8_t d,
                                 const sess_pkt *p)
 {
     const tcp_conn *c = f->ext;
     if (!c || (p->tcp_flags & (SESS_TH_SYN | SESS_TH_ACK)) != SESS_TH_SYN)
         return false;
-    if (c->syn[d] && c->isn[d] == p->seq)
-        return false; /* SYN retransmission */
-    bool closed = (c->fin[0] && c->fin[1]) || c->rst[0] || c->rst[1];
-    bool idle = s->now - f->info.last_ts > s->cfg.flow_timeout;
-    return closed || idle;
+    if (c->syn[d])
+        return c->isn[d] != p->seq &&
+               (c->fin[0] || c->fin[1] || c->rst[0] || c->rst[1]);
+    return !c->synack[1 - d];
 }
 
 /* ---- flow lifecycle ------------------------------------------------------- */
@@ -699,7 +705,7 @@ static void on_transport(sess_t *s, const sess_pkt *p)
     sess_flow_key_from_pkt(&k, p, ports);
     uint8_t dir = 0;
     sess_flow *f = sess_flow_find(&s->flows, &k, &dir);
-    if (f && ports && p->proto == 6 && tcp_starts_new_flow(s, f, dir, p)) {
+    if (f && ports && p->proto == 6 && tcp_starts_new_flow(f, dir, p)) {
         flow_end(s, f, 0, NULL);
         f = NULL;
     }
@@ -934,6 +940,7 @@ void sess_finish(sess_t *s)
     while (s->flows.oldest)
         flow_end(s, s->flows.oldest, 0, NULL);
     s->emit_frame = saved;
+    s->now = 0; /* the next capture's clock may start anywhere */
 }
 
 static void free_stored(sess_t *s)

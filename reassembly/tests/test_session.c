@@ -512,6 +512,53 @@ TEST(tcp_port_reuse_starts_new_flow)
     sess_free(s);
 }
 
+/* Only the client's FIN was captured; the same client port then opens a
+ * new connection: a new flow, whose data is its own. */
+TEST(tcp_port_reuse_after_half_close)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    handshake(s, 7777, 1);
+    frame f1 = tcp4(1, 40000, 2, 7777, 1001, 5001, FIN | ACK, NULL);
+    feed(s, &f1, 1); /* frame 4; the server's FIN escaped the capture */
+    frame syn = tcp4(1, 40000, 2, 7777, 3000000000u, 0, SYN, NULL);
+    frame sa = tcp4(2, 7777, 1, 40000, 77, 3000000001u, SYN | ACK, NULL);
+    frame d = tcp4(1, 40000, 2, 7777, 3000000001u, 78, ACK | PSH, "second");
+    frame r = tcp4(2, 7777, 1, 40000, 78, 3000000007u, RST, NULL);
+    feed(s, &syn, 2); /* frame 5 */
+    feed(s, &sa, 2);
+    feed(s, &d, 2);
+    feed(s, &r, 2);
+    ASSERT_EQ(packet_of(&l, 5)->flow_id, 1);
+    ASSERT(packet_of(&l, 5)->new_flow);
+    ASSERT_EQ(packet_of(&l, 7)->flow_id, 1);
+    const logged *end = nth(&l, SESS_EV_FLOW_END, 0);
+    ASSERT_EQ(end->flow_id, 0);
+    ASSERT_STR_EQ(end->text, "S2 ShAF");
+    const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
+    ASSERT(m);
+    ASSERT_STR_EQ(m->text, "second");
+    ASSERT_EQ(count(&l, SESS_EV_TCP_MISSING), 0);
+    sess_free(s);
+}
+
+/* A connection picked up midstream, then a SYN on its 4-tuple: the old
+ * connection ended unseen and a new one starts. */
+TEST(tcp_syn_after_midstream_starts_new_flow)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    frame d = tcp4(1, 40000, 2, 7777, 500, 900, ACK | PSH, "old");
+    frame syn = tcp4(1, 40000, 2, 7777, 10, 0, SYN, NULL);
+    feed(s, &d, 1);
+    feed(s, &syn, 2);
+    ASSERT_EQ(packet_of(&l, 1)->flow_id, 0);
+    ASSERT_EQ(packet_of(&l, 2)->flow_id, 1);
+    sess_free(s);
+}
+
 TEST(tcp_rst_ends_both_directions)
 {
     log_t l;
@@ -649,6 +696,8 @@ TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
           TEST_CASE(tcp_raw_streams_emitted_at_fin),
           TEST_CASE(tcp_gap_given_up_when_peer_acks_past_it),
           TEST_CASE(tcp_port_reuse_starts_new_flow),
+          TEST_CASE(tcp_port_reuse_after_half_close),
+          TEST_CASE(tcp_syn_after_midstream_starts_new_flow),
           TEST_CASE(tcp_rst_ends_both_directions),
           TEST_CASE(http_pipelined_messages_on_port_80),
           TEST_CASE(midstream_server_first_framed_by_its_port),
