@@ -895,6 +895,30 @@ def gen_link():
     save("link-vlan.pcap", pk, "Ethernet 802.1Q VLAN 100, TCP port 7001 connection with data",
          link=vlan)
 
+    def pppoe(p):
+        src, dst = l3_src_dst(p)
+        ppp = 0x0057 if IPv6 in p else 0x0021
+        body = bytes(p)
+        # PPPoE session header: ver/type 0x11, code 0, session 0x1234, length
+        hdr = struct.pack(">BBHHH", 0x11, 0, 0x1234, len(body) + 2, ppp)
+        return bytes(Ether(src=mac_for(src), dst=mac_for(dst), type=0x8864)) + hdr + body
+    pk = small_conn(46020, tag=b"PPPoE") + \
+        small_conn(46021, cli=C6, srv=S6, tag=b"PPPoE v6")
+    save("link-pppoe.pcap", pk,
+         "Ethernet PPPoE session (0x8864, PPP IPv4 0x0021 / IPv6 0x0057), TCP port 7001 "
+         "connections over IPv4 and IPv6", link=pppoe)
+
+    def mpls(p):
+        src, dst = l3_src_dst(p)
+        labels = struct.pack(">II", (100 << 12) | 64, (200 << 12) | (1 << 8) | 64)
+        return bytes(Ether(src=mac_for(src), dst=mac_for(dst), type=0x8847)) + labels + \
+            bytes(p)
+    pk = small_conn(46022, tag=b"MPLS") + \
+        small_conn(46023, cli=C6, srv=S6, tag=b"MPLS v6")
+    save("link-mpls.pcap", pk,
+         "Ethernet MPLS (0x8847, two labels, bottom of stack on the second), TCP port 7001 "
+         "connections over IPv4 and IPv6", link=mpls)
+
     def qinq(p):
         src, dst = l3_src_dst(p)
         return bytes(Ether(src=mac_for(src), dst=mac_for(dst)) / Dot1AD(vlan=200) /
