@@ -394,6 +394,8 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
         if (!c->framer[d] && !choose_framer(s, f, c, final))
             break;
         const sess_framer *fr = c->framer[d];
+        if (!c->dir_state[d] || !c->conn_state)
+            break; /* out of memory: the bytes wait for the end of the flow */
         sess_framer_input in = {data, len, s->cfg.max_message, flags,
                                 (uint8_t)d};
         sess_framer_output out;
