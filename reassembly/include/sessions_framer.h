@@ -11,7 +11,9 @@
  *   SESS_FRAME_NEED_MORE   nothing to emit yet; call again with more bytes.
  *                          The view is kept, so the framer may re-read it;
  *                          it may also remember how far it has scanned in
- *                          its direction state to avoid re-scanning.
+ *                          its direction state to avoid re-scanning.  When
+ *                          it knows how long the message is, it says so in
+ *                          out->expect.
  *   SESS_FRAME_MESSAGE     the first out->len bytes of the view are one
  *                          message; the core emits them and calls feed()
  *                          again with the rest (several messages per segment).
@@ -71,8 +73,14 @@ typedef struct sess_framer_input {
     uint8_t dir;         /* 0 originator->responder, 1 reverse */
 } sess_framer_input;
 
+/* Zeroed by the core before each feed(). */
 typedef struct sess_framer_output {
     size_t len;          /* message length (SESS_FRAME_MESSAGE) */
+    size_t expect;       /* with SESS_FRAME_NEED_MORE: the view length at
+                            which the message will be complete, when the
+                            framer knows it (a length header was read), else
+                            0.  A hint: the core sizes its buffer once
+                            instead of growing it as the bytes come. */
     bool partial;        /* message cut at max_len */
     char info[SESS_FRAMER_INFO_SIZE]; /* short summary, e.g. "GET /index.html" */
 } sess_framer_output;

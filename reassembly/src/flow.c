@@ -25,16 +25,29 @@ void sess_flow_key_from_pkt(sess_flow_key *k, const sess_pkt *p, bool ports)
     k->dport = ports ? p->dport : 0;
 }
 
+static uint32_t load32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static uint64_t load64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
 static uint32_t endpoint_hash(const sess_addr *a, uint16_t port)
 {
-    /* FNV-1a over the address bytes in use, then the port. */
-    uint32_t h = 2166136261u;
-    size_t n = a->family == 6 ? 16 : 4;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ a->bytes[i]) * 16777619u;
-    h = (h ^ (port & 0xff)) * 16777619u;
-    h = (h ^ (port >> 8)) * 16777619u;
-    return h;
+    /* Multiplicative mixing of the address words in use and the port. */
+    uint64_t x = load32(a->bytes);
+    if (a->family == 6)
+        x = (x ^ load64(a->bytes + 4)) * 0x9E3779B97F4A7C15ull ^
+            load32(a->bytes + 12);
+    x = (x ^ ((uint64_t)port << 40)) * 0xC2B2AE3D27D4EB4Full;
+    return (uint32_t)(x >> 32) ^ (uint32_t)x;
 }
 
 static uint32_t key_hash(const sess_flow_key *k)
@@ -52,8 +65,10 @@ static uint32_t key_hash(const sess_flow_key *k)
 
 static bool addr_eq(const sess_addr *a, const sess_addr *b)
 {
-    size_t n = a->family == 6 ? 16 : 4;
-    return a->family == b->family && memcmp(a->bytes, b->bytes, n) == 0;
+    if (a->family != b->family || load32(a->bytes) != load32(b->bytes))
+        return false;
+    return a->family != 6 || (load64(a->bytes + 4) == load64(b->bytes + 4) &&
+                              load32(a->bytes + 12) == load32(b->bytes + 12));
 }
 
 static bool matches(const sess_flow *f, const sess_flow_key *k, uint8_t *dir)

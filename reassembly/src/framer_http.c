@@ -34,6 +34,10 @@
  */
 #include "framer_internal.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define HTTP_HEAD_MAX (64u * 1024)  /* head, leading empty lines included */
 #define HTTP_LINE_MAX (64u * 1024)  /* a chunk-size line; last chunk + trailers */
 #define HTTP_PENDING_MAX 64         /* requests remembered per direction */
@@ -219,10 +223,47 @@ static int http_request_line(http_dir *d, const uint8_t *p, size_t n)
  * Scans for the end of the head from d->scan.  Returns 1 when found (the
  * head is view[0, pos)), 0 when more bytes are needed, -1 if not HTTP.
  */
+/* Bytes the head scan must stop at: CR, LF and the control characters
+ * (every byte below 0x20 but HTAB, and DEL).  Everything else is skipped by
+ * one table look-up, which is most of the head. */
+static const bool head_stop[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1,
+    [0x06] = 1, [0x07] = 1, [0x08] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1,
+    [0x0d] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1,
+    [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1,
+    [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1,
+    [0x1f] = 1, [0x7f] = 1,
+};
+
+/* The first stop byte in [i, end), or end. */
+static size_t head_skip(const uint8_t *data, size_t i, size_t end)
+{
+#ifdef __SSE2__
+    /* Sixteen bytes at a time: a byte stops the scan when it is below 0x20
+     * (unsigned: min(c, 0x1f) == c) and not HTAB, or when it is DEL. */
+    const __m128i low = _mm_set1_epi8(0x1f), tab = _mm_set1_epi8('\t'),
+                  del = _mm_set1_epi8(0x7f);
+    for (; i + 16 <= end; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(data + i));
+        __m128i ctl = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab),
+                                       _mm_cmpeq_epi8(_mm_min_epu8(v, low), v));
+        int mask = _mm_movemask_epi8(_mm_or_si128(ctl, _mm_cmpeq_epi8(v, del)));
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+    }
+#endif
+    while (i < end && !head_stop[data[i]])
+        i++;
+    return i;
+}
+
 static int http_scan_head(http_dir *d, const uint8_t *data, size_t len)
 {
     size_t end = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX;
     for (; d->scan < end; d->scan++) {
+        d->scan = head_skip(data, d->scan, end);
+        if (d->scan == end)
+            break;
         uint8_t c = data[d->scan];
         if (c == '\r') {
             if (d->scan + 1 == len)
@@ -231,11 +272,8 @@ static int http_scan_head(http_dir *d, const uint8_t *data, size_t len)
                 return -1;
             continue;
         }
-        if (c != '\n') {
-            if (is_ctl(c))
-                return -1;
-            continue;
-        }
+        if (c != '\n')
+            return -1; /* a control character */
         size_t n = d->scan - d->line_start;
         if (n > 0 && data[d->scan - 1] == '\r')
             n--;
@@ -588,8 +626,14 @@ static int http_emit(http_dir *d, const sess_framer_input *in,
         return SESS_FRAME_MESSAGE;
     }
     /* At the end a close-delimited body is complete, any other truncated. */
-    if (!done && !((in->flags & SESS_FF_END) && d->pos > 0))
+    if (!done && !((in->flags & SESS_FF_END) && d->pos > 0)) {
+        if (d->phase == PH_LENGTH || d->phase == PH_CHUNK_DATA) {
+            /* at least this much; a chunk may be followed by more */
+            uint64_t at_least = d->pos + d->remaining;
+            out->expect = at_least < in->max_len ? (size_t)at_least : in->max_len;
+        }
         return SESS_FRAME_NEED_MORE;
+    }
     out->len = d->pos;
     out->partial = false;
     memcpy(out->info, d->info, sizeof out->info);

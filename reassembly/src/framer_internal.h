@@ -49,6 +49,8 @@ static inline int sess_sized_emit(sess_sized *m, const sess_framer_input *in,
     } else if ((in->flags & SESS_FF_END) && in->len > 0) {
         n = in->len; /* truncated: no more bytes will come */
     } else {
+        out->expect = m->remaining < in->max_len ? (size_t)m->remaining
+                                                 : in->max_len;
         return SESS_FRAME_NEED_MORE;
     }
     out->len = n;

@@ -486,22 +486,29 @@ static void write_fragment(dgram *d, sess_ip_policy policy, uint16_t me,
                            uint32_t start, uint32_t end, const uint8_t *data)
 {
     frag_slot *mine = &d->slots[me];
+    uint32_t run = end; /* start of the blocks won but not copied yet */
 
+    /* Blocks are decided one by one; bytes are copied a run at a time. */
     for (uint32_t off = start; off < end; off += BLOCK) {
         uint32_t b = off / BLOCK;
         uint16_t o = d->owner[b];
         if (o == NO_OWNER) {
             d->held_blocks++;
-        } else {
-            if (!new_wins(policy, &d->slots[o], mine->start, mine->end))
-                continue;
+        } else if (new_wins(policy, &d->slots[o], mine->start, mine->end)) {
             disown_block(d, o);
+        } else {
+            if (run < off)
+                memcpy(d->buf + run, data + (run - start), off - run);
+            run = end;
+            continue;
         }
-        memcpy(d->buf + off, data + (off - start),
-               end - off < BLOCK ? end - off : BLOCK);
+        if (run == end)
+            run = off;
         d->owner[b] = me;
         mine->nblocks++;
     }
+    if (run < end)
+        memcpy(d->buf + run, data + (run - start), end - run);
     if (mine->nblocks == 0)
         put_slot(d, me);
 }

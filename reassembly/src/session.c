@@ -371,6 +371,19 @@ static unsigned dir_flags(const tcp_conn *c, int d, unsigned extra)
     return flags;
 }
 
+/* A framer announced how long its message is: the buffer is sized once
+ * rather than doubled (and copied) as the message arrives.  An announcement
+ * is only a claim, so at most RESERVE_AHEAD bytes beyond what is held are
+ * reserved; past that the buffer grows as usual. */
+#define RESERVE_AHEAD (256 * 1024)
+
+static void reserve_for_message(sess_stream *st, size_t held, size_t expect)
+{
+    if (expect - held > RESERVE_AHEAD)
+        expect = held + RESERVE_AHEAD;
+    (void)sess_stream_reserve(st, expect); /* on failure it just grows later */
+}
+
 /* Feeds direction d's framer until it needs more.  Returns whether any
  * message was emitted. */
 static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
@@ -408,8 +421,11 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
             progress = true;
             continue;
         }
-        if (r == SESS_FRAME_NEED_MORE && len < s->cfg.max_message && !force)
+        if (r == SESS_FRAME_NEED_MORE && len < s->cfg.max_message && !force) {
+            if (out.expect > len)
+                reserve_for_message(&c->stream[d], len, out.expect);
             break;
+        }
         if (fr == &sess_framer_raw) {
             /* raw always emits when forced; being here is a framer bug */
             break;

@@ -381,10 +381,9 @@ static int buf_reserve(sess_stream *s, uint64_t end)
     size_t need = (size_t)(end - hist_start(s));
     if (s->buf_head + need <= s->buf_cap)
         return SESS_OK;
-    if (s->buf_head > 0) {
+    if (s->buf_head > 0 && need <= s->buf_cap) {
         buf_compact(s);
-        if (need <= s->buf_cap)
-            return SESS_OK;
+        return SESS_OK;
     }
     if (!s->buf && s->pool->ncache) {
         size_t i = --s->pool->ncache;
@@ -397,7 +396,21 @@ static int buf_reserve(sess_stream *s, uint64_t end)
     size_t cap = s->buf_cap < MIN_BUF_CAP ? MIN_BUF_CAP : s->buf_cap * 2;
     if (cap < need)
         cap = need;
-    uint8_t *b = realloc(s->buf, cap);
+    size_t live = buf_live(s);
+    uint8_t *b;
+    if (live >= s->buf_cap / 2) {
+        if (s->buf_head > 0)
+            buf_compact(s);
+        b = realloc(s->buf, cap);
+    } else {
+        /* realloc would copy the whole old capacity, not just what lives */
+        b = malloc(cap);
+        if (b) {
+            memcpy(b, s->buf + s->buf_head, live);
+            free(s->buf);
+            s->buf_head = 0;
+        }
+    }
     if (!b)
         return SESS_ENOMEM;
     s->pool->bytes += cap - s->buf_cap;
@@ -991,6 +1004,13 @@ int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
     /* The bytes stay where they are until the stream next changes, so the
      * caller can hand out the view it consumed without copying it. */
     return SESS_OK;
+}
+
+int sess_stream_reserve(sess_stream *s, size_t n)
+{
+    if (!s->started)
+        return SESS_OK;
+    return buf_reserve(s, s->consumed + n);
 }
 
 void sess_stream_trim(sess_stream *s)

@@ -125,6 +125,11 @@ typedef struct sess_u64vec {
 int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
                         uint64_t *missing);
 
+/* Makes room for the first n unconsumed bytes, so that they arrive without
+ * the buffer growing (and copying) on the way: for a message whose length
+ * is announced.  Returns SESS_OK or SESS_ENOMEM (nothing changed). */
+int sess_stream_reserve(sess_stream *s, size_t n);
+
 /* Gives memory back after consuming: drops the consumed front beyond the
  * history once it is more than half the buffer, and shrinks a mostly empty
  * buffer. */

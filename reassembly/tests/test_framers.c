@@ -81,6 +81,7 @@ typedef struct tdir {
     unsigned flags;
     bool raw;
     void *state;
+    size_t expect, expect_at; /* last out->expect, and `consumed` then */
 } tdir;
 
 typedef struct driver {
@@ -128,11 +129,21 @@ static bool drv_feed(driver *dv, int d)
         };
         sess_framer_output out;
         memset(&out, 0x5a, sizeof out);
+        out.expect = 0; /* the core zeroes it; the rest must be set */
         const sess_framer *fr = t->raw ? &sess_framer_raw : dv->fx->framer;
         int r = fr->feed(t->state, dv->conn, dv->fx->params, &in, &out);
         free(copy);
-        if (r == SESS_FRAME_NEED_MORE)
+        if (r == SESS_FRAME_NEED_MORE) {
+            if (out.expect && (out.expect <= len || out.expect > dv->max_len))
+                TESTLIB_FAIL("%s: dir %d: expects %zu bytes with %zu held, "
+                             "max %zu", dv->where, d, out.expect, len,
+                             dv->max_len);
+            if (out.expect) {
+                t->expect = out.expect;
+                t->expect_at = t->consumed;
+            }
             return moved;
+        }
         if (r == SESS_FRAME_ERROR) {
             if (t->raw)
                 TESTLIB_FAIL("%s: the raw framer failed", dv->where);
@@ -149,6 +160,13 @@ static bool drv_feed(driver *dv, int d)
             TESTLIB_FAIL("%s: info not terminated", dv->where);
         if (dv->nmsgs == MAX_GOT)
             TESTLIB_FAIL("%s: too many messages", dv->where);
+        /* An announced length is a floor: the message is not shorter,
+         * unless the direction ended first. */
+        if (t->expect && t->expect_at == t->consumed &&
+            !(t->flags & SESS_FF_END) && out.len < t->expect)
+            TESTLIB_FAIL("%s: dir %d: %zu bytes announced, message of %zu",
+                         dv->where, d, t->expect, out.len);
+        t->expect = 0;
         got *g = &dv->msgs[dv->nmsgs++];
         g->dir = d;
         g->off = t->consumed;
@@ -1100,6 +1118,57 @@ TEST(delim_parse)
     ASSERT_EQ(p.delim_len, 16); /* untouched by a failure */
 }
 
+/* ==== announced lengths ======================================================== */
+
+/* What a framer announces after reading only the first n bytes of a stream. */
+static size_t expect_after(const sess_framer *fr, const void *params,
+                           const char *stream, size_t n, size_t max_len)
+{
+    void *dir = zalloc(fr->dir_state_size), *conn = zalloc(fr->conn_state_size);
+    /* the peer is idle, so a response does not wait for its request */
+    sess_framer_input in = {(const uint8_t *)stream, n, max_len,
+                            SESS_FF_PEER_IDLE, 1};
+    sess_framer_output out;
+    memset(&out, 0, sizeof out);
+    int r = fr->feed(dir, conn, params, &in, &out);
+    free(dir);
+    free(conn);
+    return r == SESS_FRAME_NEED_MORE ? out.expect : (size_t)-1;
+}
+
+TEST(announced_lengths)
+{
+    static const char tls[] = "\x17\x03\x03\x01\x00";
+    static const char dns[] = "\x00\x20\xab\xcd\x01\x00";
+    static const char cl[] = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nab";
+    static const char chunked[] =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n100\r\nab";
+    static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n";
+    static const sess_length_params be16 = {.offset = 0, .size = 2};
+    static const struct {
+        const sess_framer *fr;
+        const void *params;
+        const char *stream;
+        size_t n, max_len, want;
+    } cases[] = {
+        {&sess_framer_tls, NULL, tls, 3, 1 << 20, 0},        /* header cut */
+        {&sess_framer_tls, NULL, tls, 5, 1 << 20, 5 + 256},
+        {&sess_framer_tls, NULL, tls, 5, 100, 100},          /* capped */
+        {&sess_framer_dns, NULL, dns, 6, 1 << 20, 2 + 32},
+        {&sess_framer_length, &be16, dns, 4, 1 << 20, 2 + 32},
+        {&sess_framer_http, NULL, cl, sizeof cl - 1, 1 << 20, sizeof cl - 1 - 2 + 1000},
+        {&sess_framer_http, NULL, chunked, sizeof chunked - 1, 1 << 20, sizeof chunked - 1 - 2 + 256},
+        {&sess_framer_http, NULL, req, sizeof req - 1, 1 << 20, 0},  /* head unfinished */
+        {&sess_framer_raw, NULL, req, sizeof req - 1, 1 << 20, 0},
+    };
+    for (size_t i = 0; i < N(cases); i++) {
+        snprintf(case_label, sizeof case_label, "case %zu", i);
+        ASSERT_EQ(expect_after(cases[i].fr, cases[i].params, cases[i].stream,
+                               cases[i].n, cases[i].max_len),
+                  cases[i].want);
+    }
+}
+
 /* ==== the default table ======================================================== */
 
 TEST(default_table)
@@ -1120,7 +1189,7 @@ TEST(default_table)
     ASSERT(t->heuristics[1] == &sess_framer_tls);
 }
 
-TEST_MAIN(TEST_CASE(raw_fin), TEST_CASE(raw_eoc_and_rst),
+TEST_MAIN(TEST_CASE(announced_lengths), TEST_CASE(raw_fin), TEST_CASE(raw_eoc_and_rst),
           TEST_CASE(raw_nothing_before_the_end), TEST_CASE(raw_partial_at_max_len),
           TEST_CASE(raw_exactly_max_len), TEST_CASE(raw_empty_stream),
           TEST_CASE(http_pipelined_get_post), TEST_CASE(http_content_length_repeated),

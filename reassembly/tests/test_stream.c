@@ -903,6 +903,42 @@ TEST(Memory)
     fx_close(&f);
 }
 
+/* Room reserved for an announced message: its bytes arrive without the
+ * buffer moving, across a history and a consumed front; the bytes read
+ * back are the ones sent. */
+TEST(Reserve)
+{
+    fixture f;
+    fx_open(&f, SESS_TCP_FIRST, ISN);
+    static char head[6000], body[1001];
+    memset(head, 'h', sizeof head - 1);
+    memset(body, 'b', sizeof body - 1);
+    put(&f, 0, head);
+    char sink[sizeof head];
+    size_t n = 0;
+    consume_all(&f, sink, &n); /* history and a consumed front */
+    put(&f, (int64_t)n, "HEAD");
+    ASSERT_EQ(sess_stream_reserve(&f.s, 4 + 40 * (sizeof body - 1)), SESS_OK);
+    size_t reserved = sess_stream_bytes(&f.s);
+    const uint8_t *before;
+    sess_stream_readable(&f.s, &before);
+    for (int i = 0; i < 40; i++)
+        put(&f, (int64_t)(n + 4 + i * (sizeof body - 1)), body);
+    const uint8_t *data;
+    ASSERT_EQ(sess_stream_readable(&f.s, &data), 4 + 40 * (sizeof body - 1));
+    ASSERT(data == before);
+    ASSERT_MEM_EQ(data, "HEAD", 4);
+    for (size_t i = 4; i < 4 + 40 * (sizeof body - 1); i++)
+        ASSERT_EQ(data[i], 'b');
+    /* only the nodes of the runs were added */
+    ASSERT_LE(sess_stream_bytes(&f.s), reserved + 64 * 256);
+    /* reserving what is already there changes nothing */
+    ASSERT_EQ(sess_stream_reserve(&f.s, 10), SESS_OK);
+    sess_stream_readable(&f.s, &data);
+    ASSERT(data == before);
+    fx_close(&f);
+}
+
 /* A complete, framed direction gives its memory back; what arrives later
  * is still told apart: a retransmission below the FIN, late data above. */
 TEST(DropHistory)
@@ -1023,6 +1059,6 @@ TEST_MAIN(TEST_CASE(InOrder), TEST_CASE(Reorder), TEST_CASE(Retransmission),
           TEST_CASE(Window), TEST_CASE(Flush), TEST_CASE(AckPastHole),
           TEST_CASE(FinOvertakesData), TEST_CASE(Late), TEST_CASE(DirCap),
           TEST_CASE(Depth), TEST_CASE(HistoryConflict), TEST_CASE(Expire),
-          TEST_CASE(ScapyStringBuffer), TEST_CASE(PoolReuse), TEST_CASE(Memory),
+          TEST_CASE(ScapyStringBuffer), TEST_CASE(PoolReuse), TEST_CASE(Memory), TEST_CASE(Reserve),
           TEST_CASE(DropHistory), TEST_CASE(DropHistoryKeepsUnconsumed),
           TEST_CASE(ReverseOrderCost), TEST_CASE(InOrderCost))
