@@ -313,8 +313,10 @@ static const guint8 *keep_bytes(const guint8 *data, size_t len)
 {
     if (st.display_bytes + len > (guint64)pref_display_cap << 20)
         return NULL;
-    st.display_bytes += len;
-    return (const guint8 *)wmem_memdup(wmem_file_scope(), data, len);
+    const guint8 *kept = display_store_keep(data, len);
+    if (kept)
+        st.display_bytes += len;
+    return kept;
 }
 
 static guint32 *keep_frames(const uint64_t *frames, size_t n)
@@ -478,6 +480,7 @@ static void sessions_cleanup(void)
 {
     sess_free(st.core);
     st.core = NULL;
+    display_store_free();
     g_free(st.frames);
     st.frames = NULL;
     st.nframes = 0;
@@ -690,13 +693,21 @@ static void render_datagram(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         add_true(it_tree, hf_ip_overlap_conflict, tvb);
 }
 
+/* Segment flags that carry expert info (render_segment). */
+#define SEG_EXPERT_FLAGS \
+    (SESS_SEG_RETRANSMISSION | SESS_SEG_OUT_OF_ORDER | SESS_SEG_OVERLAP)
+
 static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                    const frame_result *fr)
 {
     /* A faked tree that references nothing of ours (tshark -q, -T fields
-     * of other fields) gets no items; expert info and taps still do. */
-    if (!proto_field_is_referenced(tree, proto_sessions))
+     * of other fields) gets no items; expert info and taps still do, and
+     * most frames have neither. */
+    if (!proto_field_is_referenced(tree, proto_sessions)) {
+        if (!fr->items && !(fr->seg_flags & SEG_EXPERT_FLAGS))
+            return;
         tree = NULL;
+    }
     proto_item *top = proto_tree_add_item(tree, proto_sessions, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(top);
     proto_tree *t = proto_item_add_subtree(top, ett_sessions);

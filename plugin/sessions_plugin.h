@@ -34,6 +34,11 @@ void sessions_framers_register_prefs(module_t *module);
 /* Fills `table` from the current preferences; valid until the next call. */
 void sessions_framers_table(sess_framer_table *table);
 
+/* display_store.c: bytes kept for display until the file closes.  Returns
+ * the copy, or NULL when out of memory. */
+const guint8 *display_store_keep(const guint8 *data, size_t len);
+void display_store_free(void);
+
 /* handoff.c: hands an HTTP or DNS message to Wireshark's own dissector. */
 void sessions_handoff(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                       const sessions_message *m, dissector_handle_t http,
