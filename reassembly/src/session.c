@@ -393,9 +393,8 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
     while (!c->done[d]) {
         const uint8_t *data;
         size_t len = sess_stream_readable(&c->stream[d], &data);
-        unsigned flags = dir_flags(c, d, extra);
         if (len == 0) {
-            if (flags & SESS_FF_FIN) {
+            if (sess_stream_complete(&c->stream[d])) {
                 /* Complete and framed: nothing left to compare against
                  * is worth the memory of an idle connection. */
                 c->done[d] = true;
@@ -403,6 +402,7 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
             }
             break;
         }
+        unsigned flags = dir_flags(c, d, extra);
         bool final = flags & (SESS_FF_FIN | SESS_FF_EOC | SESS_FF_RST);
         if (!c->framer[d] && !choose_framer(s, f, c, final))
             break;
@@ -527,7 +527,9 @@ static void tcp_data(sess_t *s, sess_flow *f, tcp_conn *c, uint8_t d,
     s->counts.tcp_segments++;
     if (info.flags & SESS_SEG_RETRANSMISSION)
         history_add(f, c, d, 'T');
-    sess_event ev = {.type = SESS_EV_TCP_SEGMENT, .flow = &f->info};
+    sess_event ev; /* per packet: only the members read are set */
+    ev.type = SESS_EV_TCP_SEGMENT;
+    ev.flow = &f->info;
     ev.u.segment.dir = d;
     ev.u.segment.offset = info.offset;
     ev.u.segment.len = info.len;
@@ -597,8 +599,9 @@ static void tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
         sess_stream_give_up(&c->stream[1]);
     }
     double deadline = s->now - s->cfg.tcp_timeout;
-    sess_stream_expire(&c->stream[0], deadline);
-    sess_stream_expire(&c->stream[1], deadline);
+    for (int x = 0; x < 2; x++)
+        if (sess_stream_holds_beyond_hole(&c->stream[x]))
+            sess_stream_expire(&c->stream[x], deadline);
     /* A pure ACK that gave nothing up changes nothing a framer sees. */
     if (p->payload_len == 0 && !fin && !rst && !s->streams_changed)
         return;
@@ -693,7 +696,9 @@ static void enforce_tcp_memcap(sess_t *s, sess_flow *current)
 
 static void emit_packet(sess_t *s, sess_flow *f, uint8_t dir, bool created)
 {
-    sess_event ev = {.type = SESS_EV_PACKET, .flow = f ? &f->info : NULL};
+    sess_event ev; /* per packet: only the members read are set */
+    ev.type = SESS_EV_PACKET;
+    ev.flow = f ? &f->info : NULL;
     ev.u.packet.dir = dir;
     ev.u.packet.new_flow = created;
     emit(s, &ev);

@@ -102,6 +102,9 @@ int sess_stream_give_up(sess_stream *s);
 /* Gives up holes whose following data has waited since before `deadline`. */
 int sess_stream_expire(sess_stream *s, double deadline);
 
+/* Bytes are held beyond a hole (so sess_stream_expire may have work). */
+static inline bool sess_stream_holds_beyond_hole(const sess_stream *s);
+
 /* The contiguous readable bytes from the consumed offset (given-up holes
  * read as zeros).  Returns their count; *data points into the buffer and is
  * valid until the next call that changes the stream. */
@@ -183,5 +186,10 @@ struct sess_stream {
     sess_stream_range gone[SESS_STREAM_GONE_MAX]; /* ascending, most recent */
     unsigned ngone;
 };
+
+static inline bool sess_stream_holds_beyond_hole(const sess_stream *s)
+{
+    return s->ooo_bytes > 0;
+}
 
 #endif
