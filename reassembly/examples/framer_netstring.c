@@ -21,7 +21,10 @@ static int netstring_feed(void *dir_state, void *conn_state, const void *params,
     if (i == 0 || in->data[i] != ':') return SESS_FRAME_ERROR;
     size_t total = i + 1 + len + 1;            /* digits ':' body ',' */
     if (total > in->max_len) return SESS_FRAME_ERROR;
-    if (in->len < total) return SESS_FRAME_NEED_MORE;
+    if (in->len < total) {
+        out->expect = total;                   /* sizes the buffer once */
+        return SESS_FRAME_NEED_MORE;
+    }
     if (in->data[total - 1] != ',') return SESS_FRAME_ERROR;
     out->len = total;
     snprintf(out->info, sizeof out->info, "%zu bytes", len);

@@ -77,10 +77,13 @@ typedef struct sess_framer_input {
 typedef struct sess_framer_output {
     size_t len;          /* message length (SESS_FRAME_MESSAGE) */
     size_t expect;       /* with SESS_FRAME_NEED_MORE: the view length at
-                            which the message will be complete, when the
-                            framer knows it (a length header was read), else
-                            0.  A hint: the core sizes its buffer once
-                            instead of growing it as the bytes come. */
+                            which the framer will answer something else,
+                            when it knows it (a length header was read),
+                            else 0.  A promise: until the view reaches it,
+                            and unless the direction ends (SESS_FF_END), the
+                            core does not call feed() again; it also sizes
+                            its buffer for it once instead of growing it as
+                            the bytes come. */
     bool partial;        /* message cut at max_len */
     char info[SESS_FRAMER_INFO_SIZE]; /* short summary, e.g. "GET /index.html" */
 } sess_framer_output;

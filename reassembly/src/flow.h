@@ -17,11 +17,12 @@
 typedef struct sess_flow sess_flow;
 
 struct sess_flow {
-    sess_flow_info info;
+    /* What every packet touches comes first, next to the key in info. */
     uint32_t hash;
     sess_flow *hnext;               /* hash chain */
     sess_flow *newer, *older;       /* activity list */
     void *ext;                      /* per-kind state (TCP), owned by session */
+    sess_flow_info info;
 };
 
 typedef struct sess_flow_table {

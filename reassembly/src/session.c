@@ -112,6 +112,7 @@ typedef struct tcp_conn {
     void *dir_state[2];
     void *conn_state;
     bool done[2];                 /* direction complete and fully framed */
+    size_t expect[2];             /* view length the framer announced (0: none) */
 } tcp_conn;
 
 struct sess {
@@ -247,6 +248,7 @@ static void set_framer(tcp_conn *c, int d, const sess_framer *fr,
                        const void *params)
 {
     free(c->dir_state[d]);
+    c->expect[d] = 0;
     c->framer[d] = fr;
     c->dir_state[d] = calloc(1, fr->dir_state_size ? fr->dir_state_size : 1);
     c->params[d] = params;
@@ -402,6 +404,12 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
             }
             break;
         }
+        /* An announced length is a promise: the framer answers NEED_MORE
+         * until the view reaches it, unless the direction ends first.  The
+         * segments in the middle of a long message skip the call. */
+        if (len < c->expect[d] && !force && !(extra & SESS_FF_END) &&
+            !c->rst[0] && !c->rst[1] && !sess_stream_complete(&c->stream[d]))
+            break;
         unsigned flags = dir_flags(c, d, extra);
         bool final = flags & (SESS_FF_FIN | SESS_FF_EOC | SESS_FF_RST);
         if (!c->framer[d] && !choose_framer(s, f, c, final))
@@ -415,6 +423,7 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
         memset(&out, 0, sizeof out);
         int r = fr->feed(c->dir_state[d], c->conn_state, c->params[d], &in,
                          &out);
+        c->expect[d] = 0;
         if (r == SESS_FRAME_MESSAGE && out.len > 0 && out.len <= len &&
             out.len <= s->cfg.max_message) {
             emit_message(s, f, c, d, fr, &out, data);
@@ -422,8 +431,10 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
             continue;
         }
         if (r == SESS_FRAME_NEED_MORE && len < s->cfg.max_message && !force) {
-            if (out.expect > len)
+            if (out.expect > len) {
+                c->expect[d] = out.expect;
                 reserve_for_message(&c->stream[d], len, out.expect);
+            }
             break;
         }
         if (fr == &sess_framer_raw) {

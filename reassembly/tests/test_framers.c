@@ -133,6 +133,11 @@ static bool drv_feed(driver *dv, int d)
         const sess_framer *fr = t->raw ? &sess_framer_raw : dv->fx->framer;
         int r = fr->feed(t->state, dv->conn, dv->fx->params, &in, &out);
         free(copy);
+        /* An announced length is a promise: nothing else below it. */
+        if (t->expect && t->expect_at == t->consumed && len < t->expect &&
+            !(t->flags & SESS_FF_END) && r != SESS_FRAME_NEED_MORE)
+            TESTLIB_FAIL("%s: dir %d: %zu bytes announced, answered %d with %zu",
+                         dv->where, d, t->expect, r, len);
         if (r == SESS_FRAME_NEED_MORE) {
             if (out.expect && (out.expect <= len || out.expect > dv->max_len))
                 TESTLIB_FAIL("%s: dir %d: expects %zu bytes with %zu held, "
