@@ -9,7 +9,7 @@
 #
 # --quick: a ~60k-packet capture, one run each (for development; it writes
 # bench/work/RESULTS-quick.md, leaving RESULTS.md alone).
-# Environment: RUNS (core runs, 3), TSHARK_RUNS (tshark and tcpflow runs:
+# Environment: RUNS (core runs, 9), TSHARK_RUNS (tshark and tcpflow runs:
 # 3 full, 1 quick), SCAPY_RUNS (2 full, 1 quick), DEFAULT_TIMEOUT (seconds
 # allowed to the default-preference Sessions run, 240), PROFILE=0 skips perf.
 set -euo pipefail
@@ -27,7 +27,7 @@ if [ $quick = 1 ]; then
   out_md="$work/RESULTS-quick.md"
 else
   name=full gen=(1000000 1100000000 20000) slice=50000 prefix=400000
-  RUNS=${RUNS:-3} TRUNS=${TSHARK_RUNS:-3} SRUNS=${SCAPY_RUNS:-2}
+  RUNS=${RUNS:-9} TRUNS=${TSHARK_RUNS:-3} SRUNS=${SCAPY_RUNS:-2}
   out_md="$here/RESULTS.md"
 fi
 DEFAULT_TIMEOUT=${DEFAULT_TIMEOUT:-240}
