@@ -5,10 +5,11 @@
 # TCPSession, tcpflow and the core alone, checks allocations and memory, and
 # writes bench/RESULTS.md.
 #
-#   bench/run.sh [--quick]
+#   bench/run.sh [--quick] [--report]
 #
 # --quick: a ~60k-packet capture, one run each (for development; it writes
 # bench/work/RESULTS-quick.md, leaving RESULTS.md alone).
+# --report: rewrites the report from the last run's files in bench/work.
 # Environment: RUNS (core runs, 9), TSHARK_RUNS (tshark and tcpflow runs:
 # 3 full, 1 quick), SCAPY_RUNS (2 full, 1 quick), DEFAULT_TIMEOUT (seconds
 # allowed to the default-preference Sessions run, 240), PROFILE=0 skips perf.
@@ -19,8 +20,14 @@ work="$here/work"
 build="$top/build-bench"
 mkdir -p "$work"
 
-quick=0
-[ "${1:-}" = "--quick" ] && quick=1
+quick=0 report_only=0
+for a in "$@"; do
+  case "$a" in
+    --quick) quick=1 ;;
+    --report) report_only=1 ;;
+    *) echo "usage: $0 [--quick] [--report]" >&2; exit 2 ;;
+  esac
+done
 if [ $quick = 1 ]; then
   name=quick gen=(60000 0 900) slice=5000 prefix=0
   RUNS=${RUNS:-1} TRUNS=${TSHARK_RUNS:-1} SRUNS=${SCAPY_RUNS:-1}
@@ -35,13 +42,17 @@ PROFILE=${PROFILE:-1}
 # "Sessions on" rows run with the default preferences.
 SON=()
 
-raw="$work/raw-$name.txt"   # KEY SECONDS RSS_KB   (one line per run)
+raw="$work/raw-$name.txt"   # KEY SECONDS RSS_KB USER_S SYS_S (one line per run)
 kv="$work/kv-$name.txt"     # KEY VALUE...
-: >"$raw"
-: >"$kv"
 log="$work/log-$name.txt"
-: >"$log"
+if [ $report_only = 0 ]; then
+  : >"$raw"
+  : >"$kv"
+  : >"$log"
+fi
 say() { echo "[$(date +%T)] $*" | tee -a "$log" >&2; }
+
+if [ $report_only = 0 ]; then
 
 # ---- tools -----------------------------------------------------------------
 need=()
@@ -238,6 +249,8 @@ if [ "$PROFILE" = 1 ] && command -v perf >/dev/null &&
   rm -f "$work"/perf-probe.data
 fi
 
+fi # measurements
+
 # ---- report ---------------------------------------------------------------------
 say "writing $out_md"
 /usr/bin/python3 - "$raw" "$kv" "$work/capture-$name.txt" "$out_md" "$name" \
@@ -249,12 +262,13 @@ import os, platform, re, statistics, subprocess, sys, time
  son) = sys.argv[1:]
 truns, sruns, runs, slice_, prefix = int(truns), int(sruns), int(runs), int(slice_), int(prefix)
 
-runs_by, cpu_by = {}, {}
+runs_by, cpu_by, us_by = {}, {}, {}
 for line in open(raw):
     k, s, m, *us = line.split()
     runs_by.setdefault(k, []).append((None if s == "DNF" else float(s), int(m)))
     if len(us) == 2 and s != "DNF":
         cpu_by.setdefault(k, []).append(float(us[0]) + float(us[1]))
+        us_by.setdefault(k, []).append((float(us[0]), float(us[1])))
 kv, allocs, driver = {}, [], {}
 for line in open(kvf):
     parts = line.split()
@@ -325,22 +339,38 @@ w("- Every TCP flow: handshake, keep-alive requests/responses (HTTP: Content-Len
 
 w("## Measurements\n")
 w(f"Median wall-clock seconds and median peak RSS of {truns} run(s) per tshark/tcpflow row, "
-  f"{sruns} for Scapy, {runs} for the core; tshark rows also give the fastest run and the "
-  f"median CPU time (user + system), because wall time on this shared VM drifts by more than "
-  f"the 5% being measured (the memcpy ceiling of the core rows moves between about 4 and 10 "
-  f"GB/s from one minute to the next). The tshark variants run interleaved. tshark runs "
-  f"unprivileged with exactly the build's plugin; \"Sessions on\" rows use Sessions' default "
-  f"preferences.\n")
+  f"{sruns} for Scapy, {runs} for the core. Wall time on this shared VM drifts by more than "
+  f"the 5% being measured (the memcpy ceiling of the core rows moves between about 4 and 11 "
+  f"GB/s from one minute to the next), so the tshark variants run interleaved, one round after "
+  f"another, and \"paired\" is the median over rounds of (Sessions on / Sessions off) of the "
+  f"same round; the median, the fastest run, the CPU time and the user and system seconds "
+  f"added are given beside it. tshark runs unprivileged with exactly the build's plugin; "
+  f"\"Sessions on\" rows use Sessions' default preferences.\n")
 w("| # | What | Command (essentials) | Median s (fastest; CPU) | Peak RSS MB | vs Sessions off |")
 w("|---|------|----------------------|---------:|------------:|----------------:|")
 def pct(a, b):
     return None if a is None or not b else 100 * (a / b - 1)
+def paired(key, base):
+    # Runs i of key and base ran back to back: their ratio cancels the
+    # machine's slow and fast minutes better than ratios of medians.
+    a = [x for x, _ in runs_by.get(key, [])]
+    b = [x for x, _ in runs_by.get(base, [])]
+    r = [x / y for x, y in zip(a, b) if x is not None and y]
+    return 100 * (statistics.median(r) - 1) if r else None
+def us_delta(key, base):  # median user and system seconds added
+    a, b = us_by.get(key, []), us_by.get(base, [])
+    if not a or not b:
+        return None, None
+    return (statistics.median(x for x, _ in a) - statistics.median(x for x, _ in b),
+            statistics.median(y for _, y in a) - statistics.median(y for _, y in b))
 def row(n, what, cmd, key, base=None):
     s, m = med(key), rss(key)
     rel = ""
     if base and s is not None and med(base):
-        rel = (f"{pct(s, med(base)):+.1f}% median, {pct(best(key), best(base)):+.1f}% fastest, "
-               f"{pct(cpu_s(key), cpu_s(base)):+.1f}% CPU; {m-rss(base):+.0f} MB")
+        du, ds = us_delta(key, base)
+        rel = (f"**{f(paired(key, base),1)}% paired**, {pct(s, med(base)):+.1f}% median, "
+               f"{pct(best(key), best(base)):+.1f}% fastest; user {f(du,2)} s, system "
+               f"{f(ds,2)} s; {m-rss(base):+.0f} MB")
     st = f(s) if not dnf(key) or s is not None else f"DNF (>{def_to} s)"
     if s is not None and cpu_s(key) is not None:
         st += f" ({f(best(key))}; {f(cpu_s(key))})"
@@ -397,19 +427,17 @@ w("")
 
 # ---- targets
 w("## Targets\n")
-def ovh(a, b):
-    return None if med(a) is None or med(b) is None else 100 * (med(a) / med(b) - 1)
-oq, of_ = ovh("ts_on_q", "ts_off_q"), ovh("ts_on_f", "ts_off_f")
+oq, of_ = paired("ts_on_q", "ts_off_q"), paired("ts_on_f", "ts_off_f")
 ok = oq is not None and of_ is not None and oq <= 5 and of_ <= 5
 ins = (f" Counted instructions per packet (deterministic): {100*(ipp['on']/ipp['off']-1):+.1f}%."
        if ipp["off"] and ipp["on"] else "")
-w(f"- **tshark overhead <= 5%: {'MET' if ok else 'MISSED'}** (judged on the median wall time). "
-  f"Tree-less {f(oq,1)}% ({f(med('ts_off_q'))} s -> {f(med('ts_on_q'))} s; fastest runs "
-  f"{f(pct(best('ts_on_q'), best('ts_off_q')),1)}%, CPU time "
-  f"{f(pct(cpu_s('ts_on_q'), cpu_s('ts_off_q')),1)}%), -T fields {f(of_,1)}% "
-  f"({f(med('ts_off_f'))} s -> {f(med('ts_on_f'))} s; fastest runs "
-  f"{f(pct(best('ts_on_f'), best('ts_off_f')),1)}%, CPU time "
-  f"{f(pct(cpu_s('ts_on_f'), cpu_s('ts_off_f')),1)}%)." + ins)
+duq, dsq = us_delta("ts_on_q", "ts_off_q")
+duf, dsf = us_delta("ts_on_f", "ts_off_f")
+w(f"- **tshark overhead <= 5%: {'MET' if ok else 'MISSED'}** (judged on the paired wall "
+  f"time). Tree-less {f(oq,1)}% (medians {f(med('ts_off_q'))} s -> {f(med('ts_on_q'))} s; "
+  f"user {f(duq,2)} s, system {f(dsq,2)} s), -T fields {f(of_,1)}% (medians "
+  f"{f(med('ts_off_f'))} s -> {f(med('ts_on_f'))} s; user {f(duf,2)} s, system "
+  f"{f(dsf,2)} s)." + ins)
 ck = "core_prefix" if prefix else "core_full"
 if ck + "_mpps" in kv:
     mpps, gbps = float(kv[ck + "_mpps"]), float(kv[ck + "_gbps"])
