@@ -375,14 +375,19 @@ static unsigned dir_flags(const tcp_conn *c, int d, unsigned extra)
 
 /* A framer announced how long its message is: the buffer is sized once
  * rather than doubled (and copied) as the message arrives.  An announcement
- * is only a claim, so at most RESERVE_AHEAD bytes beyond what is held are
- * reserved; past that the buffer grows as usual. */
+ * is only a claim, and reserved room counts against the memcap like held
+ * bytes, so at most RESERVE_AHEAD bytes beyond what is held are reserved,
+ * and none once the streams hold half the memcap: claims must never end
+ * connections.  Without a reservation the buffer grows as usual. */
 #define RESERVE_AHEAD (256 * 1024)
 
-static void reserve_for_message(sess_stream *st, size_t held, size_t expect)
+static void reserve_for_message(sess_t *s, sess_stream *st, size_t held,
+                                size_t expect)
 {
     if (expect - held > RESERVE_AHEAD)
         expect = held + RESERVE_AHEAD;
+    if (sess_stream_pool_bytes(s->pool) + (expect - held) > s->cfg.tcp_memcap / 2)
+        return;
     (void)sess_stream_reserve(st, expect); /* on failure it just grows later */
 }
 
@@ -433,7 +438,7 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
         if (r == SESS_FRAME_NEED_MORE && len < s->cfg.max_message && !force) {
             if (out.expect > len) {
                 c->expect[d] = out.expect;
-                reserve_for_message(&c->stream[d], len, out.expect);
+                reserve_for_message(s, &c->stream[d], len, out.expect);
             }
             break;
         }

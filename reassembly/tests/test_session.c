@@ -613,6 +613,38 @@ TEST(midstream_server_first_framed_by_its_port)
     sess_free(s);
 }
 
+static void small_memcap(sess_config *c) { c->tcp_memcap = 1u << 20; }
+
+/* Announced lengths reserve buffer room, but never push the session
+ * towards its memcap: twenty responses announcing a megabyte each, with
+ * three body bytes sent, end no connection. */
+TEST(announced_lengths_stay_clear_of_the_memcap)
+{
+    log_t l;
+    sess_t *s = s_new(&l, small_memcap);
+    clock_frame = 0;
+    for (int i = 0; i < 20; i++) {
+        int cport = 40000 + i;
+        frame syn = tcp4(1, cport, 2, 80, 1000, 0, SYN, NULL);
+        frame sa = tcp4(2, 80, 1, cport, 5000, 1001, SYN | ACK, NULL);
+        frame ack = tcp4(1, cport, 2, 80, 1001, 5001, ACK, NULL);
+        const char *req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        frame rq = tcp4(1, cport, 2, 80, 1001, 5001, ACK | PSH, req);
+        frame rs = tcp4(2, 80, 1, cport, 5001, 1001 + (uint32_t)strlen(req),
+                        ACK | PSH,
+                        "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\nabc");
+        feed(s, &syn, 1);
+        feed(s, &sa, 1);
+        feed(s, &ack, 1);
+        feed(s, &rq, 1);
+        feed(s, &rs, 1);
+    }
+    ASSERT_EQ(count(&l, SESS_EV_MESSAGE), 20); /* the requests */
+    ASSERT_EQ(count(&l, SESS_EV_ANOMALY), 0);
+    ASSERT_EQ(count(&l, SESS_EV_FLOW_END), 0);
+    sess_free(s);
+}
+
 static void store_on(sess_config *c) { c->store = true; }
 
 TEST(store_keeps_messages)
@@ -686,6 +718,7 @@ TEST(garbage_never_crashes)
 }
 
 TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
+          TEST_CASE(announced_lengths_stay_clear_of_the_memcap),
           TEST_CASE(originator_is_syn_sender_or_synack_receiver),
           TEST_CASE(flow_returning_after_timeout_gets_new_id),
           TEST_CASE(flow_table_full_evicts_least_recent),
