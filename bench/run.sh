@@ -317,8 +317,9 @@ tsv = sh("tshark -v | head -1")
 L = []
 w = L.append
 w("# Sessions benchmark results\n")
-w(f"Written by `bench/run.sh{' --quick' if name == 'quick' else ''}` on "
-  f"{time.strftime('%Y-%m-%d %H:%M %Z')}.\n")
+measured = time.gmtime(max(os.path.getmtime(raw), os.path.getmtime(kvf)))
+w(f"Measured by `bench/run.sh{' --quick' if name == 'quick' else ''}`, run ending "
+  f"{time.strftime('%Y-%m-%d %H:%M UTC', measured)}.\n")
 w("## Machine\n")
 w(f"- CPU: {cpu}, {cores} cores; RAM {ram:.1f} GiB")
 w(f"- OS: {osname}, kernel {platform.release()}")
