@@ -409,14 +409,13 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
             }
             break;
         }
+        unsigned flags = dir_flags(c, d, extra);
         /* An announced length is a promise: the framer answers NEED_MORE
          * until the view reaches it, unless the direction ends first.  The
          * segments in the middle of a long message skip the call. */
-        if (len < c->expect[d] && !force && !(extra & SESS_FF_END) &&
-            !c->rst[0] && !c->rst[1] && !sess_stream_complete(&c->stream[d]))
+        if (len < c->expect[d] && !force && !(flags & SESS_FF_END))
             break;
-        unsigned flags = dir_flags(c, d, extra);
-        bool final = flags & (SESS_FF_FIN | SESS_FF_EOC | SESS_FF_RST);
+        bool final = flags & SESS_FF_END;
         if (!c->framer[d] && !choose_framer(s, f, c, final))
             break;
         const sess_framer *fr = c->framer[d];
