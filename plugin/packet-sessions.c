@@ -16,6 +16,11 @@
  * (tshark -2, the GUI after loading), or, where that routine does not run
  * (GUI re-dissection), by the first revisit: either flushes every open
  * stream, and the per-flow totals become known.
+ *
+ * Where no frame can be dissected twice (tshark's single pass, which keeps
+ * no list of frames), results live only until the next frame instead: kept
+ * message bytes then cost the memory of one frame's messages, not of the
+ * whole file's (see frame_lifetime).
  */
 #define WS_LOG_DOMAIN "sessions"
 #include <wireshark.h>
@@ -189,7 +194,8 @@ typedef struct frame_item {
     union {
         sessions_message msg;
         struct {
-            const guint8 *data; /* NULL when over the display cap */
+            const guint8 *data; /* NULL when not kept */
+            gboolean over_cap;  /* not kept: the display cap was reached */
             guint32 len;
             guint32 *frames;
             guint32 nframes;
@@ -211,6 +217,11 @@ enum {
     FR_SEGMENT = 1u << 1,
     FR_FRAGMENT = 1u << 2,
 };
+
+/* How long per-frame results must live: as long as the file when frames can
+ * be revisited, until the next frame when they cannot.  Decided on the
+ * first pass's fifth frame; earlier frames always count as kept. */
+typedef enum { FRAMES_UNKNOWN, FRAMES_KEPT, FRAMES_TRANSIENT } frame_lifetime;
 
 typedef struct frame_result {
     guint32 flags;           /* FR_* */
@@ -236,7 +247,36 @@ static struct {
     guint32 nflows;
     guint64 display_bytes;     /* message and datagram bytes kept */
     gboolean flushed;
+    frame_lifetime lifetime;
+    wmem_allocator_t *scope;   /* where results are allocated */
+    wmem_allocator_t *transient; /* FRAMES_TRANSIENT: freed every frame */
+    GArray *transient_nums;    /* frames whose results live in `transient` */
+    gboolean frame_reads_bytes; /* whether this frame may show kept bytes */
 } st;
+
+/* epan_t as Wireshark 4.0 defines it (epan/epan.c).  Its frame provider is
+ * what knows whether earlier frames are kept, and no exported call asks it
+ * about an arbitrary frame; the plugin is built for 4.0 only. */
+struct epan_session {
+    struct packet_provider_data *prov;
+    struct packet_provider_funcs funcs;
+};
+
+/* A provider that keeps frames (Wireshark, tshark -2, sharkd) can give the
+ * time stamp of any earlier frame.  One that does not (tshark's single pass,
+ * rawshark) knows only the reference frame, the previous captured frame and
+ * the previous displayed one: of frames 2 and 3, seen from frame 5 on, at
+ * most one is among those. */
+static frame_lifetime probe_frame_lifetime(const packet_info *pinfo)
+{
+    const epan_t *epan = pinfo->epan;
+    if (!epan || !epan->funcs.get_frame_ts)
+        return FRAMES_KEPT;
+    if (epan->funcs.get_frame_ts(epan->prov, 2) ||
+        epan->funcs.get_frame_ts(epan->prov, 3))
+        return FRAMES_KEPT;
+    return FRAMES_TRANSIENT;
+}
 
 /* wtap encapsulation -> pcap LINKTYPE.  Wiretap exports only the other
  * direction, so the table is built once by asking it about every LINKTYPE;
@@ -274,9 +314,36 @@ static frame_result *result_for(guint32 num)
                (n - st.nframes) * sizeof *st.frames);
         st.nframes = n;
     }
-    if (!st.frames[num])
-        st.frames[num] = wmem_new0(wmem_file_scope(), frame_result);
+    if (!st.frames[num]) {
+        st.frames[num] = wmem_new0(st.scope, frame_result);
+        if (st.lifetime == FRAMES_TRANSIENT)
+            g_array_append_val(st.transient_nums, num);
+    }
     return st.frames[num];
+}
+
+/* Called on every first-pass frame before the core sees it. */
+static void begin_frame(const packet_info *pinfo)
+{
+    if (st.lifetime == FRAMES_UNKNOWN && pinfo->num >= 5) {
+        st.lifetime = probe_frame_lifetime(pinfo);
+        if (st.lifetime == FRAMES_TRANSIENT) {
+            /* Earlier results are never shown again; forgetting them keeps
+             * every result from pointing into memory freed per frame. */
+            memset(st.frames, 0, st.nframes * sizeof *st.frames);
+            st.transient = wmem_allocator_new(WMEM_ALLOCATOR_BLOCK);
+            st.transient_nums = g_array_new(FALSE, FALSE, sizeof(guint32));
+            st.scope = st.transient;
+            st.display_bytes = 0;
+        }
+    }
+    if (st.lifetime == FRAMES_TRANSIENT && st.transient_nums->len) {
+        for (guint i = 0; i < st.transient_nums->len; i++)
+            st.frames[g_array_index(st.transient_nums, guint32, i)] = NULL;
+        g_array_set_size(st.transient_nums, 0);
+        wmem_free_all(st.transient);
+        st.display_bytes = 0;
+    }
 }
 
 static frame_result *result_lookup(guint32 num)
@@ -308,12 +375,22 @@ static void add_item(frame_result *fr, frame_item *it)
     fr->last_item = it;
 }
 
-/* Copies bytes for display unless the display cap is reached. */
-static const guint8 *keep_bytes(const guint8 *data, size_t len)
+/* Copies bytes for display unless the display cap is reached (*over_cap)
+ * or nothing can read them.  The cap bounds the bytes held at once, which
+ * with transient results are only the current frame's. */
+static const guint8 *keep_bytes(const guint8 *data, size_t len,
+                                gboolean *over_cap)
 {
-    if (st.display_bytes + len > (guint64)pref_display_cap << 20)
+    *over_cap = FALSE;
+    if (!st.frame_reads_bytes)
         return NULL;
-    const guint8 *kept = display_store_keep(data, len);
+    if (st.display_bytes + len > (guint64)pref_display_cap << 20) {
+        *over_cap = TRUE;
+        return NULL;
+    }
+    const guint8 *kept = st.lifetime == FRAMES_TRANSIENT
+                             ? wmem_memdup(st.transient, data, len)
+                             : display_store_keep(data, len);
     if (kept)
         st.display_bytes += len;
     return kept;
@@ -321,7 +398,7 @@ static const guint8 *keep_bytes(const guint8 *data, size_t len)
 
 static guint32 *keep_frames(const uint64_t *frames, size_t n)
 {
-    guint32 *v = wmem_alloc_array(wmem_file_scope(), guint32, n ? n : 1);
+    guint32 *v = wmem_alloc_array(st.scope, guint32, n ? n : 1);
     for (size_t i = 0; i < n; i++)
         v[i] = (guint32)frames[i];
     return v;
@@ -363,29 +440,30 @@ static void record_flow_end(const sess_flow_info *f)
 static void record_message(frame_result *fr, const sess_event *ev)
 {
     const sess_message *m = &ev->u.message;
-    frame_item *it = wmem_new0(wmem_file_scope(), frame_item);
+    frame_item *it = wmem_new0(st.scope, frame_item);
     it->kind = ITEM_MESSAGE;
     sessions_message *sm = &it->u.msg;
     sm->flow_id = ev->flow->id;
     sm->dir = m->dir;
     sm->proto = m->proto; /* framer names are static strings */
-    sm->data = keep_bytes(m->data, m->len);
+    sm->data = keep_bytes(m->data, m->len, &sm->over_cap);
     sm->len = (guint32)m->len;
     sm->offset = m->offset;
     sm->frames = keep_frames(m->frames, m->nframes);
     sm->nframes = (guint32)m->nframes;
     sm->missing = m->missing;
     sm->partial = m->partial;
-    sm->info = m->info && *m->info ? wmem_strdup(wmem_file_scope(), m->info)
+    sm->info = m->info && *m->info ? wmem_strdup(st.scope, m->info)
                                    : NULL;
     add_item(fr, it);
 }
 
 static void record_datagram(frame_result *fr, const sess_event *ev)
 {
-    frame_item *it = wmem_new0(wmem_file_scope(), frame_item);
+    frame_item *it = wmem_new0(st.scope, frame_item);
     it->kind = ITEM_DATAGRAM;
-    it->u.dg.data = keep_bytes(ev->u.datagram.data, ev->u.datagram.len);
+    it->u.dg.data = keep_bytes(ev->u.datagram.data, ev->u.datagram.len,
+                               &it->u.dg.over_cap);
     it->u.dg.len = (guint32)ev->u.datagram.len;
     it->u.dg.frames = keep_frames(ev->u.datagram.frames, ev->u.datagram.nframes);
     it->u.dg.nframes = (guint32)ev->u.datagram.nframes;
@@ -421,7 +499,7 @@ static void on_core_event(void *user, const sess_event *ev)
         fr->seg_flags = (guint16)ev->u.segment.flags;
         break;
     case SESS_EV_TCP_MISSING:
-        it = wmem_new0(wmem_file_scope(), frame_item);
+        it = wmem_new0(st.scope, frame_item);
         it->kind = ITEM_MISSING;
         it->u.missing.dir = ev->u.missing.dir;
         it->u.missing.offset = ev->u.missing.offset;
@@ -435,10 +513,10 @@ static void on_core_event(void *user, const sess_event *ev)
         record_flow_end(ev->flow);
         break;
     case SESS_EV_ANOMALY:
-        it = wmem_new0(wmem_file_scope(), frame_item);
+        it = wmem_new0(st.scope, frame_item);
         it->kind = ITEM_ANOMALY;
         it->u.anomaly.what = ev->u.anomaly.what;
-        it->u.anomaly.detail = wmem_strdup(wmem_file_scope(),
+        it->u.anomaly.detail = wmem_strdup(st.scope,
                                            ev->u.anomaly.detail ? ev->u.anomaly.detail : "");
         add_item(fr, it);
         break;
@@ -474,6 +552,8 @@ static void sessions_init(void)
     st.core = sess_new(&st.cfg, on_core_event, NULL);
     st.flushed = FALSE;
     st.display_bytes = 0;
+    st.lifetime = FRAMES_UNKNOWN;
+    st.scope = wmem_file_scope();
 }
 
 static void sessions_cleanup(void)
@@ -481,6 +561,12 @@ static void sessions_cleanup(void)
     sess_free(st.core);
     st.core = NULL;
     display_store_free();
+    if (st.transient) {
+        wmem_destroy_allocator(st.transient);
+        st.transient = NULL;
+        g_array_free(st.transient_nums, TRUE);
+        st.transient_nums = NULL;
+    }
     g_free(st.frames);
     st.frames = NULL;
     st.nframes = 0;
@@ -603,13 +689,32 @@ static gboolean tree_is_visible(proto_tree *tree)
     return tree && PTREE_DATA(tree)->visible;
 }
 
+static void missing_expert(packet_info *pinfo, proto_item *ti,
+                           const sessions_message *m)
+{
+    expert_add_info_format(pinfo, ti, &ei_tcp_missing,
+                           "Message has %" PRIu64 " zero-filled missing bytes",
+                           m->missing);
+}
+
 static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                            const sessions_message *m, guint index)
 {
     proto_item *ti;
     proto_tree *mt;
     tvbuff_t *mtvb = NULL;
-    if (m->data && tree) {
+    if (!tree) { /* only what expert info and taps see */
+        if (m->over_cap)
+            expert_add_info(pinfo, NULL, &ei_msg_not_kept);
+        if (m->missing)
+            missing_expert(pinfo, NULL, m);
+        if (m->partial)
+            expert_add_info(pinfo, NULL, &ei_anomaly[SESS_AN_MESSAGE_PARTIAL]);
+        if (have_tap_listener(sessions_eo_tap))
+            tap_queue_packet(sessions_eo_tap, pinfo, m);
+        return;
+    }
+    if (m->data) {
         mtvb = tvb_new_child_real_data(tvb, m->data, m->len, m->len);
         if (tree_is_visible(tree))
             add_new_data_source(pinfo, mtvb, wmem_strdup_printf(pinfo->pool,
@@ -619,7 +724,7 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     } else {
         ti = proto_tree_add_bytes_format(tree, hf_msg, tvb, 0, 0, NULL,
                                          "Message bytes not kept");
-        if (!m->data)
+        if (m->over_cap)
             expert_add_info(pinfo, ti, &ei_msg_not_kept);
     }
     proto_item_set_generated(ti);
@@ -645,15 +750,13 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         proto_item *mi = proto_tree_add_uint64(mt, hf_msg_missing, tvb, 0, 0,
                                                m->missing);
         proto_item_set_generated(mi);
-        expert_add_info_format(pinfo, mi, &ei_tcp_missing,
-                               "Message has %" PRIu64 " zero-filled missing bytes",
-                               m->missing);
+        missing_expert(pinfo, mi, m);
     }
     if (m->partial) {
         add_true(mt, hf_msg_partial, tvb);
         expert_add_info(pinfo, ti, &ei_anomaly[SESS_AN_MESSAGE_PARTIAL]);
     }
-    if (mtvb && pref_handoff && tree)
+    if (mtvb && pref_handoff)
         sessions_handoff(mtvb, pinfo, mt, m, http_handle, dns_handle, ett_handoff);
     if (have_tap_listener(sessions_eo_tap))
         tap_queue_packet(sessions_eo_tap, pinfo, m);
@@ -663,7 +766,14 @@ static void render_datagram(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                             const frame_item *it)
 {
     proto_item *ti;
-    if (it->u.dg.data && tree) {
+    if (!tree) {
+        if (it->u.dg.over_cap)
+            expert_add_info(pinfo, NULL, &ei_msg_not_kept);
+        if (it->u.dg.overlap)
+            expert_add_info(pinfo, NULL, &ei_ip_overlap);
+        return;
+    }
+    if (it->u.dg.data) {
         tvbuff_t *dtvb = tvb_new_child_real_data(tvb, it->u.dg.data,
                                                  it->u.dg.len, it->u.dg.len);
         if (tree_is_visible(tree))
@@ -673,7 +783,7 @@ static void render_datagram(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     } else {
         ti = proto_tree_add_bytes_format(tree, hf_ip_reassembled, tvb, 0, 0,
                                          NULL, "Datagram bytes not kept");
-        if (!it->u.dg.data)
+        if (it->u.dg.over_cap)
             expert_add_info(pinfo, ti, &ei_msg_not_kept);
     }
     proto_item_set_generated(ti);
@@ -765,6 +875,10 @@ static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
          * flush come back under new ids, earlier results stay. */
         if (!st.core)
             return 0;
+        begin_frame(pinfo);
+        st.frame_reads_bytes = st.lifetime != FRAMES_TRANSIENT ||
+                               proto_field_is_referenced(tree, proto_sessions) ||
+                               have_tap_listener(sessions_eo_tap);
         /* A link type the core does not decode is still fed: the core
          * reports it, so no frame is skipped silently. */
         int linktype = -1;

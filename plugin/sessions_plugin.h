@@ -17,7 +17,8 @@ typedef struct sessions_message {
     guint8 dir;
     gboolean partial;
     const char *proto;
-    const guint8 *data;   /* NULL when over the display cap */
+    const guint8 *data;   /* NULL when not kept */
+    gboolean over_cap;    /* not kept: the display cap was reached */
     guint32 len;
     guint64 offset;
     guint32 *frames;
