@@ -122,8 +122,10 @@ for r in $(seq "$TRUNS"); do
     -T fields -e tcp.reassembled.length
 done
 # Wall time on this shared 2-core machine varies by +-15% between identical
-# runs, more than the 5% target; instructions counted by callgrind do not.
-say "instructions per packet (callgrind, first 30,000 packets vs one packet)"
+# runs, more than the 5% target; instructions counted by callgrind do not,
+# nor do the cache misses of its simulator, which give an estimate of cycles
+# (callgrind's: Ir + 10 x L1 misses + 100 x last-level misses).
+say "instructions and estimated cycles per packet (callgrind, first 30,000 packets vs one packet)"
 editcap -r "$cap" "$stage/files/ci30k.pcap" 1-30000 >>"$log" 2>&1
 editcap -r "$cap" "$stage/files/ci1.pcap" 1 >>"$log" 2>&1
 chmod a+r "$stage/files/"ci*.pcap
@@ -132,13 +134,26 @@ for v in off on; do
     opts=("${SON[@]}")
     [ $v = off ] && opts=("${OFF[@]}")
     n=$(cd "$stage" && "${as_user[@]}" env HOME="$stage/home" \
-          WIRESHARK_PLUGIN_DIR="$stage/plugins" valgrind --tool=callgrind \
+          WIRESHARK_PLUGIN_DIR="$stage/plugins" valgrind --tool=callgrind --cache-sim=yes \
           --callgrind-out-file=/dev/null tshark -r "$stage/files/$f.pcap" "${opts[@]}" \
-          -q -z io,stat,0 2>&1 >/dev/null | sed -n 's/.*Collected : //p')
-    echo "instr_${v}_$f $n" >>"$kv"
-    say "  instructions $v $f: $n"
+          -q -z io,stat,0 2>&1 >/dev/null |
+        awk '{ gsub(",", ""); v = ""
+               for (i = 2; i < NF; i++) if ($i == "refs:" || $i == "misses:") v = $(i + 1) }
+             v != "" && $2 == "I" { ir = v } v != "" && $2 == "I1" { i1 = v }
+             v != "" && $2 == "LLi" { lli = v } v != "" && $2 == "D1" { d1 = v }
+             v != "" && $2 == "LLd" { lld = v }
+             END { printf "%.0f %.0f\n", ir, ir + 10 * (i1 + d1) + 100 * (lli + lld) }')
+    echo "instr_${v}_$f ${n% *}" >>"$kv"
+    echo "cycles_${v}_$f ${n#* }" >>"$kv"
+    say "  instructions, estimated cycles $v $f: $n"
   done
 done
+
+# Memory where every message is kept: two passes (as the GUI does).
+# A single pass holds only the frame being dissected (rows 1a-1d).
+say "tshark -2, Sessions off and on (memory with kept messages)"
+timed ts_off_2 "${TS[@]}" "${OFF[@]}" -2 -q -z io,stat,0
+timed ts_on_2 "${TS[@]}" "${SON[@]}" -2 -q -z io,stat,0
 
 # Message bytes Sessions keeps for display, from the same preferences.
 say "message bytes (sessions.msg.length, sessions.ip.reassembled.length)"
@@ -380,16 +395,26 @@ row("1a", "tshark, Sessions off, tree-less", "--disable-protocol sessions -q -z 
 row("1b", "tshark, Sessions on, tree-less", "-q -z io,stat,0", "ts_on_q", "ts_off_q")
 row("1c", "tshark, Sessions off, -T fields", "--disable-protocol sessions -T fields -e frame.number", "ts_off_f")
 row("1d", "tshark, Sessions on, -T fields", "-T fields -e frame.number", "ts_on_f", "ts_off_f")
-def instr(v, f):
-    return int(kv["instr_%s_%s" % (v, f)]) if "instr_%s_%s" % (v, f) in kv else None
-ipp = {}
-for v in ("off", "on"):
-    a, b = instr(v, "ci30k"), instr(v, "ci1")
-    ipp[v] = (a - b) / 29999 if a and b else None
+def per_packet(what):
+    out = {}
+    for v in ("off", "on"):
+        a, b = kv.get(f"{what}_{v}_ci30k"), kv.get(f"{what}_{v}_ci1")
+        out[v] = (int(a) - int(b)) / 29999 if a and b else None
+    return out
+ipp, cpp = per_packet("instr"), per_packet("cycles")
+def pp_pct(d):
+    return 100 * (d["on"] / d["off"] - 1) if d["off"] and d["on"] else None
 if ipp["off"] and ipp["on"]:
     w(f"| 1e | tshark instructions per packet, tree-less (callgrind, packets 2-30,000 of the capture) | "
       f"`valgrind --tool=callgrind tshark ... -q -z io,stat,0` | off {ipp['off']:,.0f}, "
-      f"on {ipp['on']:,.0f} instructions/packet | | {100*(ipp['on']/ipp['off']-1):+.1f}% instructions |")
+      f"on {ipp['on']:,.0f} instructions/packet | | {pp_pct(ipp):+.1f}% instructions |")
+if cpp["off"] and cpp["on"]:
+    w(f"| 1f | tshark estimated cycles per packet, tree-less (callgrind cache simulation, same packets: "
+      f"Ir + 10 x L1 misses + 100 x LL misses) | `valgrind --tool=callgrind --cache-sim=yes ...` | "
+      f"off {cpp['off']:,.0f}, on {cpp['on']:,.0f} | | {pp_pct(cpp):+.1f}% estimated cycles |")
+row("1g", "tshark -2, Sessions off, tree-less (every message kept for the second pass)",
+    "--disable-protocol sessions -2 -q -z io,stat,0", "ts_off_2")
+row("1h", "tshark -2, Sessions on, tree-less", "-2 -q -z io,stat,0", "ts_on_2", "ts_off_2")
 row("2a", "tshark's own reassembly, tree-less", "--disable-protocol sessions -o tcp.reassemble_out_of_order:TRUE -q -z io,stat,0", "ts_re_q", "ts_off_q")
 row("2b", "tshark's own reassembly, -T fields", "--disable-protocol sessions -o tcp.reassemble_out_of_order:TRUE -T fields -e tcp.reassembled.length", "ts_re_f", "ts_off_f")
 sc = med("scapy")
@@ -430,7 +455,8 @@ w("")
 w("## Targets\n")
 oq, of_ = paired("ts_on_q", "ts_off_q"), paired("ts_on_f", "ts_off_f")
 ok = oq is not None and of_ is not None and oq <= 5 and of_ <= 5
-ins = (f" Counted instructions per packet (deterministic): {100*(ipp['on']/ipp['off']-1):+.1f}%."
+ins = (f" Counted instructions per packet (deterministic): {pp_pct(ipp):+.1f}%"
+       + (f"; estimated cycles with simulated cache misses: {pp_pct(cpp):+.1f}%." if cpp["on"] else ".")
        if ipp["off"] and ipp["on"] else "")
 duq, dsq = us_delta("ts_on_q", "ts_off_q")
 duf, dsf = us_delta("ts_on_f", "ts_off_f")
@@ -468,14 +494,14 @@ msg = int(kv.get("msg_bytes", 0)); dg = int(kv.get("dg_bytes", 0))
 cap_b = 1024 << 20
 kept = min(msg + dg, cap_b)
 added = None
-if rss("ts_on_q") is not None and rss("ts_off_q") is not None:
-    added = (rss("ts_on_q") - rss("ts_off_q")) * 2**20
+if rss("ts_on_2") is not None and rss("ts_off_2") is not None:
+    added = (rss("ts_on_2") - rss("ts_off_2")) * 2**20
 if added is not None:
     budget = 1.2 * kept + 300 * flows + 48 * packets
     resid = added - 1.2 * kept
     w(f"- **Memory, added RSS <= 1.2 x kept message bytes + a few hundred B/flow + a few "
       f"dozen B/frame: {'MET' if added <= budget else 'MISSED'}.** Peak RSS Sessions on minus "
-      f"off (tree-less) = {added/2**20:.0f} MiB; message bytes kept = {kept/2**20:.0f} MiB "
+      f"off (tshark -2, tree-less, rows 1g-1h) = {added/2**20:.0f} MiB; message bytes kept = {kept/2**20:.0f} MiB "
       f"({int(kv.get('msg_count',0)):,} messages, {msg:,} B, plus {int(kv.get('dg_count',0)):,} "
       f"reassembled datagrams, {dg:,} B; display cap 1024 MiB); 1.2 x kept = "
       f"{1.2*kept/2**20:.0f} MiB. Residual beyond 1.2 x kept: {resid/2**20:.0f} MiB = "

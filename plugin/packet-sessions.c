@@ -331,7 +331,7 @@ static void begin_frame(const packet_info *pinfo)
             /* Earlier results are never shown again; forgetting them keeps
              * every result from pointing into memory freed per frame. */
             memset(st.frames, 0, st.nframes * sizeof *st.frames);
-            st.transient = wmem_allocator_new(WMEM_ALLOCATOR_BLOCK);
+            st.transient = wmem_allocator_new(WMEM_ALLOCATOR_BLOCK_FAST);
             st.transient_nums = g_array_new(FALSE, FALSE, sizeof(guint32));
             st.scope = st.transient;
             st.display_bytes = 0;
