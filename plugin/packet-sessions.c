@@ -249,8 +249,14 @@ static struct {
     gboolean flushed;
     frame_lifetime lifetime;
     wmem_allocator_t *scope;   /* where results are allocated */
-    wmem_allocator_t *transient; /* FRAMES_TRANSIENT: freed every frame */
-    GArray *transient_nums;    /* frames whose results live in `transient` */
+    /* FRAMES_TRANSIENT: the frame being dissected is the only one shown
+     * again, so its result is all that is kept, and what it points to is
+     * freed at the next frame.  Output for earlier frames goes to `elsewhere`
+     * and is dropped with it. */
+    wmem_allocator_t *transient;
+    frame_result current, elsewhere;
+    guint32 current_num;
+    gboolean current_used;
     gboolean frame_reads_bytes; /* whether this frame may show kept bytes */
 } st;
 
@@ -303,6 +309,12 @@ static int linktype_of(int encap)
 
 static frame_result *result_for(guint32 num)
 {
+    if (st.lifetime == FRAMES_TRANSIENT) {
+        if (num != st.current_num)
+            return &st.elsewhere;
+        st.current_used = TRUE;
+        return &st.current;
+    }
     if (num >= st.nframes) {
         guint32 n = st.nframes ? st.nframes : 1024;
         while (n <= num && n < G_MAXUINT32 / 2)
@@ -314,11 +326,8 @@ static frame_result *result_for(guint32 num)
                (n - st.nframes) * sizeof *st.frames);
         st.nframes = n;
     }
-    if (!st.frames[num]) {
+    if (!st.frames[num])
         st.frames[num] = wmem_new0(st.scope, frame_result);
-        if (st.lifetime == FRAMES_TRANSIENT)
-            g_array_append_val(st.transient_nums, num);
-    }
     return st.frames[num];
 }
 
@@ -328,26 +337,24 @@ static void begin_frame(const packet_info *pinfo)
     if (st.lifetime == FRAMES_UNKNOWN && pinfo->num >= 5) {
         st.lifetime = probe_frame_lifetime(pinfo);
         if (st.lifetime == FRAMES_TRANSIENT) {
-            /* Earlier results are never shown again; forgetting them keeps
-             * every result from pointing into memory freed per frame. */
-            memset(st.frames, 0, st.nframes * sizeof *st.frames);
             st.transient = wmem_allocator_new(WMEM_ALLOCATOR_BLOCK_FAST);
-            st.transient_nums = g_array_new(FALSE, FALSE, sizeof(guint32));
             st.scope = st.transient;
-            st.display_bytes = 0;
         }
     }
-    if (st.lifetime == FRAMES_TRANSIENT && st.transient_nums->len) {
-        for (guint i = 0; i < st.transient_nums->len; i++)
-            st.frames[g_array_index(st.transient_nums, guint32, i)] = NULL;
-        g_array_set_size(st.transient_nums, 0);
+    if (st.lifetime == FRAMES_TRANSIENT) {
         wmem_free_all(st.transient);
+        memset(&st.current, 0, sizeof st.current);
+        memset(&st.elsewhere, 0, sizeof st.elsewhere);
+        st.current_num = pinfo->num;
+        st.current_used = FALSE;
         st.display_bytes = 0;
     }
 }
 
 static frame_result *result_lookup(guint32 num)
 {
+    if (st.lifetime == FRAMES_TRANSIENT)
+        return num == st.current_num && st.current_used ? &st.current : NULL;
     return num < st.nframes ? st.frames[num] : NULL;
 }
 
@@ -564,8 +571,6 @@ static void sessions_cleanup(void)
     if (st.transient) {
         wmem_destroy_allocator(st.transient);
         st.transient = NULL;
-        g_array_free(st.transient_nums, TRUE);
-        st.transient_nums = NULL;
     }
     g_free(st.frames);
     st.frames = NULL;
@@ -807,27 +812,28 @@ static void render_datagram(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 #define SEG_EXPERT_FLAGS \
     (SESS_SEG_RETRANSMISSION | SESS_SEG_OUT_OF_ORDER | SESS_SEG_OVERLAP)
 
+/* `shown`: whether the tree references anything of ours.  A faked tree
+ * that does not (tshark -q, -T fields of other fields) gets no items;
+ * expert info and taps still do, and most frames have neither. */
 static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
-                   const frame_result *fr)
+                   const frame_result *fr, gboolean shown)
 {
-    /* A faked tree that references nothing of ours (tshark -q, -T fields
-     * of other fields) gets no items; expert info and taps still do, and
-     * most frames have neither. */
-    if (!proto_field_is_referenced(tree, proto_sessions)) {
-        if (!fr->items && !(fr->seg_flags & SEG_EXPERT_FLAGS))
-            return;
-        tree = NULL;
-    }
-    proto_item *top = proto_tree_add_item(tree, proto_sessions, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(top);
-    proto_tree *t = proto_item_add_subtree(top, ett_sessions);
-    if (fr->flags & FR_FLOW)
-        render_flow(t, tvb, fr);
-    if (fr->flags & FR_FRAGMENT) {
-        add_true(t, hf_ip_fragment, tvb);
-        if (fr->reassembled_in)
-            proto_item_set_generated(proto_tree_add_uint(
-                t, hf_ip_reassembled_in, tvb, 0, 0, fr->reassembled_in));
+    proto_item *top = NULL;
+    proto_tree *t = NULL;
+    if (shown) {
+        top = proto_tree_add_item(tree, proto_sessions, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(top);
+        t = proto_item_add_subtree(top, ett_sessions);
+        if (fr->flags & FR_FLOW)
+            render_flow(t, tvb, fr);
+        if (fr->flags & FR_FRAGMENT) {
+            add_true(t, hf_ip_fragment, tvb);
+            if (fr->reassembled_in)
+                proto_item_set_generated(proto_tree_add_uint(
+                    t, hf_ip_reassembled_in, tvb, 0, 0, fr->reassembled_in));
+        }
+    } else if (!fr->items && !(fr->seg_flags & SEG_EXPERT_FLAGS)) {
+        return;
     }
     if (fr->flags & FR_SEGMENT)
         render_segment(t, tvb, pinfo, fr);
@@ -869,6 +875,7 @@ static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                             void *data _U_)
 {
+    gboolean shown = proto_field_is_referenced(tree, proto_sessions);
     if (!PINFO_FD_VISITED(pinfo)) {
         /* Frames still arriving after a flush (a live capture revisited
          * in the GUI) go on into the same session: flows ended by the
@@ -876,8 +883,7 @@ static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         if (!st.core)
             return 0;
         begin_frame(pinfo);
-        st.frame_reads_bytes = st.lifetime != FRAMES_TRANSIENT ||
-                               proto_field_is_referenced(tree, proto_sessions) ||
+        st.frame_reads_bytes = st.lifetime != FRAMES_TRANSIENT || shown ||
                                have_tap_listener(sessions_eo_tap);
         /* A link type the core does not decode is still fed: the core
          * reports it, so no frame is skipped silently. */
@@ -894,7 +900,7 @@ static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     const frame_result *fr = result_lookup(pinfo->num);
     if (!fr)
         return 0;
-    render(tree, tvb, pinfo, fr);
+    render(tree, tvb, pinfo, fr, shown);
     return tvb_captured_length(tvb);
 }
 

@@ -391,6 +391,24 @@ static void reserve_for_message(sess_t *s, sess_stream *st, size_t held,
     (void)sess_stream_reserve(st, expect); /* on failure it just grows later */
 }
 
+/* A framer gave up on its direction (or held an incomplete message at its
+ * end): the rest is cut raw, and the anomaly says so.  Kept out of
+ * frame_dir(), which runs for nearly every packet. */
+static void fall_back_to_raw(sess_t *s, sess_flow *f, tcp_conn *c, int d,
+                             bool incomplete_at_end)
+{
+    const sess_framer *fr = c->framer[d];
+    char detail[128];
+    snprintf(detail, sizeof detail,
+             incomplete_at_end
+                 ? "%s: incomplete message at the end of the stream, "
+                   "rest of the direction framed raw"
+                 : "%s: not this protocol, rest of the direction framed raw",
+             fr->name);
+    emit_anomaly(s, f, SESS_AN_FRAMER_ERROR, detail);
+    set_framer(c, d, &sess_framer_raw, NULL);
+}
+
 /* Feeds direction d's framer until it needs more.  Returns whether any
  * message was emitted. */
 static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
@@ -445,17 +463,17 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
             /* raw always emits when forced; being here is a framer bug */
             break;
         }
-        char detail[128];
-        snprintf(detail, sizeof detail,
-                 r == SESS_FRAME_NEED_MORE && force
-                     ? "%s: incomplete message at the end of the stream, "
-                       "rest of the direction framed raw"
-                     : "%s: not this protocol, rest of the direction framed raw",
-                 fr->name);
-        emit_anomaly(s, f, SESS_AN_FRAMER_ERROR, detail);
-        set_framer(c, d, &sess_framer_raw, NULL);
+        fall_back_to_raw(s, f, c, d, r == SESS_FRAME_NEED_MORE && force);
     }
     return progress;
+}
+
+/* Whether frame_dir() has anything to do: bytes to frame, or a direction
+ * that has just completed.  Most packets leave one direction untouched. */
+static bool dir_has_work(const tcp_conn *c, int d)
+{
+    return !c->done[d] && (sess_stream_has_readable(&c->stream[d]) ||
+                           sess_stream_complete(&c->stream[d]));
 }
 
 /* Runs both directions until neither makes progress.  `extra` carries
@@ -464,8 +482,10 @@ static void run_framers(sess_t *s, sess_flow *f, tcp_conn *c, unsigned extra)
 {
     bool progress;
     do {
-        progress = frame_dir(s, f, c, 0, extra, false);
-        progress |= frame_dir(s, f, c, 1, extra, false);
+        progress = false;
+        for (int d = 0; d < 2; d++)
+            if (dir_has_work(c, d))
+                progress |= frame_dir(s, f, c, d, extra, false);
     } while (progress);
     if (extra & SESS_FF_EOC) {
         /* Nothing more will come: whatever a framer still holds is cut. */

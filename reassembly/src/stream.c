@@ -33,7 +33,10 @@
 #include <string.h>
 
 #define NODES_PER_CHUNK 128
-#define MIN_BUF_CAP 4096
+/* A stream's first buffer holds the default 4 KiB history and a few
+ * segments: smaller ones were doubled, and copied, two or three times in the
+ * first messages of nearly every connection. */
+#define MIN_BUF_CAP (16 * 1024)
 #define TRIM_FLOOR (16 * 1024)   /* buffers this small are never shrunk */
 #define CACHED_BUF_MAX (64 * 1024) /* released buffers up to this are reused */
 #define CACHED_BUFS 64

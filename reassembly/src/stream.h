@@ -105,6 +105,9 @@ int sess_stream_expire(sess_stream *s, double deadline);
 /* Bytes are held beyond a hole (so sess_stream_expire may have work). */
 static inline bool sess_stream_holds_beyond_hole(const sess_stream *s);
 
+/* Whether contiguous bytes wait to be consumed. */
+static inline bool sess_stream_has_readable(const sess_stream *s);
+
 /* The contiguous readable bytes from the consumed offset (given-up holes
  * read as zeros).  Returns their count; *data points into the buffer and is
  * valid until the next call that changes the stream. */
@@ -190,6 +193,11 @@ struct sess_stream {
 static inline bool sess_stream_holds_beyond_hole(const sess_stream *s)
 {
     return s->ooo_bytes > 0;
+}
+
+static inline bool sess_stream_has_readable(const sess_stream *s)
+{
+    return s->next > s->consumed;
 }
 
 #endif
