@@ -440,11 +440,26 @@ typedef struct overlap_scan {
     bool same_range;  /* a holder has exactly the fragment's bounds */
 } overlap_scan;
 
+/* Whether any block of [start, end) is held: the common answer is no, and
+ * this loop, free of branches, is what finds it out. */
+static bool any_block_held(const dgram *d, uint32_t start, uint32_t end)
+{
+    uint32_t b0 = start / BLOCK, b1 = (end + BLOCK - 1) / BLOCK;
+    if (b1 > d->cap / BLOCK)
+        b1 = d->cap / BLOCK;
+    unsigned held = 0;
+    for (uint32_t b = b0; b < b1; b++)
+        held |= d->owner[b] != NO_OWNER;
+    return held;
+}
+
 static overlap_scan scan_overlap(const dgram *d, uint32_t start, uint32_t end,
                                  uint32_t orig_end, const uint8_t *data)
 {
     overlap_scan sc = {.all_held = true};
 
+    if (!any_block_held(d, start, end))
+        return (overlap_scan){0};
     for (uint32_t off = start; off < end; off += BLOCK) {
         uint32_t b = off / BLOCK;
         uint16_t o = b < d->cap / BLOCK ? d->owner[b] : NO_OWNER;
@@ -481,12 +496,26 @@ static bool new_wins(sess_ip_policy policy, const frag_slot *old, uint32_t ns,
 }
 
 /* Writes the fragment's bytes [start, end) where the policy lets it, under
- * slot `me`, whose bounds are the fragment's original ones. */
+ * slot `me`, whose bounds are the fragment's original ones.  `overlap`
+ * says whether scan_overlap() found any of them held. */
 static void write_fragment(dgram *d, sess_ip_policy policy, uint16_t me,
-                           uint32_t start, uint32_t end, const uint8_t *data)
+                           uint32_t start, uint32_t end, const uint8_t *data,
+                           bool overlap)
 {
     frag_slot *mine = &d->slots[me];
     uint32_t run = end; /* start of the blocks won but not copied yet */
+
+    if (!overlap) { /* all of it lands in the hole: no decisions to make */
+        uint32_t b0 = start / BLOCK, b1 = (end + BLOCK - 1) / BLOCK;
+        for (uint32_t b = b0; b < b1; b++)
+            d->owner[b] = me;
+        d->held_blocks += b1 - b0;
+        mine->nblocks += b1 - b0;
+        memcpy(d->buf + start, data, end - start);
+        if (mine->nblocks == 0)
+            put_slot(d, me);
+        return;
+    }
 
     /* Blocks are decided one by one; bytes are copied a run at a time. */
     for (uint32_t off = start; off < end; off += BLOCK) {
@@ -656,7 +685,7 @@ static int add_to_dgram(sess_ipfrag *f, dgram *d, const sess_pkt *p,
     uint16_t me = take_slot(d);
     d->slots[me] = (frag_slot){.start = start, .end = orig_end,
                                .frame = frame, .proto = p->frag_proto};
-    write_fragment(d, f->cfg.policy, me, start, end, p->frag_data);
+    write_fragment(d, f->cfg.policy, me, start, end, p->frag_data, sc.overlap);
     d->nfrags++;
     d->overlap |= sc.overlap;
     d->conflict |= sc.conflict;
