@@ -270,15 +270,15 @@ struct epan_session {
 
 /* A provider that keeps frames (Wireshark, tshark -2, sharkd) can give the
  * time stamp of any earlier frame.  One that does not (tshark's single pass,
- * rawshark) knows only the reference frame, the previous captured frame and
- * the previous displayed one: of frames 2 and 3, seen from frame 5 on, at
- * most one is among those. */
+ * rawshark) knows only the reference frame (the first), the previous
+ * captured frame and the previous displayed one: of frames 2 and 3, seen
+ * from frame 5 on, it knows at most one. */
 static frame_lifetime probe_frame_lifetime(const packet_info *pinfo)
 {
     const epan_t *epan = pinfo->epan;
     if (!epan || !epan->funcs.get_frame_ts)
         return FRAMES_KEPT;
-    if (epan->funcs.get_frame_ts(epan->prov, 2) ||
+    if (epan->funcs.get_frame_ts(epan->prov, 2) &&
         epan->funcs.get_frame_ts(epan->prov, 3))
         return FRAMES_KEPT;
     return FRAMES_TRANSIENT;

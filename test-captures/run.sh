@@ -123,6 +123,13 @@ if cc -O2 -std=c11 -o "$stage/gencap" "$here/../bench/gencap.c" 2> "$stage/genca
       -e sessions.msg.length -e sessions.expert.msg.not_kept 2>/dev/null | count_not_kept)
   [ "$b1" -gt 2000000 ] && [ "$nk1" -eq 0 ] ||
     fail "display cap, single pass: $b1 message bytes, $nk1 frames not kept (want > 2 MB, 0)"
+  # The same when frame 3 is the last one displayed before frame 5, which
+  # is when Sessions asks tshark which earlier frames it still knows.
+  read -r b3 nk3 < <(ts -r "$big" "${capped[@]}" \
+      -Y 'frame.number == 3 || (frame.number > 5 && sessions.msg)' -T fields \
+      -e sessions.msg.length -e sessions.expert.msg.not_kept 2>/dev/null | count_not_kept)
+  [ "$b3" -gt 2000000 ] && [ "$nk3" -eq 0 ] ||
+    fail "display cap, single pass, frame 3 displayed: $b3 message bytes, $nk3 frames not kept"
   [ "$nk2" -gt 0 ] ||
     fail "display cap, two passes: no frame reports bytes not kept past 1 MiB of $b2"
   expert_not_kept() { ts -r "$big" "$@" "${capped[@]}" -q -z expert,note 2>/dev/null |
