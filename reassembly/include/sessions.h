@@ -3,7 +3,8 @@
  * sessions.h - Scapy-style session reassembly, as a C11 library.
  *
  * A session (sess_t) is fed one captured frame at a time with
- * sess_on_packet(), like Scapy's on_packet_received().  Everything it
+ * sess_on_packet(), like Scapy's on_packet_received() (or a batch of them
+ * with sess_on_packets()).  Everything it
  * learns comes back as events through one callback (Scapy's `prn`):
  * per-packet flow metadata, IP fragments and reassembled datagrams, TCP
  * segment analysis, application messages cut by framers, flow summaries and
@@ -280,6 +281,24 @@ void sess_free(sess_t *s);
  * unsupported link type is reported on its first frame only). */
 int sess_on_packet(sess_t *s, uint64_t frame, double ts, uint32_t linktype,
                    const uint8_t *data, size_t caplen);
+
+/* One frame of a batch, as sess_on_packet() takes it. */
+typedef struct sess_packet {
+    uint64_t frame;
+    double ts;
+    uint32_t linktype;
+    uint32_t caplen;
+    const uint8_t *data;
+} sess_packet;
+
+/* Feeds n frames in order, exactly as n calls of sess_on_packet() would,
+ * while reading ahead: the bytes of the frames a few places further on are
+ * fetched into the cache before they are decoded.  For callers that hold
+ * many frames in memory at once (a replay, a capture ring), where each
+ * frame's first touch would otherwise stall.  Returns SESS_OK, or the first
+ * negative code sess_on_packet() returned (the other frames are still
+ * fed). */
+int sess_on_packets(sess_t *s, const sess_packet *pkts, size_t n);
 
 /* End of capture: gives up every hole, flushes every message, ends every
  * flow.  The session can be fed again afterwards, with a clock of its own;

@@ -717,6 +717,76 @@ TEST(garbage_never_crashes)
     sess_free(s);
 }
 
+/* ---- batches ------------------------------------------------------------- */
+
+/* sess_on_packets() is n calls of sess_on_packet(): the same events in the
+ * same order, the first failure returned, whatever the batch boundaries. */
+TEST(batches_feed_like_single_calls)
+{
+    static frame f[16];
+    size_t n = 0;
+    f[n++] = tcp4(1, 40000, 2, 80, 100, 0, SYN, NULL);
+    f[n++] = tcp4(2, 80, 1, 40000, 500, 101, SYN | ACK, NULL);
+    f[n++] = tcp4(1, 40000, 2, 80, 115, 501, ACK, "Host: a\r\n\r\n");
+    f[n++] = tcp4(1, 40000, 2, 80, 101, 501, ACK, "GET / HTTP/1.1\r\n");
+    f[n++] = tcp4(1, 40000, 2, 80, 101, 501, ACK, "GET / HTTP/1.0\r\n");
+    f[n++] = tcp4(2, 80, 1, 40000, 501, 126,
+                  ACK, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+    frame whole = udp4(3, 5000, 4, 9000, "0123456789abcdef0123456789");
+    f[n++] = frag4(&whole, 16, 18, false);
+    f[n++] = frag4(&whole, 0, 16, true);
+    f[n] = (frame){.len = 10};   /* not IP */
+    memset(f[n++].b, 0x99, 10);
+    f[n] = tcp4(1, 40001, 2, 80, 1, 0, SYN, NULL);
+    f[n++].len = 30;             /* TCP header cut */
+    f[n++] = tcp4(1, 40000, 2, 80, 126, 534, FIN | ACK, NULL);
+    f[n++] = tcp4(2, 80, 1, 40000, 534, 127, FIN | ACK, NULL);
+
+    sess_packet pk[16];
+    for (size_t i = 0; i < n; i++)
+        pk[i] = (sess_packet){i + 1, 1.0 + 0.001 * (double)i, SESS_LINK_RAW,
+                              (uint32_t)f[i].len, f[i].b};
+    pk[n] = (sess_packet){n + 1, 2.0, SESS_LINK_RAW, 20, NULL}; /* refused */
+    size_t total = n + 1;
+
+    static log_t one, batched;
+    sess_t *s = s_new(&one, NULL);
+    int first = SESS_OK;
+    for (size_t i = 0; i < total; i++) {
+        int rc = sess_on_packet(s, pk[i].frame, pk[i].ts, pk[i].linktype,
+                                pk[i].data, pk[i].caplen);
+        if (rc != SESS_OK && first == SESS_OK)
+            first = rc;
+    }
+    sess_finish(s);
+    sess_free(s);
+    ASSERT(first != SESS_OK);
+    ASSERT(count(&one, SESS_EV_MESSAGE) >= 2);
+    ASSERT_EQ(count(&one, SESS_EV_IP_DATAGRAM), 1);
+
+    static const size_t chunks[] = {1, 2, 3, 7, 9, 64};
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        s = s_new(&batched, NULL);
+        int got = SESS_OK;
+        for (size_t i = 0; i < total; i += chunks[c]) {
+            size_t k = total - i < chunks[c] ? total - i : chunks[c];
+            int rc = sess_on_packets(s, pk + i, k);
+            if (rc != SESS_OK && got == SESS_OK)
+                got = rc;
+        }
+        sess_finish(s);
+        sess_free(s);
+        ASSERT_EQ(got, first);
+        ASSERT_EQ(batched.n, one.n);
+        ASSERT(memcmp(batched.ev, one.ev, one.n * sizeof one.ev[0]) == 0);
+    }
+    ASSERT_EQ(sess_on_packets(NULL, pk, 1), SESS_EINVAL);
+    s = s_new(&batched, NULL);
+    ASSERT_EQ(sess_on_packets(s, NULL, 0), SESS_OK);
+    ASSERT_EQ(sess_on_packets(s, NULL, 1), SESS_EINVAL);
+    sess_free(s);
+}
+
 TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
           TEST_CASE(announced_lengths_stay_clear_of_the_memcap),
           TEST_CASE(originator_is_syn_sender_or_synack_receiver),
@@ -736,4 +806,5 @@ TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
           TEST_CASE(midstream_server_first_framed_by_its_port),
           TEST_CASE(store_keeps_messages),
           TEST_CASE(syn_flood_capped_by_flow_limit),
-          TEST_CASE(garbage_never_crashes))
+          TEST_CASE(garbage_never_crashes),
+          TEST_CASE(batches_feed_like_single_calls))
