@@ -475,15 +475,18 @@ w(f"- **tshark overhead <= 5%: {'MET' if ok else 'MISSED'}** (judged on the pair
 ck = "core_prefix" if prefix else "core_full"
 if ck + "_mpps" in kv:
     mpps, gbps = float(kv[ck + "_mpps"]), float(kv[ck + "_gbps"])
-    cok = mpps >= 3 and gbps >= 2
     extra = ""
     if prefix:
         extra = (f" On the whole capture: "
                  + (f"{kv['core_full_mpps']} Mpkt/s, {kv['core_full_gbps']} GB/s."
                     if "core_full_mpps" in kv else
                     f"did not finish in {kv.get('core_full_dnf','?')} s."))
-    w(f"- **Core >= 3 Mpkt/s and >= 2 GB/s on one core: {'MET' if cok else 'MISSED'}.** "
-      f"Median run {mpps:.2f} Mpkt/s, {gbps:.3f} GB/s payload (fastest "
+    if ck + "_pp_mpps" in kv:
+        extra += (f" One `sess_on_packet()` call per frame, without read-ahead: "
+                  f"{kv[ck+'_pp_mpps']} Mpkt/s, {kv[ck+'_pp_gbps']} GB/s.")
+    w(f"- **Core >= 3 Mpkt/s on one core: {'MET' if mpps >= 3 else 'MISSED'}; "
+      f">= 2 GB/s of payload: {'MET' if gbps >= 2 else 'MISSED'}** (median runs, "
+      f"`sess_on_packets()`). Median run {mpps:.2f} Mpkt/s, {gbps:.3f} GB/s payload (fastest "
       f"{kv.get(ck+'_best_mpps','?')} Mpkt/s, {kv.get(ck+'_best_gbps','?')} GB/s; memcpy ceiling "
       f"{kv[ck+'_memcpy_gbps']} GB/s)" + (f" on the first {prefix:,} packets." if prefix else ".")
       + extra)

@@ -3,20 +3,20 @@
  * sessions.h - Scapy-style session reassembly, as a C11 library.
  *
  * A session (sess_t) is fed one captured frame at a time with
- * sess_on_packet(), like Scapy's on_packet_received() (or a batch of them
- * with sess_on_packets()).  Everything it
- * learns comes back as events through one callback (Scapy's `prn`):
- * per-packet flow metadata, IP fragments and reassembled datagrams, TCP
- * segment analysis, application messages cut by framers, flow summaries and
- * anomalies.  Each event names the caller's frame number it belongs to,
- * which is not always the frame being fed: output caused by a timeout, an
- * eviction or the end of the capture goes on the flow's (or datagram's) last
- * frame.
+ * sess_on_packet(), like Scapy's on_packet_received(), or many in order
+ * with sess_on_packets().  Everything it learns comes back as events
+ * through one callback (Scapy's `prn`): per-packet flow metadata, IP
+ * fragments and reassembled datagrams, TCP segment analysis, application
+ * messages cut by framers, flow summaries and anomalies.  Each event names
+ * the caller's frame number it belongs to, which is not always the frame
+ * being fed: output caused by a timeout, an eviction or the end of the
+ * capture goes on the flow's (or datagram's) last frame.
  *
  * The caller owns the session object and the configuration; every limit is a
  * field of sess_config with a safe default.  Memory is bounded by those
  * limits.  Anomalies in the traffic are events, never errors: functions
- * return a negative SESS_E* code only for misuse or allocation failure.
+ * return a negative SESS_E* code only for misuse, allocation failure or a
+ * frame that could not be decoded (which is also reported as an event).
  *
  * The library has no dependency beyond the C11 standard library.
  */

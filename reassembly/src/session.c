@@ -958,8 +958,8 @@ int sess_on_packet(sess_t *s, uint64_t frame, double ts, uint32_t linktype,
 }
 
 /* A frame's bytes are first touched when it is decoded; fetched this many
- * frames ahead they arrive while the frames before are processed.  A few
- * dozen lines in flight is what one core sustains. */
+ * frames ahead they arrive while the frames before are processed (8 was the
+ * fastest of 4, 8, 12, 16 and 24 on the benchmark's capture). */
 #define READ_AHEAD_FRAMES 8
 #define READ_AHEAD_BYTES 4096 /* jumbo frames: the headers matter most */
 #define CACHE_LINE 64
