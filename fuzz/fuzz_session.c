@@ -6,7 +6,8 @@
  * caps (so eviction, give-up and partial-message paths run often); the rest
  * is a sequence of frames, each a link-type selector, a 16-bit length and
  * that many bytes.  Frames share a few addresses and ports so that flows,
- * fragments and streams actually meet.  Build and run:
+ * fragments and streams actually meet; they are fed in batches of 1 to 16
+ * (sess_on_packets), the size chosen by the first bytes.  Build and run:
  *   fuzz/run.sh [SECONDS]
  */
 #include "sessions.h"
@@ -54,6 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sess_t *s = sess_new(&cfg, sink, NULL);
     if (!s)
         return 0;
+    sess_packet batch[16];
+    size_t batch_size = 1 + (size_t)(data[1] >> 3) % 16, queued = 0;
     size_t at = 4;
     uint64_t frame = 0;
     while (at + 3 <= size) {
@@ -64,10 +67,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (len > size - at)
             len = size - at;
         frame++;
-        sess_on_packet(s, frame, (double)frame * 0.5 + ts, link, data + at,
-                       len);
+        batch[queued++] = (sess_packet){frame, (double)frame * 0.5 + ts, link,
+                                        (uint32_t)len, data + at};
+        if (queued == batch_size) {
+            sess_on_packets(s, batch, queued);
+            queued = 0;
+        }
         at += len;
     }
+    sess_on_packets(s, batch, queued);
     sess_finish(s);
     sess_free(s);
     return 0;
