@@ -18,8 +18,11 @@
  * by run (the decision depends only on original bounds, so it is constant
  * over a run), and the resulting runs are merged back.  Pieces won by the
  * arriving segment are one run per contiguous stretch.  A segment landing
- * in a hole, and the common case of one at `next` with nothing held beyond,
- * skip all that: bytes are copied and one node is inserted.
+ * in a hole skips all that: bytes are copied and one node is inserted.  The
+ * common case, a segment at `next` with nothing held beyond, does not even
+ * walk the treap: its run is appended to a list of in-order runs that
+ * follow every run of the treap, consumed from the front, and moved into
+ * the treap only when an overlap, a hole or expiry needs to look runs up.
  *
  * The buffer spans holes, so it is as large as the distance from the history
  * to the highest byte; the window limit bounds that distance, and the pool
@@ -359,6 +362,36 @@ static node *treap_from_list(node *list)
     return t;
 }
 
+/* ---- in-order runs ------------------------------------------------------ */
+
+/* Moves the runs appended in order into the treap, before anything looks
+ * runs up or inserts one. */
+static void flush_tail(sess_stream *s)
+{
+    for (node *n = s->tail, *following; n; n = following) {
+        following = n->right;
+        n->right = NULL;
+        treap_insert(&s->root, n);
+    }
+    s->tail = s->tail_last = NULL;
+}
+
+static node *first_run(const sess_stream *s)
+{
+    return s->root ? treap_min(s->root) : s->tail;
+}
+
+static node *pop_first_run(sess_stream *s)
+{
+    if (s->root)
+        return treap_pop_min(&s->root);
+    node *n = s->tail;
+    s->tail = n->right;
+    if (!s->tail)
+        s->tail_last = NULL;
+    return n;
+}
+
 /* ---- buffer ------------------------------------------------------------- */
 
 static uint64_t hist_start(const sess_stream *s)
@@ -513,6 +546,7 @@ static void remember_gone(sess_stream *s, uint64_t start, uint64_t end)
  * run won by an overlapping segment may start below it). */
 static void advance_next(sess_stream *s)
 {
+    flush_tail(s);
     node *r;
     while ((r = treap_holding(s->root, s->next)) != NULL) {
         if (!r->missing)
@@ -526,6 +560,7 @@ static void advance_next(sess_stream *s)
 /* Gives up the hole at `next`, up to the following data or `bound`. */
 static int give_up_hole(sess_stream *s, uint64_t bound)
 {
+    flush_tail(s);
     node *after = treap_ceil(s->root, s->next);
     uint64_t start = s->next;
     uint64_t end = after && after->start < bound ? after->start : bound;
@@ -703,6 +738,7 @@ static void cut_run(sess_stream *s, node *r, uint64_t os, uint64_t oe,
  * it overlaps are cut out, resolved one by one, and merged back. */
 static int merge_segment(sess_stream *s, segment *g, uint64_t a, uint64_t b)
 {
+    flush_tail(s);
     /* Only the last run starting before b can reach into [a, b). */
     node *last = treap_last_before(s->root, b);
     if (!last || last->end <= a) {
@@ -781,7 +817,12 @@ static int append_in_order(sess_stream *s, const segment *g)
     uint64_t end = (uint64_t)g->end;
     if (buf_reserve(s, end) != SESS_OK || pool_reserve(s->pool, 1) != SESS_OK)
         return SESS_ENOMEM;
-    treap_insert(&s->root, new_piece(s, g, s->next, end));
+    node *n = new_piece(s, g, s->next, end);
+    if (s->tail_last)
+        s->tail_last->right = n;
+    else
+        s->tail = n;
+    s->tail_last = n;
     s->next = s->highest = end;
     return SESS_OK;
 }
@@ -902,6 +943,7 @@ void sess_stream_init(sess_stream *s, const sess_stream_config *cfg,
 
 void sess_stream_release(sess_stream *s)
 {
+    flush_tail(s);
     for (node *n = treap_flatten(s->root), *following; n; n = following) {
         following = n->right;
         node_put(s, n);
@@ -948,6 +990,7 @@ int sess_stream_give_up(sess_stream *s)
 
 int sess_stream_expire(sess_stream *s, double deadline)
 {
+    flush_tail(s);
     while (s->ooo_bytes > 0 &&
            treap_oldest_from(s->root, s->next) < deadline) {
         int rc = give_up_hole(s, UINT64_MAX);
@@ -996,7 +1039,7 @@ int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
         return SESS_ENOMEM;
     uint64_t target = s->consumed + n;
     node *r;
-    while ((r = treap_min(s->root)) != NULL && r->start < target) {
+    while ((r = first_run(s)) != NULL && r->start < target) {
         uint64_t upto = r->end < target ? r->end : target;
         if (r->missing)
             *missing += upto - r->start;
@@ -1007,7 +1050,7 @@ int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
             r->start = upto; /* still the first run: order holds */
             break;
         }
-        node_put(s, treap_pop_min(&s->root));
+        node_put(s, pop_first_run(s));
     }
     uint64_t old_hist = hist_start(s);
     size_t history = s->cfg->history;

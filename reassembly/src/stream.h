@@ -184,6 +184,10 @@ struct sess_stream {
     size_t buf_cap, buf_head, hist_len;
     struct sess_stream_node *root; /* runs tiling [consumed, next) and the
                                       held bytes beyond, by offset (treap) */
+    struct sess_stream_node *tail, *tail_last; /* runs appended in order
+                                      after all of root's, linked by `right`:
+                                      they join the treap when a lookup
+                                      needs them */
     size_t nruns;
     uint64_t ooo_bytes;       /* bytes held beyond next */
     sess_stream_range gone[SESS_STREAM_GONE_MAX]; /* ascending, most recent */
