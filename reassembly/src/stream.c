@@ -364,8 +364,9 @@ static node *treap_from_list(node *list)
 
 /* ---- in-order runs ------------------------------------------------------ */
 
-/* Moves the runs appended in order into the treap, before anything looks
- * runs up or inserts one. */
+/* Moves the runs appended in order into the treap, before anything inserts
+ * a run there or looks up runs below `next` (the in-order runs all lie
+ * below it, so lookups at or beyond it need no flush). */
 static void flush_tail(sess_stream *s)
 {
     for (node *n = s->tail, *following; n; n = following) {
@@ -546,7 +547,6 @@ static void remember_gone(sess_stream *s, uint64_t start, uint64_t end)
  * run won by an overlapping segment may start below it). */
 static void advance_next(sess_stream *s)
 {
-    flush_tail(s);
     node *r;
     while ((r = treap_holding(s->root, s->next)) != NULL) {
         if (!r->missing)
@@ -941,13 +941,19 @@ void sess_stream_init(sess_stream *s, const sess_stream_config *cfg,
     s->user = user;
 }
 
-void sess_stream_release(sess_stream *s)
+/* Returns the nodes of a list linked by `right` to the pool. */
+static void put_list(sess_stream *s, node *list)
 {
-    flush_tail(s);
-    for (node *n = treap_flatten(s->root), *following; n; n = following) {
+    for (node *n = list, *following; n; n = following) {
         following = n->right;
         node_put(s, n);
     }
+}
+
+void sess_stream_release(sess_stream *s)
+{
+    put_list(s, s->tail);
+    put_list(s, treap_flatten(s->root));
     buf_release(s);
     sess_stream_init(s, s->cfg, s->pool, s->missing_cb, s->user);
 }
@@ -990,7 +996,6 @@ int sess_stream_give_up(sess_stream *s)
 
 int sess_stream_expire(sess_stream *s, double deadline)
 {
-    flush_tail(s);
     while (s->ooo_bytes > 0 &&
            treap_oldest_from(s->root, s->next) < deadline) {
         int rc = give_up_hole(s, UINT64_MAX);
