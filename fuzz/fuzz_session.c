@@ -15,10 +15,19 @@
 #include <stdint.h>
 #include <string.h>
 
-static const uint32_t links[] = {SESS_LINK_ETHERNET, SESS_LINK_RAW,
-                                 SESS_LINK_LINUX_SLL, SESS_LINK_LINUX_SLL2,
-                                 SESS_LINK_NULL, SESS_LINK_LOOP,
-                                 SESS_LINK_IPV4, SESS_LINK_IPV6};
+/* fuzz/seed.py numbers link types by their place here. */
+static const uint32_t links[] = {
+    SESS_LINK_ETHERNET,   SESS_LINK_RAW,
+    SESS_LINK_LINUX_SLL,  SESS_LINK_LINUX_SLL2,
+    SESS_LINK_NULL,       SESS_LINK_LOOP,
+    SESS_LINK_IPV4,       SESS_LINK_IPV6,
+    SESS_LINK_PPP,        SESS_LINK_PPP_HDLC,
+    SESS_LINK_C_HDLC,     SESS_LINK_IEEE802_11,
+    SESS_LINK_PFLOG,      SESS_LINK_IEEE802_11_RADIOTAP,
+    SESS_LINK_IEEE802_11_AVS, SESS_LINK_PPI,
+    SESS_LINK_PPP_WITH_DIR, SESS_LINK_C_HDLC_WITH_DIR,
+    SESS_LINK_NFLOG,
+};
 
 static void sink(void *user, const sess_event *ev)
 {

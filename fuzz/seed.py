@@ -9,7 +9,10 @@ import sys
 
 from scapy.utils import RawPcapReader
 
-SELECTOR = {1: 0, 101: 1, 113: 2, 276: 3, 0: 4, 108: 5, 228: 6, 229: 7}
+# Link type -> its place in fuzz_session.c's `links`.
+LINKS = [1, 101, 113, 276, 0, 108, 228, 229, 9, 50, 104, 105, 117, 127, 163, 192,
+         204, 205, 239]
+SELECTOR = {lt: i for i, lt in enumerate(LINKS)}
 
 src, dst = sys.argv[1], sys.argv[2]
 for path in sorted(glob.glob(os.path.join(src, "*.pcap"))):

@@ -55,12 +55,23 @@ const char *sess_strerror(int code);
 
 enum {
     SESS_LINK_NULL = 0,         /* BSD loopback, host byte order family */
-    SESS_LINK_ETHERNET = 1,     /* with 802.1Q / 802.1ad tags */
+    SESS_LINK_ETHERNET = 1,     /* with 802.1Q / 802.1ad tags, PPPoE, MPLS */
+    SESS_LINK_PPP = 9,          /* PPP, with or without FF 03 */
+    SESS_LINK_PPP_HDLC = 50,    /* PPP in HDLC-like framing */
     SESS_LINK_RAW = 101,        /* raw IPv4 or IPv6 */
+    SESS_LINK_C_HDLC = 104,     /* Cisco HDLC */
+    SESS_LINK_IEEE802_11 = 105, /* 802.11 data frames with LLC/SNAP */
     SESS_LINK_LOOP = 108,       /* OpenBSD loopback, network byte order */
     SESS_LINK_LINUX_SLL = 113,  /* Linux cooked capture v1 */
+    SESS_LINK_PFLOG = 117,      /* OpenBSD pflog */
+    SESS_LINK_IEEE802_11_RADIOTAP = 127, /* radiotap + 802.11 */
+    SESS_LINK_IEEE802_11_AVS = 163,      /* AVS radio header + 802.11 */
+    SESS_LINK_PPI = 192,        /* PPI header + the link type it names */
+    SESS_LINK_PPP_WITH_DIR = 204,
+    SESS_LINK_C_HDLC_WITH_DIR = 205,
     SESS_LINK_IPV4 = 228,
     SESS_LINK_IPV6 = 229,
+    SESS_LINK_NFLOG = 239,      /* Linux netfilter log */
     SESS_LINK_LINUX_SLL2 = 276, /* Linux cooked capture v2 */
 };
 

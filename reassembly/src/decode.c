@@ -28,6 +28,23 @@
 /* Values some systems write instead of LINKTYPE_RAW (their DLT_RAW). */
 enum { LINK_RAW_DLT12 = 12, LINK_RAW_DLT14 = 14 };
 
+/* Linux's AF_INET6, which NFLOG headers carry. */
+enum { LINUX_AF_INET6 = 10 };
+
+enum {
+    IEEE80211_HDR = 24,      /* frame control to sequence control */
+    IEEE80211_TYPE_DATA = 2,
+    IEEE80211_FC1_DS_BOTH = 0x03,   /* ToDS and FromDS: a fourth address */
+    IEEE80211_FC1_PROTECTED = 0x40, /* encrypted body */
+    IEEE80211_FC1_ORDER = 0x80,     /* QoS data: an HT control field */
+    IEEE80211_QOS_AMSDU = 0x80,     /* QoS control: the body is an A-MSDU */
+    LLC_SNAP_HDR = 8,        /* AA AA 03, OUI, ethertype */
+    PPI_HDR = 8,
+    RADIOTAP_HDR = 8,
+    NFLOG_HDR = 4,
+    NFULA_PAYLOAD = 9,
+};
+
 enum {
     ETHERTYPE_IPV4 = 0x0800,
     ETHERTYPE_IPV6 = 0x86dd,
@@ -70,6 +87,11 @@ static uint32_t be32(const uint8_t *p)
            p[3];
 }
 
+static uint16_t le16(const uint8_t *p)
+{
+    return (uint16_t)(p[1] << 8 | p[0]);
+}
+
 static uint32_t le32(const uint8_t *p)
 {
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 |
@@ -105,15 +127,19 @@ static unsigned ethertype_version(uint16_t type)
     return type == ETHERTYPE_IPV4 ? 4 : type == ETHERTYPE_IPV6 ? 6 : 0;
 }
 
+static unsigned ppp_version(uint16_t protocol)
+{
+    return protocol == PPP_IPV4 ? 4 : protocol == PPP_IPV6 ? 6 : 0;
+}
+
 /* A PPPoE session header (6 bytes) and the PPP protocol (2) at *off. */
 static int pppoe_ip(const uint8_t *f, size_t cap, size_t *off,
                     unsigned *version)
 {
     if (cap < *off + 8)
         return SESS_ETRUNCATED;
-    uint16_t ppp = be16(f + *off + 6);
+    *version = ppp_version(be16(f + *off + 6));
     *off += 8;
-    *version = ppp == PPP_IPV4 ? 4 : ppp == PPP_IPV6 ? 6 : 0;
     return *version ? SESS_OK : SESS_ENOTIP;
 }
 
@@ -158,6 +184,102 @@ static int ethertype_ip(const uint8_t *f, size_t cap, size_t type_at,
     }
 }
 
+/* PPP at *off: the HDLC address and control bytes (FF 03) when present,
+ * then the protocol, one byte when compressed (RFC 1661: odd low byte). */
+static int ppp_ip(const uint8_t *f, size_t cap, size_t *off, unsigned *version)
+{
+    if (cap < *off + 2)
+        return SESS_ETRUNCATED;
+    if (f[*off] == 0xff && f[*off + 1] == 0x03)
+        *off += 2;
+    if (cap < *off + 1)
+        return SESS_ETRUNCATED;
+    uint16_t protocol = f[*off];
+    if (protocol & 1) {
+        *off += 1;
+    } else {
+        if (cap < *off + 2)
+            return SESS_ETRUNCATED;
+        protocol = be16(f + *off);
+        *off += 2;
+    }
+    *version = ppp_version(protocol);
+    return *version ? SESS_OK : SESS_ENOTIP;
+}
+
+/* An 802.11 frame at *off.  Only data frames with a body in clear carry an
+ * IP packet, behind LLC/SNAP (RFC 1042, or 802.1H bridge tunnel) and its
+ * ethertype.  Control and management frames, null data, protected bodies
+ * and A-MSDU aggregates (several packets in one frame) hold none to read. */
+static int ieee80211_ip(const uint8_t *f, size_t cap, size_t *off,
+                        unsigned *version)
+{
+    size_t at = *off;
+    if (cap < at + 2)
+        return SESS_ETRUNCATED;
+    uint8_t fc0 = f[at], fc1 = f[at + 1];
+    unsigned type = fc0 >> 2 & 3, subtype = fc0 >> 4;
+    bool qos = subtype & 8, null_data = subtype & 4;
+    if ((fc0 & 3) != 0 || type != IEEE80211_TYPE_DATA || null_data ||
+        (fc1 & IEEE80211_FC1_PROTECTED))
+        return SESS_ENOTIP;
+    size_t hdr = IEEE80211_HDR;
+    if ((fc1 & IEEE80211_FC1_DS_BOTH) == IEEE80211_FC1_DS_BOTH)
+        hdr += 6;
+    if (qos) {
+        if (cap < at + hdr + 2)
+            return SESS_ETRUNCATED;
+        if (f[at + hdr] & IEEE80211_QOS_AMSDU)
+            return SESS_ENOTIP;
+        hdr += 2;
+        if (fc1 & IEEE80211_FC1_ORDER)
+            hdr += 4;
+    }
+    at += hdr;
+    if (cap < at + LLC_SNAP_HDR)
+        return SESS_ETRUNCATED;
+    const uint8_t *llc = f + at;
+    if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 || llc[3] ||
+        llc[4] || (llc[5] && llc[5] != 0xf8))
+        return SESS_ENOTIP;
+    *off = at + LLC_SNAP_HDR;
+    return ethertype_ip(f, cap, at + 6, off, version);
+}
+
+/* NFLOG: a 4-byte header whose first byte is the address family, then
+ * type-length-value attributes, the payload (the IP packet) among them.
+ * Attribute headers are in the logging host's byte order; types are small
+ * numbers, so a type read with its high byte set is read the other way. */
+static int nflog_ip(const uint8_t *f, size_t cap, size_t *off,
+                    unsigned *version)
+{
+    if (cap < NFLOG_HDR)
+        return SESS_ETRUNCATED;
+    if (f[0] == 2)
+        *version = 4;
+    else if (f[0] == LINUX_AF_INET6)
+        *version = 6;
+    else
+        return SESS_ENOTIP;
+    size_t at = NFLOG_HDR;
+    for (;;) {
+        if (cap < at + 4)
+            return SESS_ETRUNCATED;
+        unsigned type = le16(f + at + 2) & 0x7fff; /* without the nested flag */
+        bool swapped = type > 0xff;
+        if (swapped)
+            type = be16(f + at + 2) & 0x7fff;
+        if (type == NFULA_PAYLOAD) {
+            *off = at + 4; /* its length may count bytes the capture cut */
+            return SESS_OK;
+        }
+        size_t len = swapped ? be16(f + at) : le16(f + at);
+        if (len < 4)
+            return SESS_ENOTIP; /* a broken attribute list */
+        at += (len + 3) & ~(size_t)3;
+    }
+}
+
 /* AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD, OpenBSD), 28 (FreeBSD),
  * 30 (Darwin).  Linux's 10 never appears in these link types. */
 static int family_ip(uint32_t family, unsigned *version)
@@ -169,6 +291,38 @@ static int family_ip(uint32_t family, unsigned *version)
     else
         return SESS_ENOTIP;
     return SESS_OK;
+}
+
+static int link_ip(uint32_t linktype, const uint8_t *f, size_t cap,
+                   size_t *off, unsigned *version);
+
+/* A radio header whose little-endian length is at byte 2 (radiotap, PPI)
+ * or big-endian at byte 4 (AVS), before the 802.11 frame or, for PPI, the
+ * link type it names. */
+static int radio_ip(uint32_t linktype, const uint8_t *f, size_t cap,
+                    size_t *off, unsigned *version)
+{
+    size_t min = linktype == SESS_LINK_IEEE802_11_AVS ? 8
+                 : linktype == SESS_LINK_PPI          ? PPI_HDR
+                                                      : RADIOTAP_HDR;
+    if (cap < min)
+        return SESS_ETRUNCATED;
+    size_t len = linktype == SESS_LINK_IEEE802_11_AVS ? be32(f + 4)
+                                                      : le16(f + 2);
+    if (len < min)
+        return SESS_ENOTIP; /* not a header of this kind */
+    if (cap < len)
+        return SESS_ETRUNCATED;
+    if (linktype == SESS_LINK_PPI) {
+        uint32_t inner = le32(f + 4);
+        if (inner == SESS_LINK_PPI)
+            return SESS_ENOTIP;
+        int rc = link_ip(inner, f + len, cap - len, off, version);
+        *off += len;
+        return rc;
+    }
+    *off = len;
+    return ieee80211_ip(f, cap, off, version);
 }
 
 /* Finds the IP packet in a frame: its offset, and the version the link layer
@@ -209,6 +363,39 @@ static int link_ip(uint32_t linktype, const uint8_t *f, size_t cap,
         *off = 0;
         *version = linktype == SESS_LINK_IPV4 ? 4 : 6;
         return SESS_OK;
+    case SESS_LINK_PPP:
+    case SESS_LINK_PPP_HDLC:
+        *off = 0;
+        return ppp_ip(f, cap, off, version);
+    case SESS_LINK_PPP_WITH_DIR:
+        *off = 1;
+        return ppp_ip(f, cap, off, version);
+    case SESS_LINK_C_HDLC:
+        *off = 4;
+        return ethertype_ip(f, cap, 2, off, version);
+    case SESS_LINK_C_HDLC_WITH_DIR:
+        *off = 5;
+        return ethertype_ip(f, cap, 3, off, version);
+    case SESS_LINK_IEEE802_11:
+        *off = 0;
+        return ieee80211_ip(f, cap, off, version);
+    case SESS_LINK_IEEE802_11_RADIOTAP:
+    case SESS_LINK_IEEE802_11_AVS:
+    case SESS_LINK_PPI:
+        return radio_ip(linktype, f, cap, off, version);
+    case SESS_LINK_PFLOG: {
+        /* The header's own length at byte 0, padded to 4; the family at 1. */
+        if (cap < 2)
+            return SESS_ETRUNCATED;
+        *off = ((size_t)f[0] + 3) & ~(size_t)3;
+        if (*off < 4)
+            return SESS_ENOTIP;
+        if (cap < *off)
+            return SESS_ETRUNCATED;
+        return family_ip(f[1], version);
+    }
+    case SESS_LINK_NFLOG:
+        return nflog_ip(f, cap, off, version);
     default:
         return SESS_EUNSUPPORTED;
     }

@@ -322,6 +322,137 @@ static void hdr_mpls(buf *f, int v)
     (void)v;
 }
 
+static void put16le(buf *f, uint16_t v)
+{
+    uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    put(f, b, 2);
+}
+
+static void put16o(buf *f, uint16_t v, bool big_endian)
+{
+    if (big_endian)
+        put16(f, v);
+    else
+        put16le(f, v);
+}
+
+static uint16_t ppp_of(int v) { return v == 4 ? 0x0021 : 0x0057; }
+static void hdr_ppp(buf *f, int v)
+{
+    put(f, "\xff\x03", 2); /* HDLC address and control */
+    put16(f, ppp_of(v));
+}
+static void hdr_ppp_compressed(buf *f, int v)
+{
+    put(f, v == 4 ? "\x21" : "\x57", 1); /* no FF 03, 1-byte protocol */
+}
+static void hdr_ppp_dir(buf *f, int v)
+{
+    put(f, "\x01", 1); /* direction: sent */
+    hdr_ppp(f, v);
+}
+static void hdr_chdlc(buf *f, int v)
+{
+    put(f, "\x0f\x00", 2); /* unicast address, control */
+    put16(f, ethertype_of(v));
+}
+static void hdr_chdlc_dir(buf *f, int v)
+{
+    put(f, "\x00", 1);
+    hdr_chdlc(f, v);
+}
+
+/* An 802.11 data frame header: frame control, duration, addresses,
+ * sequence control, then QoS control when `qos`. */
+static void wlan(buf *f, uint8_t fc0, uint8_t fc1, bool qos)
+{
+    put(f, &fc0, 1);
+    put(f, &fc1, 1);
+    put16(f, 0x2c00);                    /* duration */
+    put(f, macs, 12);
+    put(f, macs, 6);                     /* address 3 */
+    put16le(f, 0x0120);                  /* sequence control */
+    if ((fc1 & 3) == 3)
+        put(f, macs + 6, 6);             /* address 4 */
+    if (qos)
+        put16le(f, 0x0005);              /* TID 5, no A-MSDU */
+    if (qos && (fc1 & 0x80))
+        put32(f, 0);                     /* HT control */
+}
+static void snap(buf *f, uint8_t oui_last, int v)
+{
+    put(f, "\xaa\xaa\x03\x00\x00", 5);
+    put(f, &oui_last, 1);
+    put16(f, ethertype_of(v));
+}
+static void hdr_wlan_from_ds(buf *f, int v)
+{
+    wlan(f, 0x08, 0x02, false);          /* data, FromDS */
+    snap(f, 0x00, v);
+}
+static void hdr_wlan_qos_wds(buf *f, int v)
+{
+    wlan(f, 0x88, 0x03, true);           /* QoS data, ToDS and FromDS */
+    snap(f, 0x00, v);
+}
+static void hdr_wlan_qos_ht(buf *f, int v)
+{
+    wlan(f, 0x88, 0x81, true);           /* QoS data, ToDS, Order */
+    snap(f, 0xf8, v);                    /* 802.1H bridge tunnel */
+}
+static void hdr_radiotap(buf *f, int v)
+{
+    put(f, "\x00\x00", 2);               /* version, pad */
+    put16le(f, 18);                      /* length */
+    put(f, "\x2e\x48\x00\x00", 4);      /* present: flags, rate, channel, ... */
+    fill(f, 0x10, 10);
+    hdr_wlan_from_ds(f, v);
+}
+static void hdr_ppi(buf *f, int v)
+{
+    put(f, "\x00\x00", 2);               /* version, flags */
+    put16le(f, 8 + 24);                  /* length, with one field */
+    put(f, "\x69\x00\x00\x00", 4);      /* link type 105 */
+    put16le(f, 2);                       /* field: 802.11 common */
+    put16le(f, 20);
+    fill(f, 0, 20);
+    hdr_wlan_qos_wds(f, v);
+}
+static void hdr_ppi_ethernet(buf *f, int v)
+{
+    put(f, "\x00\x00", 2);
+    put16le(f, 8);
+    put(f, "\x01\x00\x00\x00", 4);      /* link type 1 */
+    hdr_vlan(f, v);
+}
+static void hdr_avs(buf *f, int v)
+{
+    put32(f, 0x80211001);                /* version */
+    put32(f, 64);                        /* length */
+    fill(f, 0, 56);
+    hdr_wlan_from_ds(f, v);
+}
+static void hdr_pflog(buf *f, int v)
+{
+    put(f, "\x3d", 1);                   /* header length 61, padded to 64 */
+    put(f, v == 4 ? "\x02" : "\x18", 1); /* AF_INET, OpenBSD AF_INET6 */
+    fill(f, 0, 62);
+}
+/* NFLOG: header, a prefix attribute, then the payload attribute whose
+ * length counts the IP packet, attribute headers in host order. */
+static void nflog(buf *f, int v, bool big_endian)
+{
+    put(f, v == 4 ? "\x02" : "\x0a", 1); /* AF_INET, Linux AF_INET6 */
+    put(f, "\x00\x00\x05", 3);          /* version, resource id 5 */
+    put16o(f, 9, big_endian);            /* prefix: "drop" */
+    put16o(f, 10, big_endian);
+    put(f, "drop\0\0\0\0", 8);          /* padded to 4 */
+    put16o(f, 4 + 60, big_endian);       /* payload: its length is a hint */
+    put16o(f, 9, big_endian);
+}
+static void hdr_nflog_le(buf *f, int v) { nflog(f, v, false); }
+static void hdr_nflog_be(buf *f, int v) { nflog(f, v, true); }
+
 static const link_case link_cases[] = {
     {"ethernet", 1, hdr_eth, 1u << 4 | 1u << 6},
     {"802.1Q", 1, hdr_vlan, 1u << 4 | 1u << 6},
@@ -341,6 +472,23 @@ static const link_case link_cases[] = {
     {"MPLS two labels", 1, hdr_mpls, 1u << 4 | 1u << 6},
     {"ipv4", 228, hdr_none, 1u << 4},
     {"ipv6", 229, hdr_none, 1u << 6},
+    {"ppp", 9, hdr_ppp, 1u << 4 | 1u << 6},
+    {"ppp compressed protocol", 9, hdr_ppp_compressed, 1u << 4 | 1u << 6},
+    {"ppp hdlc", 50, hdr_ppp, 1u << 4 | 1u << 6},
+    {"ppp with direction", 204, hdr_ppp_dir, 1u << 4 | 1u << 6},
+    {"cisco hdlc", 104, hdr_chdlc, 1u << 4 | 1u << 6},
+    {"cisco hdlc with direction", 205, hdr_chdlc_dir, 1u << 4 | 1u << 6},
+    {"802.11 data from DS", 105, hdr_wlan_from_ds, 1u << 4 | 1u << 6},
+    {"802.11 QoS data, 4 addresses", 105, hdr_wlan_qos_wds, 1u << 4 | 1u << 6},
+    {"802.11 QoS data + HT control, bridge tunnel", 105, hdr_wlan_qos_ht,
+     1u << 4 | 1u << 6},
+    {"radiotap", 127, hdr_radiotap, 1u << 4 | 1u << 6},
+    {"ppi 802.11", 192, hdr_ppi, 1u << 4 | 1u << 6},
+    {"ppi ethernet", 192, hdr_ppi_ethernet, 1u << 4 | 1u << 6},
+    {"avs", 163, hdr_avs, 1u << 4 | 1u << 6},
+    {"pflog", 117, hdr_pflog, 1u << 4 | 1u << 6},
+    {"nflog little-endian host", 239, hdr_nflog_le, 1u << 4 | 1u << 6},
+    {"nflog big-endian host", 239, hdr_nflog_be, 1u << 4 | 1u << 6},
 };
 
 static void build_link_case(const link_case *c, int version, buf *f,
@@ -430,7 +578,7 @@ TEST(not_ip)
     static const struct {
         const char *name;
         uint32_t linktype;
-        uint8_t link[20];
+        uint8_t link[32];
         size_t link_len;
         bool with_ip;
         int rc;
@@ -449,7 +597,26 @@ TEST(not_ip)
          SESS_ENOTIP},
         {"linktype ipv6, packet v4", 229, {0}, 0, true, SESS_ENOTIP},
         {"unknown link type", 147, {0}, 0, true, SESS_EUNSUPPORTED},
-        {"ieee 802.11", 105, {0}, 0, true, SESS_EUNSUPPORTED},
+        {"prism header", 119, {0}, 0, true, SESS_EUNSUPPORTED},
+        {"ppp lcp", 9, {0xff, 0x03, 0xc0, 0x21}, 4, false, SESS_ENOTIP},
+        {"cisco hdlc slarp", 104, {0x8f, 0x00, 0x80, 0x35}, 4, false,
+         SESS_ENOTIP},
+        {"802.11 beacon", 105, {0x80, 0x00}, 24, true, SESS_ENOTIP},
+        {"802.11 ack", 105, {0xd4, 0x00}, 10, false, SESS_ENOTIP},
+        {"802.11 null data", 105, {0x48, 0x01}, 24, false, SESS_ENOTIP},
+        {"802.11 protected data", 105, {0x08, 0x42}, 24, true, SESS_ENOTIP},
+        {"802.11 QoS data, A-MSDU", 105, {0x88, 0x02, [24] = 0x80}, 26, true,
+         SESS_ENOTIP},
+        {"802.11 data, LLC not SNAP (STP)", 105,
+         {0x08, 0x02, [24] = 0x42, 0x42, 0x03}, 27, false, SESS_ENOTIP},
+        {"radiotap length below its header", 127, {0, 0, 4, 0}, 4, true,
+         SESS_ENOTIP},
+        {"ppi inside ppi", 192, {0, 0, 8, 0, 192, 0, 0, 0}, 8, true,
+         SESS_ENOTIP},
+        {"pflog unknown family", 117, {4, 7, 0, 0}, 4, true, SESS_ENOTIP},
+        {"nflog unknown family", 239, {7, 0, 0, 0}, 4, true, SESS_ENOTIP},
+        {"nflog no payload attribute", 239, {2, 0, 0, 0, 0, 0, 0, 0}, 8,
+         true, SESS_ENOTIP},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         buf f = {0};

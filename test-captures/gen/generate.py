@@ -27,12 +27,15 @@ from scapy.all import (  # noqa: E402
     Ether, Dot1Q, Dot1AD, IP, IPv6, TCP, UDP, ICMP, Raw,
     IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, PadN,
     CookedLinux, CookedLinuxV2, DNS, DNSQR, DNSRR,
+    RadioTap, Dot11, Dot11FCS, Dot11QoS, Dot11Beacon, Dot11Elt, LLC, SNAP,
 )
 
 import capfile  # noqa: E402
 from capfile import (  # noqa: E402
     write_pcap, write_pcapng, LINKTYPE_ETHERNET, LINKTYPE_RAW,
-    LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL,
+    LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_PPP,
+    LINKTYPE_C_HDLC, LINKTYPE_PFLOG, LINKTYPE_IEEE802_11_RADIOTAP, LINKTYPE_PPI,
+    LINKTYPE_NFLOG,
 )
 
 SEED = 20231114
@@ -1023,6 +1026,115 @@ def gen_link():
          link=padded)
 
 
+def gen_link_serial_and_wireless():
+    """Link types beyond Ethernet: 802.11 (radiotap, PPI), PPP, Cisco HDLC,
+    pflog and NFLOG, each with a TCP connection over IPv4 and one over IPv6,
+    and frames that carry no IP mixed in."""
+    AP = "02:00:5e:00:00:fe"
+
+    def v4_and_v6(sport, tag, between=()):
+        return small_conn(sport, tag=tag) + list(between) + \
+            small_conn(sport + 1, cli=C6, srv=S6, tag=tag + b", IPv6")
+
+    def ethertype(p):
+        return 0x86DD if IPv6 in p else 0x0800
+
+    def wlan(p, fcs=False):
+        # Client -> AP is ToDS, AP -> client FromDS; QoS data, LLC/SNAP.
+        src, dst = l3_src_dst(p)
+        up = src in (C4, C6)
+        cls = Dot11FCS if fcs else Dot11
+        hdr = cls(type=2, subtype=8, FCfield="to-DS" if up else "from-DS",
+                  addr1=AP if up else mac_for(dst), addr2=mac_for(src) if up else AP,
+                  addr3=mac_for(dst) if up else mac_for(src), SC=0x0100)
+        return hdr / Dot11QoS(TID=5) / LLC(dsap=0xAA, ssap=0xAA, ctrl=3) / \
+            SNAP(OUI=0, code=ethertype(p)) / p
+
+    def radiotap(fcs):
+        return RadioTap(present="Flags+Rate+Channel+dBm_AntSignal",
+                        Flags="FCS" if fcs else 0, Rate=108, ChannelFrequency=2437,
+                        ChannelFlags=0x00A0, dBm_AntSignal=-42)
+
+    no_ip = [
+        # beacon, ACK, QoS null data, a protected data frame
+        bytes(radiotap(False) / Dot11(type=0, subtype=8, addr1="ff:ff:ff:ff:ff:ff",
+                                      addr2=AP, addr3=AP) /
+              Dot11Beacon(timestamp=1, beacon_interval=100, cap=0x0411) /
+              Dot11Elt(ID=0, info=b"sessions")),
+        bytes(radiotap(False) / Dot11(type=1, subtype=13, addr1=AP)),
+        bytes(radiotap(False) / Dot11(type=2, subtype=12, FCfield="to-DS", addr1=AP,
+                                      addr2=mac_for(C4), addr3=AP) / Dot11QoS(TID=0)),
+        bytes(radiotap(False) / Dot11(type=2, subtype=8, FCfield="to-DS+protected",
+                                      addr1=AP, addr2=mac_for(C4), addr3=AP) /
+              Dot11QoS(TID=0) / Raw(bytes(range(40)))),
+    ]
+    a = small_conn(46030, tag=b"802.11 radiotap")
+    b = small_conn(46031, cli=C6, srv=S6, tag=b"802.11 radiotap with FCS, IPv6")
+    frames = [bytes(radiotap(False) / wlan(p)) for p in a]
+    frames = frames[:2] + no_ip[:2] + frames[2:] + no_ip[2:]
+    frames += [bytes(radiotap(True) / wlan(p, fcs=True)) for p in b]
+    save("link-radiotap.pcap", frames,
+         "802.11 with radiotap (DLT 127): QoS data frames with LLC/SNAP, TCP port 7001 "
+         "connections over IPv4 and over IPv6 (the IPv6 frames with an FCS), among a "
+         "beacon, an ACK, a QoS null frame and a protected data frame that carry no IP",
+         linktype=LINKTYPE_IEEE802_11_RADIOTAP)
+
+    def ppi(p):
+        # PPI header naming link type 105 (802.11), no fields
+        return struct.pack("<BBHI", 0, 0, 8, 105) + bytes(wlan(p))
+    pk = v4_and_v6(46032, b"802.11 PPI")
+    save("link-ppi.pcap", pk,
+         "802.11 with PPI headers (DLT 192 naming DLT 105): QoS data frames with LLC/SNAP, "
+         "TCP port 7001 connections over IPv4 and IPv6", link=ppi, linktype=LINKTYPE_PPI)
+
+    def ppp(p):
+        return b"\xff\x03" + struct.pack(">H", 0x0057 if IPv6 in p else 0x0021) + bytes(p)
+    lcp_echo = b"\xff\x03\xc0\x21" + bytes.fromhex("09010008") + b"\x12\x34\x56\x78"
+    pk = v4_and_v6(46034, b"PPP", [lcp_echo])
+    save("link-ppp.pcap", pk,
+         "PPP (DLT 9, FF 03 + protocol 0x0021 / 0x0057), TCP port 7001 connections over "
+         "IPv4 and IPv6, with an LCP echo request between them", link=ppp,
+         linktype=LINKTYPE_PPP)
+
+    def chdlc(p):
+        return b"\x0f\x00" + struct.pack(">H", ethertype(p)) + bytes(p)
+    slarp = b"\x8f\x00\x80\x35" + bytes(18)
+    pk = v4_and_v6(46036, b"Cisco HDLC", [slarp])
+    save("link-chdlc.pcap", pk,
+         "Cisco HDLC (DLT 104, ethertype after address and control), TCP port 7001 "
+         "connections over IPv4 and IPv6, with a SLARP keepalive between them",
+         link=chdlc, linktype=LINKTYPE_C_HDLC)
+
+    def pflog(p):
+        # OpenBSD struct pfloghdr: 100 bytes, AF_INET 2 / AF_INET6 24
+        src, _ = l3_src_dst(p)
+        hdr = struct.pack("<BBBB16s16sIIIiIiBBBB16s16sHH", 100, 24 if IPv6 in p else 2,
+                          0, 0, b"em0", b"", 3, 0xFFFFFFFF, 0, 0, 0, 0,
+                          1 if src in (C4, C6) else 2, 0, 0, 0, b"", b"", 0, 0)
+        assert len(hdr) == 100
+        return hdr + bytes(p)
+    pk = v4_and_v6(46038, b"pflog")
+    save("link-pflog.pcap", pk,
+         "OpenBSD pflog (DLT 117, 100-byte header, AF 2 / 24), TCP port 7001 connections "
+         "over IPv4 and IPv6", link=pflog, linktype=LINKTYPE_PFLOG)
+
+    def tlv(t, value):
+        # NFLOG attribute: length and type in the logging host's order (LE)
+        body = struct.pack("<HH", 4 + len(value), t) + value
+        return body + bytes(-len(body) % 4)
+
+    def nflog(p):
+        v6 = IPv6 in p
+        return bytes([10 if v6 else 2, 0]) + struct.pack(">H", 1) + \
+            tlv(1, struct.pack(">HBB", ethertype(p), 3, 0)) + \
+            tlv(10, b"sessions\0") + tlv(9, bytes(p))
+    pk = v4_and_v6(46040, b"NFLOG")
+    save("link-nflog.pcap", pk,
+         "Linux NFLOG (DLT 239: packet header, prefix and payload attributes in "
+         "little-endian), TCP port 7001 connections over IPv4 and IPv6", link=nflog,
+         linktype=LINKTYPE_NFLOG)
+
+
 def frame_ns(i):
     return (capfile.START_US + i * capfile.STEP_US) * 1000 + 123
 
@@ -1112,7 +1224,7 @@ def main():
     if len(sys.argv) > 2 and sys.argv[1] == "--only":
         ONLY = sys.argv[2]
     for g in (gen_ip, gen_tcp, gen_http, gen_tls, gen_dns, gen_custom, gen_link,
-              gen_broken):
+              gen_link_serial_and_wireless, gen_broken):
         g()
     capfile.set_descriptions(DESCS)
 
