@@ -71,10 +71,11 @@ done
 # 2. TCP streams per direction equal Follow TCP Stream (raw), framers off
 noframers=(-o 'sessions.http_ports:' -o 'sessions.tls_ports:' -o 'sessions.dns_ports:'
            -o sessions.heuristics:FALSE)
-for cap in $(names 'real-*.pcap' 'real-*.pcapng' 'link-*.pcap'); do
+for cap in $(names 'real-*.pcap' 'real-*.pcapng' 'link-*.pcap' 'tunnel-*.pcap'); do
   case "$cap" in *impaired*) continue ;; esac
   ts -r "$caps/$cap" -2 -Y tcp -T fields -e tcp.stream -e ip.src -e ipv6.src \
-    -e tcp.srcport -e sessions.flow.id -e sessions.flow.dir > "$out/$cap.frames" 2>/dev/null
+    -e tcp.srcport -e sessions.flow.id -e sessions.flow.dir -e frame.protocols \
+    > "$out/$cap.frames" 2>/dev/null
   n=$(cut -f1 "$out/$cap.frames" | sort -n | tail -1)
   if [ -z "$n" ]; then echo "skip tcp-follow ${cap%.*}: no TCP"; continue; fi
   follow=()

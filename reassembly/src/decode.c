@@ -20,6 +20,12 @@
  * A fragment never has its transport decoded: the transport header belongs
  * to the reassembled datagram, which sess_decode_transport() reads.  The
  * per-packet path clears sess_pkt once and allocates nothing.
+ *
+ * Tunnels are looked into, as Wireshark and Zeek do: IPv4 and IPv6 in IP,
+ * GRE (with IP, Ethernet, ERSPAN or PPTP's PPP inside), and VXLAN, GENEVE
+ * and GTP-U by their UDP ports.  When a tunnel holds an IP packet, that
+ * packet is the one described, up to four tunnels deep; the outer one is
+ * kept when the inside is anything else.
  */
 #include "decode.h"
 
@@ -56,14 +62,34 @@ enum {
     ETHERTYPE_PPPOE_SESSION = 0x8864,
     PPP_IPV4 = 0x0021,
     PPP_IPV6 = 0x0057,
+    ETHERTYPE_TEB = 0x6558,       /* transparent Ethernet bridging */
+    ETHERTYPE_ERSPAN_2 = 0x88be,  /* types I (no sequence number) and II */
+    ETHERTYPE_ERSPAN_3 = 0x22eb,
+    ETHERTYPE_PPP = 0x880b,       /* PPTP's enhanced GRE */
+};
+
+/* Tunnels seen into: IP in IP, GRE and these UDP ports (by destination). */
+enum { UDP_VXLAN = 4789, UDP_GENEVE = 6081, UDP_GTP_U = 2152 };
+enum { MAX_TUNNEL_DEPTH = 4 };
+
+enum {
+    GRE_CHECKSUM = 0x8000,
+    GRE_ROUTING = 0x4000,
+    GRE_KEY = 0x2000,
+    GRE_SEQ = 0x1000,
+    GRE_ACK = 0x0080,   /* version 1 */
+    GRE_VERSION = 0x0007,
 };
 
 enum {
     PROTO_HOPOPTS = 0,
+    PROTO_IPIP = 4,
     PROTO_TCP = 6,
     PROTO_UDP = 17,
+    PROTO_IPV6_IN_IP = 41,
     PROTO_ROUTING = 43,
     PROTO_FRAGMENT = 44,
+    PROTO_GRE = 47,
     PROTO_AH = 51,
     PROTO_DSTOPTS = 60,
 };
@@ -453,13 +479,174 @@ static int decode_udp(sess_pkt *p, span s)
     return SESS_OK;
 }
 
-static int decode_l4(sess_pkt *p, uint8_t proto, span s)
+/* ---- tunnels ------------------------------------------------------------- */
+
+/* An Ethernet frame at `at` in s. */
+static int ethernet_in(span s, size_t at, size_t *off, unsigned *version)
+{
+    if (s.cap < at)
+        return SESS_ETRUNCATED;
+    size_t inner;
+    int rc = link_ip(SESS_LINK_ETHERNET, s.d + at, s.cap - at, &inner, version);
+    *off = at + inner;
+    return rc;
+}
+
+/* An IP packet announced by an ethertype at `at` in s. */
+static int ip_in(span s, size_t at, uint16_t type, size_t *off,
+                 unsigned *version)
+{
+    *version = ethertype_version(type);
+    *off = at;
+    if (!*version)
+        return SESS_ENOTIP;
+    return s.cap < at ? SESS_ETRUNCATED : SESS_OK;
+}
+
+/* GRE (RFC 2784 with RFC 2890's key and sequence number, version 0; PPTP's
+ * version 1 carrying PPP): IP, Ethernet (bridging, NVGRE) or ERSPAN. */
+static int gre_inner(span s, size_t *off, unsigned *version)
+{
+    if (s.cap < 4)
+        return SESS_ETRUNCATED;
+    uint16_t flags = be16(s.d), type = be16(s.d + 2);
+    if ((flags & GRE_VERSION) == 1) {
+        if (type != ETHERTYPE_PPP || !(flags & GRE_SEQ))
+            return SESS_ENOTIP; /* an acknowledgement carries no payload */
+        *off = 8 + 4 + ((flags & GRE_ACK) ? 4 : 0);
+        return ppp_ip(s.d, s.cap, off, version);
+    }
+    if ((flags & GRE_VERSION) != 0 || (flags & GRE_ROUTING))
+        return SESS_ENOTIP;
+    size_t at = 4;
+    at += (flags & GRE_CHECKSUM) ? 4 : 0;
+    at += (flags & GRE_KEY) ? 4 : 0;
+    at += (flags & GRE_SEQ) ? 4 : 0;
+    switch (type) {
+    case ETHERTYPE_TEB:
+        return ethernet_in(s, at, off, version);
+    case ETHERTYPE_ERSPAN_2: /* type II has a sequence number and a header */
+        return ethernet_in(s, at + ((flags & GRE_SEQ) ? 8 : 0), off, version);
+    case ETHERTYPE_ERSPAN_3:
+        if (s.cap < at + 12)
+            return SESS_ETRUNCATED;
+        /* the O flag (last bit of the header) adds a platform subheader */
+        return ethernet_in(s, at + 12 + ((s.d[at + 11] & 1) ? 8 : 0), off,
+                           version);
+    default:
+        return ip_in(s, at, type, off, version);
+    }
+}
+
+/* VXLAN, GENEVE and GTP-U, by their UDP destination ports, each checked
+ * against its header's fixed bits. */
+static int udp_tunnel_inner(uint16_t dport, span s, size_t *off,
+                            unsigned *version)
+{
+    if (s.cap < 8)
+        return SESS_ETRUNCATED;
+    const uint8_t *h = s.d;
+    switch (dport) {
+    case UDP_VXLAN:
+        if (!(h[0] & 0x08)) /* the VNI is valid */
+            return SESS_ENOTIP;
+        return ethernet_in(s, 8, off, version);
+    case UDP_GENEVE: {
+        if (h[0] >> 6) /* version 0 */
+            return SESS_ENOTIP;
+        size_t at = 8 + (size_t)(h[0] & 0x3f) * 4;
+        uint16_t type = be16(h + 2);
+        if (type == ETHERTYPE_TEB)
+            return ethernet_in(s, at, off, version);
+        return ip_in(s, at, type, off, version);
+    }
+    case UDP_GTP_U: {
+        /* version 1, GTP (not GTP'), a G-PDU */
+        if (h[0] >> 5 != 1 || !(h[0] & 0x10) || h[1] != 0xff)
+            return SESS_ENOTIP;
+        size_t at = 8;
+        if (h[0] & 0x07) { /* sequence number, N-PDU, extension headers */
+            if (s.cap < 12)
+                return SESS_ETRUNCATED;
+            uint8_t next = h[11];
+            at = 12;
+            while (next) {
+                if (s.cap < at + 1)
+                    return SESS_ETRUNCATED;
+                size_t len = (size_t)h[at] * 4;
+                if (len == 0)
+                    return SESS_ENOTIP;
+                if (s.cap < at + len)
+                    return SESS_ETRUNCATED;
+                next = h[at + len - 1];
+                at += len;
+            }
+        }
+        *off = at;
+        *version = 0;
+        return SESS_OK;
+    }
+    default:
+        return SESS_ENOTIP;
+    }
+}
+
+static int decode_ip(const uint8_t *ip, size_t cap, unsigned want,
+                     sess_pkt *p, unsigned depth);
+
+/* Where a tunnel holds an IP packet, that packet replaces the outer one:
+ * flows, fragments and streams are those of the hosts at the tunnel's ends,
+ * as Wireshark's conversations are.  Anything else inside (`found` is
+ * SESS_ENOTIP) leaves the outer packet standing, and so does an inner packet
+ * cut short, whose anomaly the outer one then carries. */
+static void decapsulate(sess_pkt *p, span s, int found, size_t off,
+                        unsigned version, unsigned depth)
+{
+    if (found == SESS_ENOTIP)
+        return;
+    if (found != SESS_OK) {
+        p->anomalies |= SESS_DEC_TRUNCATED;
+        return;
+    }
+    sess_pkt inner = {0};
+    int rc = decode_ip(s.d + off, s.cap - off, version, &inner, depth + 1);
+    if (rc == SESS_ENOTIP)
+        return;
+    if (rc != SESS_OK) {
+        p->anomalies |= inner.anomalies;
+        return;
+    }
+    inner.anomalies |= p->anomalies;
+    *p = inner;
+}
+
+static int decode_l4(sess_pkt *p, uint8_t proto, span s, unsigned depth)
 {
     p->proto = proto;
     if (proto == PROTO_TCP)
         return decode_tcp(p, s);
-    if (proto == PROTO_UDP)
-        return decode_udp(p, s);
+    bool tunnel_room = depth < MAX_TUNNEL_DEPTH;
+    size_t off = 0;
+    unsigned version = 0;
+    if (proto == PROTO_UDP) {
+        int rc = decode_udp(p, s);
+        if (rc == SESS_OK && tunnel_room &&
+            (p->dport == UDP_VXLAN || p->dport == UDP_GENEVE ||
+             p->dport == UDP_GTP_U)) {
+            span payload = tail(s, UDP_HDR);
+            payload.wire = p->payload_wire_len;
+            payload.cap = p->payload_len;
+            int found = udp_tunnel_inner(p->dport, payload, &off, &version);
+            decapsulate(p, payload, found, off, version, depth);
+        }
+        return rc;
+    }
+    if (tunnel_room && (proto == PROTO_IPIP || proto == PROTO_IPV6_IN_IP)) {
+        decapsulate(p, s, SESS_OK, 0, proto == PROTO_IPIP ? 4 : 6, depth);
+    } else if (tunnel_room && proto == PROTO_GRE) {
+        int found = gre_inner(s, &off, &version);
+        decapsulate(p, s, found, off, version, depth);
+    }
     return SESS_OK;
 }
 
@@ -487,7 +674,8 @@ static void set_frag_data(sess_pkt *p, span s)
     p->frag_captured = s.cap;
 }
 
-static int decode_ipv4(const uint8_t *ip, size_t cap, sess_pkt *p)
+static int decode_ipv4(const uint8_t *ip, size_t cap, sess_pkt *p,
+                       unsigned depth)
 {
     if (cap < IPV4_HDR)
         return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
@@ -521,7 +709,7 @@ static int decode_ipv4(const uint8_t *ip, size_t cap, sess_pkt *p)
         set_frag_data(p, tail(s, hdr));
         return SESS_OK;
     }
-    decode_l4(p, p->proto, tail(s, hdr));
+    decode_l4(p, p->proto, tail(s, hdr), depth);
     return SESS_OK;
 }
 
@@ -562,7 +750,8 @@ static int read_frag6(sess_pkt *p, span s, size_t *off, uint8_t *next)
     return SESS_OK;
 }
 
-static int decode_ipv6(const uint8_t *ip, size_t cap, sess_pkt *p)
+static int decode_ipv6(const uint8_t *ip, size_t cap, sess_pkt *p,
+                       unsigned depth)
 {
     if (cap < IPV6_HDR)
         return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
@@ -589,20 +778,22 @@ static int decode_ipv6(const uint8_t *ip, size_t cap, sess_pkt *p)
     p->ip_hdr_len = off;
     p->proto = next;
     if (rc == SESS_OK && !p->is_fragment)
-        decode_l4(p, next, tail(s, off));
+        decode_l4(p, next, tail(s, off), depth);
     return SESS_OK;
 }
 
-/* `want` is the version the link layer announced, 0 for any. */
+/* `want` is the version the link layer announced, 0 for any; `depth` the
+ * number of tunnels around the packet. */
 static int decode_ip(const uint8_t *ip, size_t cap, unsigned want,
-                     sess_pkt *p)
+                     sess_pkt *p, unsigned depth)
 {
     if (cap == 0)
         return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
     unsigned version = ip[0] >> 4;
     if ((version != 4 && version != 6) || (want != 0 && version != want))
         return fail(p, SESS_DEC_UNSUPPORTED, SESS_ENOTIP);
-    return version == 4 ? decode_ipv4(ip, cap, p) : decode_ipv6(ip, cap, p);
+    return version == 4 ? decode_ipv4(ip, cap, p, depth)
+                        : decode_ipv6(ip, cap, p, depth);
 }
 
 /* ---- entry points -------------------------------------------------------- */
@@ -618,13 +809,13 @@ int sess_decode_frame(uint32_t linktype, const uint8_t *frame, size_t caplen,
         return fail(out, SESS_DEC_TRUNCATED, rc);
     if (rc != SESS_OK)
         return fail(out, SESS_DEC_UNSUPPORTED, rc);
-    return decode_ip(frame + off, caplen - off, version, out);
+    return decode_ip(frame + off, caplen - off, version, out, 0);
 }
 
 int sess_decode_ip(const uint8_t *ip, size_t caplen, sess_pkt *out)
 {
     *out = (sess_pkt){0};
-    return decode_ip(ip, caplen, 0, out);
+    return decode_ip(ip, caplen, 0, out, 0);
 }
 
 int sess_decode_transport(sess_pkt *p, uint8_t next, const uint8_t *data,
@@ -649,7 +840,7 @@ int sess_decode_transport(sess_pkt *p, uint8_t next, const uint8_t *data,
         if (off > 0) /* an empty datagram may come with data NULL */
             s = tail(s, off);
     }
-    return decode_l4(p, next, s);
+    return decode_l4(p, next, s, 0);
 }
 
 const char *sess_strerror(int code)

@@ -94,7 +94,9 @@ int sess_decode_ip(const uint8_t *ip, size_t caplen, sess_pkt *out);
  * fragmentable part and `next` the protocol (v4) or the fragment header's
  * next header (v6).  For IPv6 any extension headers at the start of `data`
  * are walked first.  Clears then updates proto, l4_ok, ports, TCP fields
- * and payload; adds to anomalies.  Returns SESS_OK when the TCP/UDP header
+ * and payload; adds to anomalies.  A tunnel in `data` holding an IP packet
+ * replaces the whole description with that packet's, which may be a
+ * fragment (is_fragment) whose bytes are in `data`.  Returns SESS_OK when the TCP/UDP header
  * was read or the protocol has none this decoder reads, SESS_EBADLEN when
  * a header does not fit in `len` or its own length field is wrong. */
 int sess_decode_transport(sess_pkt *p, uint8_t next, const uint8_t *data,

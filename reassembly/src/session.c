@@ -131,6 +131,12 @@ struct sess {
     uint32_t unsupported[16];  /* link types already reported */
     size_t nunsupported;
     sess_u64vec frames;        /* scratch: frames of the message being cut */
+    /* A fragment found in a tunnel inside a reassembled datagram: its bytes,
+     * which the defragmenter's next call would free, and how deep such
+     * datagrams nest at the moment. */
+    uint8_t *nested_frag;
+    size_t nested_frag_cap;
+    unsigned frag_nesting;
     sess_stored *stored;
     size_t nstored, stored_cap;
     size_t stored_bytes;
@@ -842,6 +848,38 @@ static void report_fragment_anomalies(sess_t *s, unsigned a)
             emit_anomaly(s, NULL, table[i].what, table[i].detail);
 }
 
+static void on_fragment(sess_t *s, sess_pkt *p);
+
+enum { MAX_FRAG_NESTING = 4 };
+
+/* A reassembled datagram held a tunnel whose packet is itself a fragment:
+ * it joins its own datagram like any other, from a copy, since its bytes
+ * live in the buffer the defragmenter frees on its next call. */
+static void on_nested_fragment(sess_t *s, sess_pkt *p)
+{
+    size_t len = p->frag_captured;
+    if (s->frag_nesting < MAX_FRAG_NESTING && len > s->nested_frag_cap) {
+        uint8_t *b = realloc(s->nested_frag, len);
+        if (b) {
+            s->nested_frag = b;
+            s->nested_frag_cap = len;
+        }
+    }
+    if (s->frag_nesting >= MAX_FRAG_NESTING || len > s->nested_frag_cap) {
+        emit_anomaly(s, NULL, SESS_AN_FRAG_DROPPED,
+                     "fragment inside a tunnel inside a reassembled datagram "
+                     "not reassembled: nested too deep or out of memory");
+        emit_packet(s, NULL, 0, false);
+        return;
+    }
+    if (len)
+        memcpy(s->nested_frag, p->frag_data, len);
+    p->frag_data = s->nested_frag;
+    s->frag_nesting++;
+    on_fragment(s, p);
+    s->frag_nesting--;
+}
+
 static void on_fragment(sess_t *s, sess_pkt *p)
 {
     sess_frag_result r;
@@ -873,6 +911,10 @@ static void on_fragment(sess_t *s, sess_pkt *p)
     p->is_fragment = false;
     p->ip_len = p->ip_hdr_len + r.len;
     sess_decode_transport(p, r.proto, r.data, r.len);
+    if (p->is_fragment) { /* a tunnel in the datagram held a fragment */
+        on_nested_fragment(s, p);
+        return;
+    }
     if ((p->proto == 6 || p->proto == 17) && !p->l4_ok) {
         emit_anomaly(s, NULL, SESS_AN_TRUNCATED,
                      "reassembled datagram too short for its transport header");
@@ -1064,6 +1106,7 @@ void sess_free(sess_t *s)
         sess_stream_pool_free(s->pool);
     free_stored(s);
     free(s->frames.v);
+    free(s->nested_frag);
     free(s);
 }
 

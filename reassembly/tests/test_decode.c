@@ -270,14 +270,33 @@ static void assert_tcp(const sess_pkt *p, const buf *f, size_t payload_at,
     ASSERT_EQ(p->payload_wire_len, n);
 }
 
+/* The frame's IPv4 or IPv6 TCP packet (ip_tcp(), 7 payload bytes), its
+ * header at `ip` and payload at `pl`, decoded whole and nothing else. */
+static void assert_whole_packet(const sess_pkt *p, const buf *f, int version,
+                                size_t ip, size_t pl)
+{
+    ASSERT_EQ(p->anomalies, 0);
+    ASSERT_EQ(p->ip_version, version);
+    ASSERT_EQ(at(f, p->ip), ip);
+    ASSERT_EQ(p->ip_len, f->len - ip);
+    ASSERT_EQ(p->ip_hdr_len, version == 4 ? 20 : 40);
+    ASSERT(!p->is_fragment);
+    assert_addrs(p, version);
+    assert_tcp(p, f, pl, 7);
+}
+
 /* ---- link layers --------------------------------------------------------- */
 
-typedef struct link_case {
+/* A frame to decode: a link header (`header`, then ip_tcp() with 7 payload
+ * bytes) or, for tunnels, the whole frame (`build`, reporting where the
+ * inner packet's header and payload are). */
+typedef struct frame_case {
     const char *name;
     uint32_t linktype;
     void (*header)(buf *f, int version);
     unsigned versions; /* bit 4 and/or bit 6 */
-} link_case;
+    void (*build)(buf *f, int version, size_t *ip, size_t *pl);
+} frame_case;
 
 static void hdr_eth(buf *f, int v) { eth(f, ethertype_of(v)); }
 static void hdr_vlan(buf *f, int v)
@@ -453,104 +472,109 @@ static void nflog(buf *f, int v, bool big_endian)
 static void hdr_nflog_le(buf *f, int v) { nflog(f, v, false); }
 static void hdr_nflog_be(buf *f, int v) { nflog(f, v, true); }
 
-static const link_case link_cases[] = {
-    {"ethernet", 1, hdr_eth, 1u << 4 | 1u << 6},
-    {"802.1Q", 1, hdr_vlan, 1u << 4 | 1u << 6},
-    {"QinQ 802.1ad", 1, hdr_qinq, 1u << 4 | 1u << 6},
-    {"QinQ 0x9100 triple", 1, hdr_qinq_9100, 1u << 4 | 1u << 6},
-    {"linux sll", 113, hdr_sll, 1u << 4 | 1u << 6},
-    {"linux sll + vlan", 113, hdr_sll_vlan, 1u << 4 | 1u << 6},
-    {"linux sll2", 276, hdr_sll2, 1u << 4 | 1u << 6},
-    {"null little-endian", 0, hdr_null_le, 1u << 4 | 1u << 6},
-    {"null big-endian", 0, hdr_null_be, 1u << 4 | 1u << 6},
-    {"null freebsd", 0, hdr_null_fbsd, 1u << 4 | 1u << 6},
-    {"openbsd loop", 108, hdr_loop, 1u << 4 | 1u << 6},
-    {"raw", 101, hdr_none, 1u << 4 | 1u << 6},
-    {"raw dlt 12", 12, hdr_none, 1u << 4 | 1u << 6},
-    {"raw dlt 14", 14, hdr_none, 1u << 4 | 1u << 6},
-    {"802.1Q + PPPoE", 1, hdr_pppoe, 1u << 4 | 1u << 6},
-    {"MPLS two labels", 1, hdr_mpls, 1u << 4 | 1u << 6},
-    {"ipv4", 228, hdr_none, 1u << 4},
-    {"ipv6", 229, hdr_none, 1u << 6},
-    {"ppp", 9, hdr_ppp, 1u << 4 | 1u << 6},
-    {"ppp compressed protocol", 9, hdr_ppp_compressed, 1u << 4 | 1u << 6},
-    {"ppp hdlc", 50, hdr_ppp, 1u << 4 | 1u << 6},
-    {"ppp with direction", 204, hdr_ppp_dir, 1u << 4 | 1u << 6},
-    {"cisco hdlc", 104, hdr_chdlc, 1u << 4 | 1u << 6},
-    {"cisco hdlc with direction", 205, hdr_chdlc_dir, 1u << 4 | 1u << 6},
-    {"802.11 data from DS", 105, hdr_wlan_from_ds, 1u << 4 | 1u << 6},
-    {"802.11 QoS data, 4 addresses", 105, hdr_wlan_qos_wds, 1u << 4 | 1u << 6},
+static const frame_case link_cases[] = {
+    {"ethernet", 1, hdr_eth, 1u << 4 | 1u << 6, NULL},
+    {"802.1Q", 1, hdr_vlan, 1u << 4 | 1u << 6, NULL},
+    {"QinQ 802.1ad", 1, hdr_qinq, 1u << 4 | 1u << 6, NULL},
+    {"QinQ 0x9100 triple", 1, hdr_qinq_9100, 1u << 4 | 1u << 6, NULL},
+    {"linux sll", 113, hdr_sll, 1u << 4 | 1u << 6, NULL},
+    {"linux sll + vlan", 113, hdr_sll_vlan, 1u << 4 | 1u << 6, NULL},
+    {"linux sll2", 276, hdr_sll2, 1u << 4 | 1u << 6, NULL},
+    {"null little-endian", 0, hdr_null_le, 1u << 4 | 1u << 6, NULL},
+    {"null big-endian", 0, hdr_null_be, 1u << 4 | 1u << 6, NULL},
+    {"null freebsd", 0, hdr_null_fbsd, 1u << 4 | 1u << 6, NULL},
+    {"openbsd loop", 108, hdr_loop, 1u << 4 | 1u << 6, NULL},
+    {"raw", 101, hdr_none, 1u << 4 | 1u << 6, NULL},
+    {"raw dlt 12", 12, hdr_none, 1u << 4 | 1u << 6, NULL},
+    {"raw dlt 14", 14, hdr_none, 1u << 4 | 1u << 6, NULL},
+    {"802.1Q + PPPoE", 1, hdr_pppoe, 1u << 4 | 1u << 6, NULL},
+    {"MPLS two labels", 1, hdr_mpls, 1u << 4 | 1u << 6, NULL},
+    {"ipv4", 228, hdr_none, 1u << 4, NULL},
+    {"ipv6", 229, hdr_none, 1u << 6, NULL},
+    {"ppp", 9, hdr_ppp, 1u << 4 | 1u << 6, NULL},
+    {"ppp compressed protocol", 9, hdr_ppp_compressed, 1u << 4 | 1u << 6, NULL},
+    {"ppp hdlc", 50, hdr_ppp, 1u << 4 | 1u << 6, NULL},
+    {"ppp with direction", 204, hdr_ppp_dir, 1u << 4 | 1u << 6, NULL},
+    {"cisco hdlc", 104, hdr_chdlc, 1u << 4 | 1u << 6, NULL},
+    {"cisco hdlc with direction", 205, hdr_chdlc_dir, 1u << 4 | 1u << 6, NULL},
+    {"802.11 data from DS", 105, hdr_wlan_from_ds, 1u << 4 | 1u << 6, NULL},
+    {"802.11 QoS data, 4 addresses", 105, hdr_wlan_qos_wds, 1u << 4 | 1u << 6, NULL},
     {"802.11 QoS data + HT control, bridge tunnel", 105, hdr_wlan_qos_ht,
-     1u << 4 | 1u << 6},
-    {"radiotap", 127, hdr_radiotap, 1u << 4 | 1u << 6},
-    {"ppi 802.11", 192, hdr_ppi, 1u << 4 | 1u << 6},
-    {"ppi ethernet", 192, hdr_ppi_ethernet, 1u << 4 | 1u << 6},
-    {"avs", 163, hdr_avs, 1u << 4 | 1u << 6},
-    {"pflog", 117, hdr_pflog, 1u << 4 | 1u << 6},
-    {"nflog little-endian host", 239, hdr_nflog_le, 1u << 4 | 1u << 6},
-    {"nflog big-endian host", 239, hdr_nflog_be, 1u << 4 | 1u << 6},
+     1u << 4 | 1u << 6, NULL},
+    {"radiotap", 127, hdr_radiotap, 1u << 4 | 1u << 6, NULL},
+    {"ppi 802.11", 192, hdr_ppi, 1u << 4 | 1u << 6, NULL},
+    {"ppi ethernet", 192, hdr_ppi_ethernet, 1u << 4 | 1u << 6, NULL},
+    {"avs", 163, hdr_avs, 1u << 4 | 1u << 6, NULL},
+    {"pflog", 117, hdr_pflog, 1u << 4 | 1u << 6, NULL},
+    {"nflog little-endian host", 239, hdr_nflog_le, 1u << 4 | 1u << 6, NULL},
+    {"nflog big-endian host", 239, hdr_nflog_be, 1u << 4 | 1u << 6, NULL},
 };
 
-static void build_link_case(const link_case *c, int version, buf *f,
-                            size_t *ip, size_t *pl)
+static void build_case(const frame_case *c, int version, buf *f, size_t *ip,
+                       size_t *pl)
 {
+    if (c->build) {
+        c->build(f, version, ip, pl);
+        return;
+    }
     c->header(f, version);
     *ip = ip_tcp(f, version, 7);
     *pl = f->len - 7;
 }
 
-TEST(link_types)
+typedef void (*frame_check)(const frame_case *c, int version, const buf *f,
+                            size_t ip, size_t pl);
+
+/* Builds every case in each IP version it holds and checks it. */
+static void each_case(const frame_case *cases, size_t n, frame_check check)
 {
-    for (size_t i = 0; i < sizeof link_cases / sizeof link_cases[0]; i++) {
-        const link_case *c = &link_cases[i];
+    for (size_t i = 0; i < n; i++) {
         for (int version = 4; version <= 6; version += 2) {
-            if (!(c->versions & 1u << version))
+            if (!(cases[i].versions & 1u << version))
                 continue;
             buf f = {0};
             size_t ip, pl;
-            build_link_case(c, version, &f, &ip, &pl);
-            sess_pkt p;
-            ASSERT_EQ(decode(c->linktype, &f, &p), SESS_OK);
-            ASSERT_EQ(p.anomalies, 0);
-            ASSERT_EQ(p.ip_version, version);
-            ASSERT_EQ(at(&f, p.ip), ip);
-            ASSERT_EQ(p.ip_len, f.len - ip);
-            ASSERT_EQ(p.ip_hdr_len, version == 4 ? 20 : 40);
-            ASSERT(!p.is_fragment);
-            assert_addrs(&p, version);
-            assert_tcp(&p, &f, pl, 7);
+            build_case(&cases[i], version, &f, &ip, &pl);
+            check(&cases[i], version, &f, ip, pl);
         }
     }
 }
 
-/* Each link type cut at every length: an error, or a flagged packet. */
-TEST(link_types_truncated)
+/* The whole frame: exactly the IP packet and TCP segment built. */
+static void decodes_whole(const frame_case *c, int version, const buf *f,
+                          size_t ip, size_t pl)
 {
-    for (size_t i = 0; i < sizeof link_cases / sizeof link_cases[0]; i++) {
-        const link_case *c = &link_cases[i];
-        for (int version = 4; version <= 6; version += 2) {
-            if (!(c->versions & 1u << version))
-                continue;
-            buf f = {0};
-            size_t ip, pl;
-            build_link_case(c, version, &f, &ip, &pl);
-            for (size_t len = 0; len < f.len; len++) {
-                sess_pkt p;
-                int rc = decode_prefix(c->linktype, &f, len, &p);
-                if (len < ip + (version == 4 ? 20 : 40)) {
-                    ASSERT_EQ(rc, SESS_ETRUNCATED);
-                    ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED);
-                    ASSERT_EQ(p.ip_version, 0);
-                } else {
-                    ASSERT_EQ(rc, SESS_OK);
-                    ASSERT(p.anomalies & SESS_DEC_SNAPPED);
-                    ASSERT_EQ(p.l4_ok, len >= pl);
-                    ASSERT_EQ(!!(p.anomalies & SESS_DEC_TRUNCATED), len < pl);
-                }
-            }
+    sess_pkt p;
+    ASSERT_EQ(decode(c->linktype, f, &p), SESS_OK);
+    assert_whole_packet(&p, f, version, ip, pl);
+}
+
+/* Cut at every length before the IP header: an error; after: a flagged
+ * packet. */
+static void link_cut_anywhere(const frame_case *c, int version, const buf *f,
+                              size_t ip, size_t pl)
+{
+    for (size_t len = 0; len < f->len; len++) {
+        sess_pkt p;
+        int rc = decode_prefix(c->linktype, f, len, &p);
+        if (len < ip + (version == 4 ? 20 : 40)) {
+            ASSERT_EQ(rc, SESS_ETRUNCATED);
+            ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED);
+            ASSERT_EQ(p.ip_version, 0);
+        } else {
+            ASSERT_EQ(rc, SESS_OK);
+            ASSERT(p.anomalies & SESS_DEC_SNAPPED);
+            ASSERT_EQ(p.l4_ok, len >= pl);
+            ASSERT_EQ(!!(p.anomalies & SESS_DEC_TRUNCATED), len < pl);
         }
     }
 }
+
+#define EACH(cases, check) each_case(cases, sizeof cases / sizeof cases[0], check)
+
+TEST(link_types) { EACH(link_cases, decodes_whole); }
+
+TEST(link_types_truncated) { EACH(link_cases, link_cut_anywhere); }
 
 TEST(null_family_both_orders)
 {
@@ -630,6 +654,370 @@ TEST(not_ip)
         ASSERT_EQ(p.anomalies, SESS_DEC_UNSUPPORTED);
         ASSERT_EQ(p.ip_version, 0);
     }
+}
+
+/* ---- tunnels ------------------------------------------------------------- */
+
+/* Tunnel frames: Ethernet, the outer IP packet and its tunnel headers, then
+ * an inner IPv4 or IPv6 TCP packet (behind an Ethernet header when the
+ * tunnel carries Ethernet).  `ip`, `pl` receive the inner IP header's and
+ * payload's offsets. */
+static void inner_tcp(buf *f, int v, bool ethernet, size_t *ip, size_t *pl)
+{
+    if (ethernet)
+        eth(f, ethertype_of(v));
+    *ip = ip_tcp(f, v, 7);
+    *pl = f->len - 7;
+}
+
+static void close_outer4(buf *f, size_t outer, size_t udp_at)
+{
+    if (udp_at)
+        fix_udp(f, udp_at);
+    fix_ipv4(f, outer);
+}
+
+/* Ethernet + IPv4 + a UDP header to `dport`; returns the UDP offset. */
+static size_t outer_udp4(buf *f, uint16_t dport, size_t *outer)
+{
+    eth(f, 0x0800);
+    *outer = ipv4(f, 17, 0, 0);
+    size_t at = f->len;
+    put16(f, 33333);
+    put16(f, dport);
+    put32(f, 0);
+    return at;
+}
+
+static void tun_ipip(buf *f, int v, size_t *ip, size_t *pl)
+{
+    eth(f, 0x0800);
+    size_t outer = ipv4(f, v == 4 ? 4 : 41, 0, 0);
+    inner_tcp(f, v, false, ip, pl);
+    close_outer4(f, outer, 0);
+}
+static void tun_in_ipv6(buf *f, int v, size_t *ip, size_t *pl)
+{
+    eth(f, 0x86dd);
+    size_t outer = ipv6(f, v == 4 ? 4 : 41);
+    inner_tcp(f, v, false, ip, pl);
+    fix_ipv6(f, outer);
+}
+static void gre(buf *f, uint16_t flags, uint16_t type, size_t *outer)
+{
+    eth(f, 0x0800);
+    *outer = ipv4(f, 47, 0, 0);
+    put16(f, flags);
+    put16(f, type);
+}
+static void tun_gre(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer;
+    gre(f, 0, ethertype_of(v), &outer);
+    inner_tcp(f, v, false, ip, pl);
+    close_outer4(f, outer, 0);
+}
+static void tun_gre_csum_key_seq(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer;
+    gre(f, 0xb000, ethertype_of(v), &outer);
+    put32(f, 0);          /* checksum, reserved */
+    put32(f, 0x0000abcd); /* key */
+    put32(f, 7);          /* sequence number */
+    inner_tcp(f, v, false, ip, pl);
+    close_outer4(f, outer, 0);
+}
+static void tun_nvgre(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer;
+    gre(f, 0x2000, 0x6558, &outer); /* key: virtual subnet id */
+    put32(f, 0x00123400);
+    inner_tcp(f, v, true, ip, pl);
+    close_outer4(f, outer, 0);
+}
+static void tun_erspan1(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer;
+    gre(f, 0, 0x88be, &outer);
+    inner_tcp(f, v, true, ip, pl);
+    close_outer4(f, outer, 0);
+}
+static void tun_erspan2(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer;
+    gre(f, 0x1000, 0x88be, &outer);
+    put32(f, 9);          /* sequence number */
+    put32(f, 0x10010064); /* version 1, VLAN, session 100 */
+    put32(f, 0);
+    inner_tcp(f, v, true, ip, pl);
+    close_outer4(f, outer, 0);
+}
+static void erspan3(buf *f, int v, bool subheader, size_t *ip, size_t *pl)
+{
+    size_t outer;
+    gre(f, 0x1000, 0x22eb, &outer);
+    put32(f, 9);
+    put32(f, 0x20000064);             /* version 2 */
+    put32(f, 0x11223344);             /* timestamp */
+    put32(f, subheader ? 1 : 0);      /* SGT, flags; O: a subheader follows */
+    if (subheader) {
+        put32(f, 0x55555555);
+        put32(f, 0x66666666);
+    }
+    inner_tcp(f, v, true, ip, pl);
+    close_outer4(f, outer, 0);
+}
+static void tun_erspan3(buf *f, int v, size_t *ip, size_t *pl)
+{
+    erspan3(f, v, false, ip, pl);
+}
+static void tun_erspan3_subheader(buf *f, int v, size_t *ip, size_t *pl)
+{
+    erspan3(f, v, true, ip, pl);
+}
+static void tun_pptp(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer;
+    gre(f, 0x3081, 0x880b, &outer); /* key, sequence, ack; version 1 */
+    size_t len_at = put16(f, 0);    /* payload length */
+    put16(f, 0x4000);               /* call id */
+    put32(f, 12);                   /* sequence number */
+    put32(f, 11);                   /* acknowledgement */
+    size_t ppp_at = f->len;
+    put(f, "\xff\x03", 2);
+    put16(f, v == 4 ? 0x0021 : 0x0057);
+    inner_tcp(f, v, false, ip, pl);
+    set16(f, len_at, (uint16_t)(f->len - ppp_at));
+    close_outer4(f, outer, 0);
+}
+static void tun_vxlan(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer, udp_at = outer_udp4(f, 4789, &outer);
+    put32(f, 0x08000000); /* I: VNI valid */
+    put32(f, 0x00138800); /* VNI 5000 */
+    inner_tcp(f, v, true, ip, pl);
+    close_outer4(f, outer, udp_at);
+}
+static void tun_vxlan_v6(buf *f, int v, size_t *ip, size_t *pl)
+{
+    eth(f, 0x86dd);
+    size_t outer = ipv6(f, 17);
+    size_t udp_at = f->len;
+    put16(f, 33333);
+    put16(f, 4789);
+    put32(f, 0);
+    put32(f, 0x08000000);
+    put32(f, 0x00138800);
+    inner_tcp(f, v, true, ip, pl);
+    fix_udp(f, udp_at);
+    fix_ipv6(f, outer);
+}
+static void tun_geneve(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer, udp_at = outer_udp4(f, 6081, &outer);
+    put(f, "\x02\x00", 2); /* version 0, 2 words of options */
+    put16(f, 0x6558);
+    put32(f, 0x00138800);
+    put32(f, 0x01020301); /* an option: class, type, length 1 */
+    put32(f, 0xdeadbeef);
+    inner_tcp(f, v, true, ip, pl);
+    close_outer4(f, outer, udp_at);
+}
+static void tun_geneve_ip(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer, udp_at = outer_udp4(f, 6081, &outer);
+    put(f, "\x00\x00", 2);
+    put16(f, ethertype_of(v));
+    put32(f, 0x00138800);
+    inner_tcp(f, v, false, ip, pl);
+    close_outer4(f, outer, udp_at);
+}
+static void tun_gtpu(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer, udp_at = outer_udp4(f, 2152, &outer);
+    put(f, "\x30\xff", 2);         /* version 1, GTP, G-PDU */
+    size_t len_at = put16(f, 0);
+    put32(f, 0x11223344);          /* TEID */
+    size_t after = f->len;
+    inner_tcp(f, v, false, ip, pl);
+    set16(f, len_at, (uint16_t)(f->len - after));
+    close_outer4(f, outer, udp_at);
+}
+static void tun_gtpu_extension(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer, udp_at = outer_udp4(f, 2152, &outer);
+    put(f, "\x34\xff", 2);         /* E: extension headers follow */
+    size_t len_at = put16(f, 0);
+    put32(f, 0x11223344);
+    size_t after = f->len;
+    put(f, "\x00\x00\x00\x85", 4); /* sequence, N-PDU, next: PDU session */
+    put(f, "\x01\x00\x05\x00", 4); /* 4 bytes, QFI 5, no next */
+    inner_tcp(f, v, false, ip, pl);
+    set16(f, len_at, (uint16_t)(f->len - after));
+    close_outer4(f, outer, udp_at);
+}
+
+static const frame_case tunnel_cases[] = {
+    {"IPv4 or IPv6 in IPv4", 1, NULL, 1u << 4 | 1u << 6, tun_ipip},
+    {"IPv4 or IPv6 in IPv6", 1, NULL, 1u << 4 | 1u << 6, tun_in_ipv6},
+    {"GRE", 1, NULL, 1u << 4 | 1u << 6, tun_gre},
+    {"GRE checksum, key, sequence", 1, NULL, 1u << 4 | 1u << 6, tun_gre_csum_key_seq},
+    {"NVGRE (Ethernet)", 1, NULL, 1u << 4 | 1u << 6, tun_nvgre},
+    {"ERSPAN type I", 1, NULL, 1u << 4 | 1u << 6, tun_erspan1},
+    {"ERSPAN type II", 1, NULL, 1u << 4 | 1u << 6, tun_erspan2},
+    {"ERSPAN type III", 1, NULL, 1u << 4 | 1u << 6, tun_erspan3},
+    {"ERSPAN type III + subheader", 1, NULL, 1u << 4 | 1u << 6, tun_erspan3_subheader},
+    {"PPTP (GRE v1, PPP)", 1, NULL, 1u << 4 | 1u << 6, tun_pptp},
+    {"VXLAN", 1, NULL, 1u << 4 | 1u << 6, tun_vxlan},
+    {"VXLAN over IPv6", 1, NULL, 1u << 4 | 1u << 6, tun_vxlan_v6},
+    {"GENEVE with an option", 1, NULL, 1u << 4 | 1u << 6, tun_geneve},
+    {"GENEVE carrying IP", 1, NULL, 1u << 4 | 1u << 6, tun_geneve_ip},
+    {"GTP-U", 1, NULL, 1u << 4 | 1u << 6, tun_gtpu},
+    {"GTP-U extension header", 1, NULL, 1u << 4 | 1u << 6, tun_gtpu_extension},
+};
+
+/* Cut anywhere: the outer packet while the inner one's header is not all
+ * there (snapped, and truncated when it was cut inside the tunnel), the
+ * inner one from then on. */
+static void tunnel_cut_anywhere(const frame_case *c, int version,
+                                const buf *f, size_t ip, size_t pl)
+{
+    size_t inner_hdr = ip + (version == 4 ? 20 : 40);
+    for (size_t len = 14; len < f->len; len++) {
+        sess_pkt p;
+        int rc = decode_prefix(c->linktype, f, len, &p);
+        if (len < inner_hdr) {
+            if (rc != SESS_OK) {
+                ASSERT_EQ(rc, SESS_ETRUNCATED); /* the outer header */
+                continue;
+            }
+            ASSERT(at(f, p.ip) < ip);
+            ASSERT(p.anomalies & SESS_DEC_SNAPPED);
+        } else {
+            ASSERT_EQ(rc, SESS_OK);
+            ASSERT_EQ(at(f, p.ip), ip);
+            ASSERT_EQ(p.ip_version, version);
+            ASSERT_EQ(p.l4_ok, len >= pl);
+        }
+    }
+}
+
+/* The packet described is the inner one, whatever the tunnel. */
+TEST(tunnels) { EACH(tunnel_cases, decodes_whole); }
+
+TEST(tunnels_truncated) { EACH(tunnel_cases, tunnel_cut_anywhere); }
+
+/* Inside, something that is not IP: the outer packet stands. */
+TEST(tunnels_holding_no_ip)
+{
+    static const struct {
+        const char *name;
+        uint8_t proto;     /* 47 GRE, 17 UDP */
+        uint16_t dport;    /* UDP */
+        uint8_t hdr[16];
+        size_t hdr_len;
+    } cases[] = {
+        {"GRE keepalive (no payload type)", 47, 0, {0, 0, 0, 0}, 4},
+        {"GRE with routing present", 47, 0, {0x40, 0, 0x08, 0}, 4},
+        {"GRE version 2", 47, 0, {0, 2, 0x08, 0}, 4},
+        {"PPTP acknowledgement only", 47, 0,
+         {0x20, 0x81, 0x88, 0x0b, 0, 0, 0x40, 0, 0, 0, 0, 5}, 12},
+        {"PPTP carrying PPP LCP", 47, 0,
+         {0x30, 0x01, 0x88, 0x0b, 0, 4, 0x40, 0, 0, 0, 0, 5, 0xff, 0x03, 0xc0,
+          0x21},
+         16},
+        {"VXLAN without a valid VNI", 17, 4789, {0, 0, 0, 0, 0, 0, 0, 0}, 8},
+        {"VXLAN holding ARP", 17, 4789,
+         {0x08, 0, 0, 0, 0, 0, 0x13, 0}, 8},
+        {"GENEVE version 1", 17, 6081, {0x40, 0, 0x65, 0x58, 0, 0, 0, 0}, 8},
+        {"GENEVE unknown protocol", 17, 6081, {0, 0, 0x88, 0xb5, 0, 0, 0, 0}, 8},
+        {"GTP-U echo request", 17, 2152, {0x32, 0x01, 0, 4, 0, 0, 0, 0}, 8},
+        {"GTP' (not GTP)", 17, 2152, {0x20, 0xff, 0, 0, 0, 0, 0, 0}, 8},
+        {"GTP-U empty extension header", 17, 2152,
+         {0x34, 0xff, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0x85, 0}, 13},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf f = {0};
+        eth(&f, 0x0800);
+        size_t outer = ipv4(&f, cases[i].proto, 0, 0), udp_at = 0;
+        if (cases[i].proto == 17) {
+            udp_at = f.len;
+            put16(&f, 33333);
+            put16(&f, cases[i].dport);
+            put32(&f, 0);
+        }
+        put(&f, cases[i].hdr, cases[i].hdr_len);
+        if (!strcmp(cases[i].name, "VXLAN holding ARP")) {
+            eth(&f, 0x0806);
+            fill(&f, 0, 28);
+        } else {
+            ip_tcp(&f, 4, 7); /* behind a header that does not lead to it */
+        }
+        close_outer4(&f, outer, udp_at);
+        sess_pkt p;
+        ASSERT_EQ(decode(SESS_LINK_ETHERNET, &f, &p), SESS_OK);
+        ASSERT_EQ(at(&f, p.ip), outer);
+        ASSERT_EQ(p.proto, cases[i].proto);
+        ASSERT_EQ(p.anomalies, 0);
+        if (cases[i].proto == 17)
+            ASSERT_EQ(p.dport, cases[i].dport);
+    }
+}
+
+/* Four tunnels are looked into; a fifth stays closed. */
+TEST(tunnel_depth)
+{
+    for (int tunnels = 1; tunnels <= 5; tunnels++) {
+        buf f = {0};
+        size_t outer[5];
+        for (int i = 0; i < tunnels; i++)
+            outer[i] = ipv4(&f, 4, 0, 0);
+        size_t ip = ip_tcp(&f, 4, 7);
+        for (int i = tunnels - 1; i >= 0; i--)
+            fix_ipv4(&f, outer[i]);
+        sess_pkt p;
+        ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
+        if (tunnels <= 4) {
+            ASSERT_EQ(at(&f, p.ip), ip);
+            ASSERT(p.l4_ok);
+        } else {
+            ASSERT_EQ(at(&f, p.ip), outer[4]);
+            ASSERT_EQ(p.proto, 4);
+        }
+    }
+}
+
+/* A reassembled datagram holding a tunnel: the inner packet, which may
+ * itself be a fragment. */
+TEST(tunnel_after_reassembly)
+{
+    buf f = {0};
+    size_t outer = ipv4(&f, 47, 0, 0x2000); /* first fragment */
+    put16(&f, 0);
+    put16(&f, 0x0800);
+    size_t ip = ip_tcp(&f, 4, 7);
+    fix_ipv4(&f, outer);
+    sess_pkt p;
+    ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
+    ASSERT(p.is_fragment);
+    ASSERT_EQ(sess_decode_transport(&p, 47, p.frag_data, p.frag_len), SESS_OK);
+    ASSERT(!p.is_fragment);
+    ASSERT_EQ(at(&f, p.ip), ip);
+    assert_tcp(&p, &f, f.len - 7, 7);
+
+    buf g = {0};
+    outer = ipv4(&g, 4, 0, 0x2000);
+    size_t inner = ipv4(&g, 6, 0, 0x2000); /* the inner packet: a fragment */
+    tcp(&g, 4);
+    payload(&g, 8);
+    fix_ipv4(&g, inner);
+    fix_ipv4(&g, outer);
+    ASSERT_EQ(decode(SESS_LINK_RAW, &g, &p), SESS_OK);
+    ASSERT_EQ(sess_decode_transport(&p, 4, p.frag_data, p.frag_len), SESS_OK);
+    ASSERT(p.is_fragment);
+    ASSERT_EQ(at(&g, p.ip), inner);
+    ASSERT_EQ(at(&g, p.frag_data), inner + 20);
+    ASSERT_EQ(p.frag_len, 32);
 }
 
 TEST(raw_bad_version)
@@ -1223,4 +1611,6 @@ TEST_MAIN(TEST_CASE(link_types), TEST_CASE(link_types_truncated),
           TEST_CASE(ethernet_padding), TEST_CASE(ip_lengths),
           TEST_CASE(ipv6_jumbogram), TEST_CASE(tcp_data_offset),
           TEST_CASE(udp_length), TEST_CASE(link_truncated),
-          TEST_CASE(strerror))
+          TEST_CASE(tunnels), TEST_CASE(tunnels_truncated),
+          TEST_CASE(tunnels_holding_no_ip), TEST_CASE(tunnel_depth),
+          TEST_CASE(tunnel_after_reassembly), TEST_CASE(strerror))

@@ -787,6 +787,90 @@ TEST(batches_feed_like_single_calls)
     sess_free(s);
 }
 
+/* ---- tunnels ------------------------------------------------------------- */
+
+/* `inner` inside IPv4 from 10.9.9.<a> to 10.9.9.<b> (IP in IP). */
+static frame ipip4(const frame *inner, int a, int b)
+{
+    frame f = {0};
+    uint8_t *ip = f.b;
+    ip[0] = 0x45;
+    be16(ip + 2, (unsigned)(20 + inner->len));
+    be16(ip + 4, 0x7777);
+    ip[8] = 64;
+    ip[9] = 4;
+    ip[12] = 10, ip[13] = 9, ip[14] = 9, ip[15] = (uint8_t)a;
+    ip[16] = 10, ip[17] = 9, ip[18] = 9, ip[19] = (uint8_t)b;
+    memcpy(f.b + 20, inner->b, inner->len);
+    f.len = 20 + inner->len;
+    return f;
+}
+
+/* Packets of one connection, some tunnelled and some not, are one flow:
+ * the flow of the hosts inside. */
+TEST(tunnelled_packets_join_the_inner_flow)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    frame syn = tcp4(1, 40000, 2, 7777, 1000, 0, SYN, NULL);
+    frame sa = tcp4(2, 7777, 1, 40000, 5000, 1001, SYN | ACK, NULL);
+    frame ack = tcp4(1, 40000, 2, 7777, 1001, 5001, ACK, NULL);
+    frame data = tcp4(1, 40000, 2, 7777, 1001, 5001, ACK | PSH, "inside");
+    frame t_syn = ipip4(&syn, 1, 2), t_ack = ipip4(&ack, 1, 2),
+          t_data = ipip4(&data, 1, 2);
+    feed(s, &t_syn, 1);
+    feed(s, &sa, 1);
+    feed(s, &t_ack, 1);
+    feed(s, &t_data, 1);
+    for (uint64_t n = 1; n <= 4; n++) {
+        ASSERT_EQ(packet_of(&l, n)->flow_id, 0);
+        ASSERT_EQ(packet_of(&l, n)->pkts, n);
+    }
+    ASSERT_EQ(packet_of(&l, 1)->dir, 0);
+    ASSERT_EQ(packet_of(&l, 2)->dir, 1);
+    sess_finish(s);
+    const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
+    ASSERT(m);
+    ASSERT_STR_EQ(m->text, "inside");
+    sess_free(s);
+}
+
+/* The first fragment of a segment travels in a tunnel whose packet is cut
+ * into two fragments; the second fragment travels in one piece.  In either
+ * order the segment is rebuilt, twice reassembled, on the last frame. */
+TEST(fragment_in_a_fragmented_tunnel)
+{
+    frame seg = tcp4(1, 40000, 2, 7777, 1001, 5001, ACK | PSH,
+                     "twenty-eight bytes of data!!");
+    frame in1 = frag4(&seg, 0, 24, true), in2 = frag4(&seg, 24, 24, false);
+    frame t1 = ipip4(&in1, 1, 2), t2 = ipip4(&in2, 1, 2);
+    frame o1 = frag4(&t1, 0, 24, true), o2 = frag4(&t1, 24, 20, false);
+    const frame *orders[2][3] = {{&o1, &o2, &t2}, {&t2, &o1, &o2}};
+    for (int k = 0; k < 2; k++) {
+        log_t l;
+        sess_t *s = s_new(&l, NULL);
+        clock_frame = 0;
+        handshake(s, 7777, 1);
+        for (int i = 0; i < 3; i++)
+            feed(s, orders[k][i], 2);
+        ASSERT_EQ(packet_of(&l, 4)->flow_id, -1);
+        ASSERT_EQ(packet_of(&l, 5)->flow_id, -1);
+        ASSERT_EQ(packet_of(&l, 6)->flow_id, 0);
+        ASSERT_EQ(count(&l, SESS_EV_IP_DATAGRAM), 2);
+        ASSERT_EQ(count(&l, SESS_EV_ANOMALY), 0);
+        const logged *seg_ev = nth(&l, SESS_EV_TCP_SEGMENT, 0);
+        ASSERT(seg_ev);
+        ASSERT_EQ(seg_ev->frame, 6);
+        ASSERT_EQ(seg_ev->len, 28);
+        sess_finish(s);
+        const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
+        ASSERT(m);
+        ASSERT_STR_EQ(m->text, "twenty-eight bytes of data!!");
+        sess_free(s);
+    }
+}
+
 TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
           TEST_CASE(announced_lengths_stay_clear_of_the_memcap),
           TEST_CASE(originator_is_syn_sender_or_synack_receiver),
@@ -807,4 +891,6 @@ TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
           TEST_CASE(store_keeps_messages),
           TEST_CASE(syn_flood_capped_by_flow_limit),
           TEST_CASE(garbage_never_crashes),
-          TEST_CASE(batches_feed_like_single_calls))
+          TEST_CASE(batches_feed_like_single_calls),
+          TEST_CASE(tunnelled_packets_join_the_inner_flow),
+          TEST_CASE(fragment_in_a_fragmented_tunnel))

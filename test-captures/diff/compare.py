@@ -209,21 +209,30 @@ def parse_follow(path):
     return out
 
 
+def innermost_source(ip_src, ipv6_src, protocols):
+    """The source address of the IP header closest to TCP: a tunnelled
+    frame lists every IP header's, outermost first."""
+    layers = [p for p in protocols.split(":") if p in ("ip", "ipv6")]
+    inner_v6 = layers[-1] == "ipv6" if layers else not ip_src
+    values = (ipv6_src if inner_v6 else ip_src).split(",")
+    return ipaddress.ip_address(values[-1])
+
+
 def cmd_follow(name, json_path, frames_tsv, follow_path):
     """FRAMES_TSV columns: tcp.stream, ip.src, ipv6.src, tcp.srcport,
-    sessions.flow.id, sessions.flow.dir."""
+    sessions.flow.id, sessions.flow.dir, frame.protocols."""
     ours = streams(load_messages(json_path))
     follow = parse_follow(follow_path)
     mapping = {}   # (stream, endpoint) -> (flow, dir)
     nstreams = 0
     for line in open(frames_tsv, encoding="utf-8"):
         cols = line.rstrip("\n").split("\t")
-        cols += [""] * (6 - len(cols))
+        cols += [""] * (7 - len(cols))
         if not cols[0] or not cols[4]:
             continue
         stream = int(cols[0])
         nstreams = max(nstreams, stream + 1)
-        ep = (ipaddress.ip_address(cols[1] or cols[2]), int(cols[3]))
+        ep = (innermost_source(cols[1], cols[2], cols[6]), int(cols[3]))
         mapping[(stream, ep)] = (int(cols[4]), int(cols[5]))
     if nstreams == 0:
         result(False, "tcp-follow " + name, "no TCP stream found")

@@ -1135,6 +1135,124 @@ def gen_link_serial_and_wireless():
          linktype=LINKTYPE_NFLOG)
 
 
+# --------------------------------------------------------------------------
+# tunnels
+
+def gen_tunnel():
+    """TCP connections inside tunnels: Sessions' flows are the inner hosts'."""
+    T1, T2 = "203.0.113.1", "203.0.113.2"          # tunnel endpoints
+    T61, T62 = "2001:db8:ffff::1", "2001:db8:ffff::2"
+
+    def ends(p, v6=False):
+        src, _ = l3_src_dst(p)
+        up = src in (C4, C6, C4B)
+        if v6:
+            return (T61, T62) if up else (T62, T61)
+        return (T1, T2) if up else (T2, T1)
+
+    def over4(proto, body, p, ipid=0x100):
+        a, b = ends(p)
+        return eth(IP(src=a, dst=b, proto=proto, id=ipid, ttl=255) / Raw(body))
+
+    def gre(flags, ptype, *fields):
+        return struct.pack(">HH", flags, ptype) + b"".join(struct.pack(">I", f) for f in fields)
+
+    def eth_frame(p):
+        return eth(p)
+
+    def ethertype(p):
+        return 0x86DD if IPv6 in p else 0x0800
+
+    # GRE and IP in IP
+    a = small_conn(46050, tag=b"GRE")
+    b = small_conn(46051, cli=C6, srv=S6, tag=b"GRE with key and sequence, IPv6")
+    c = small_conn(46052, tag=b"IP in IP")
+    d = small_conn(46053, cli=C6, srv=S6, tag=b"IPv6 in IPv4")
+    frames = [over4(47, gre(0, 0x0800) + bytes(p), p) for p in a]
+    frames += [over4(47, gre(0x3000, 0x86DD, 0x1234, i) + bytes(p), p)
+               for i, p in enumerate(b)]
+    keepalive = over4(47, gre(0, 0x0000), a[0])
+    frames += [keepalive]
+    frames += [over4(4, bytes(p), p) for p in c]
+    frames += [over4(41, bytes(p), p) for p in d]
+    save("tunnel-gre-ipip.pcap", frames,
+         "TCP port 7001 connections between the inner hosts, tunnelled between 203.0.113.1 "
+         "and 203.0.113.2: IPv4 in GRE, IPv6 in GRE with key and sequence number, IPv4 in "
+         "IPv4, IPv6 in IPv4; and a GRE packet holding no IP (its outer flow stands)")
+
+    # VXLAN, GENEVE, GTP-U
+    def udp_tunnel(p, dport, header, inner):
+        a_, b_ = ends(p)
+        return eth(IP(src=a_, dst=b_, id=0x200) / UDP(sport=49152, dport=dport) /
+                   Raw(header + inner))
+    a = small_conn(46054, tag=b"VXLAN")
+    b = small_conn(46055, cli=C6, srv=S6, tag=b"GENEVE, IPv6")
+    c = small_conn(46056, tag=b"GTP-U")
+    vxlan = struct.pack(">II", 0x08000000, 5000 << 8)
+    frames = [udp_tunnel(p, 4789, vxlan, eth_frame(p)) for p in a]
+    geneve = struct.pack(">BBHI", 2, 0, 0x6558, 77 << 8) + struct.pack(">HBBI", 0x0102, 3, 1,
+                                                                      0xDEADBEEF)
+    frames += [udp_tunnel(p, 6081, geneve, eth_frame(p)) for p in b]
+    for i, p in enumerate(c):
+        inner = bytes(p)
+        if i % 2:   # every other packet with a PDU session container extension
+            ext = b"\x00\x00\x00\x85" + b"\x01\x00\x05\x00"
+            hdr = struct.pack(">BBHI", 0x34, 0xFF, len(ext) + len(inner), 0x1000 + i) + ext
+        else:
+            hdr = struct.pack(">BBHI", 0x30, 0xFF, len(inner), 0x1000 + i)
+        frames.append(udp_tunnel(p, 2152, hdr, inner))
+    echo = udp_tunnel(c[0], 2152, struct.pack(">BBHIHBB", 0x32, 0x01, 4, 0, 1, 0, 0), b"")
+    frames.append(echo)
+    save("tunnel-udp.pcap", frames,
+         "TCP port 7001 connections inside UDP tunnels: VXLAN (Ethernet, IPv4), GENEVE with "
+         "an option (Ethernet, IPv6), GTP-U (IPv4, every other packet with an extension "
+         "header); and a GTP echo request holding no IP")
+
+    # ERSPAN: mirrored Ethernet frames
+    a = small_conn(46057, tag=b"ERSPAN type II")
+    b = small_conn(46058, cli=C6, srv=S6, tag=b"ERSPAN type III, IPv6")
+    frames = []
+    for i, p in enumerate(a):
+        frames.append(over4(47, gre(0x1000, 0x88BE, i) +
+                            struct.pack(">II", 0x10010064, 0) + eth_frame(p), p))
+    for i, p in enumerate(b):
+        frames.append(over4(47, gre(0x1000, 0x22EB, i) +
+                            struct.pack(">III", 0x20000064, 1000 + i, 0) + eth_frame(p),
+                            p))
+    save("tunnel-erspan.pcap", frames,
+         "TCP port 7001 connections mirrored with ERSPAN over GRE: type II (IPv4) and "
+         "type III (IPv6)")
+
+    # Fragments around and inside a GRE tunnel
+    cn = Conn(cli=C4, srv=S4, sport=46059, dport=7001, cisn=46059000, sisn=92118000)
+    pk = cn.handshake()
+    big = text_block("tunnelled", 1400)
+    seg1 = cn.c(big + b"\r\n")
+    seg2 = cn.c(b"x" * 40 + b"\r\n")
+    reply = cn.s(b"reply through the tunnel\r\n")
+    fin = cn.close()
+    frames = [over4(47, gre(0, 0x0800) + bytes(p), p, ipid=0x300 + i)
+              for i, p in enumerate(pk)]
+    # seg1: the outer packet (GRE + 1462-byte inner packet) cut at a 576 MTU
+    outer_body = gre(0, 0x0800) + bytes(seg1)
+    for f in frag4(T1, T2, 47, 0x0310, outer_body, even_pieces(len(outer_body), 552)):
+        frames.append(eth(f))
+    # seg2: the inner packet fragmented before it entered the tunnel; its first
+    # fragment's tunnel packet fragmented again
+    inner_tcp = bytes(seg2)[20:]
+    in1, in2 = frag4(C4, S4, 6, 0x0320, inner_tcp, [(0, 32, True), (32, len(inner_tcp) - 32, False)])
+    o_body = gre(0, 0x0800) + bytes(in1)
+    outer_frags = frag4(T1, T2, 47, 0x0321, o_body, [(0, 32, True), (32, len(o_body) - 32, False)])
+    frames += [eth(f) for f in outer_frags]
+    frames.append(over4(47, gre(0, 0x0800) + bytes(in2), seg2, ipid=0x0322))
+    frames += [over4(47, gre(0, 0x0800) + bytes(p), p, ipid=0x330 + i)
+               for i, p in enumerate([reply] + fin)]
+    save("tunnel-fragmented.pcap", frames,
+         "TCP port 7001 connection in IPv4 GRE: a 1402-byte segment whose tunnel packet is "
+         "fragmented (576 MTU), and a segment fragmented before the tunnel whose first "
+         "fragment's tunnel packet is fragmented again")
+
+
 def frame_ns(i):
     return (capfile.START_US + i * capfile.STEP_US) * 1000 + 123
 
@@ -1224,7 +1342,7 @@ def main():
     if len(sys.argv) > 2 and sys.argv[1] == "--only":
         ONLY = sys.argv[2]
     for g in (gen_ip, gen_tcp, gen_http, gen_tls, gen_dns, gen_custom, gen_link,
-              gen_link_serial_and_wireless, gen_broken):
+              gen_link_serial_and_wireless, gen_tunnel, gen_broken):
         g()
     capfile.set_descriptions(DESCS)
 
