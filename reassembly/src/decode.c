@@ -591,62 +591,32 @@ static int udp_tunnel_inner(uint16_t dport, span s, size_t *off,
     }
 }
 
-static int decode_ip(const uint8_t *ip, size_t cap, unsigned want,
-                     sess_pkt *p, unsigned depth);
-
-/* Where a tunnel holds an IP packet, that packet replaces the outer one:
- * flows, fragments and streams are those of the hosts at the tunnel's ends,
- * as Wireshark's conversations are.  Anything else inside (`found` is
- * SESS_ENOTIP) leaves the outer packet standing, and so does an inner packet
- * cut short, whose anomaly the outer one then carries. */
-static void decapsulate(sess_pkt *p, span s, int found, size_t off,
-                        unsigned version, unsigned depth)
+/* A packet whose payload is a tunnel this decoder looks into is marked, for
+ * open_tunnels() to decode what is inside. */
+static void note_tunnel(sess_pkt *p, uint16_t kind, const uint8_t *data,
+                        size_t captured, size_t wire)
 {
-    if (found == SESS_ENOTIP)
-        return;
-    if (found != SESS_OK) {
-        p->anomalies |= SESS_DEC_TRUNCATED;
-        return;
-    }
-    sess_pkt inner = {0};
-    int rc = decode_ip(s.d + off, s.cap - off, version, &inner, depth + 1);
-    if (rc == SESS_ENOTIP)
-        return;
-    if (rc != SESS_OK) {
-        p->anomalies |= inner.anomalies;
-        return;
-    }
-    inner.anomalies |= p->anomalies;
-    *p = inner;
+    p->tunnel = kind;
+    p->tunnel_data = data;
+    p->tunnel_len = captured;
+    p->tunnel_wire_len = wire;
 }
 
-static int decode_l4(sess_pkt *p, uint8_t proto, span s, unsigned depth)
+static int decode_l4(sess_pkt *p, uint8_t proto, span s)
 {
     p->proto = proto;
     if (proto == PROTO_TCP)
         return decode_tcp(p, s);
-    bool tunnel_room = depth < MAX_TUNNEL_DEPTH;
-    size_t off = 0;
-    unsigned version = 0;
     if (proto == PROTO_UDP) {
         int rc = decode_udp(p, s);
-        if (rc == SESS_OK && tunnel_room &&
-            (p->dport == UDP_VXLAN || p->dport == UDP_GENEVE ||
-             p->dport == UDP_GTP_U)) {
-            span payload = tail(s, UDP_HDR);
-            payload.wire = p->payload_wire_len;
-            payload.cap = p->payload_len;
-            int found = udp_tunnel_inner(p->dport, payload, &off, &version);
-            decapsulate(p, payload, found, off, version, depth);
-        }
+        if (rc == SESS_OK && (p->dport == UDP_VXLAN || p->dport == UDP_GENEVE ||
+                              p->dport == UDP_GTP_U))
+            note_tunnel(p, p->dport, p->payload, p->payload_len,
+                        p->payload_wire_len);
         return rc;
     }
-    if (tunnel_room && (proto == PROTO_IPIP || proto == PROTO_IPV6_IN_IP)) {
-        decapsulate(p, s, SESS_OK, 0, proto == PROTO_IPIP ? 4 : 6, depth);
-    } else if (tunnel_room && proto == PROTO_GRE) {
-        int found = gre_inner(s, &off, &version);
-        decapsulate(p, s, found, off, version, depth);
-    }
+    if (proto == PROTO_IPIP || proto == PROTO_IPV6_IN_IP || proto == PROTO_GRE)
+        note_tunnel(p, proto, s.d, s.cap, s.wire);
     return SESS_OK;
 }
 
@@ -674,8 +644,7 @@ static void set_frag_data(sess_pkt *p, span s)
     p->frag_captured = s.cap;
 }
 
-static int decode_ipv4(const uint8_t *ip, size_t cap, sess_pkt *p,
-                       unsigned depth)
+static int decode_ipv4(const uint8_t *ip, size_t cap, sess_pkt *p)
 {
     if (cap < IPV4_HDR)
         return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
@@ -709,7 +678,7 @@ static int decode_ipv4(const uint8_t *ip, size_t cap, sess_pkt *p,
         set_frag_data(p, tail(s, hdr));
         return SESS_OK;
     }
-    decode_l4(p, p->proto, tail(s, hdr), depth);
+    decode_l4(p, p->proto, tail(s, hdr));
     return SESS_OK;
 }
 
@@ -750,8 +719,7 @@ static int read_frag6(sess_pkt *p, span s, size_t *off, uint8_t *next)
     return SESS_OK;
 }
 
-static int decode_ipv6(const uint8_t *ip, size_t cap, sess_pkt *p,
-                       unsigned depth)
+static int decode_ipv6(const uint8_t *ip, size_t cap, sess_pkt *p)
 {
     if (cap < IPV6_HDR)
         return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
@@ -778,22 +746,89 @@ static int decode_ipv6(const uint8_t *ip, size_t cap, sess_pkt *p,
     p->ip_hdr_len = off;
     p->proto = next;
     if (rc == SESS_OK && !p->is_fragment)
-        decode_l4(p, next, tail(s, off), depth);
+        decode_l4(p, next, tail(s, off));
     return SESS_OK;
 }
 
-/* `want` is the version the link layer announced, 0 for any; `depth` the
- * number of tunnels around the packet. */
-static int decode_ip(const uint8_t *ip, size_t cap, unsigned want,
-                     sess_pkt *p, unsigned depth)
+/* Inlined into each entry point: the per-packet one then runs without a
+ * call, and tunnels (the third caller) are rare. */
+#if defined(__GNUC__) || defined(__clang__)
+#define HOT_INLINE inline __attribute__((always_inline))
+#else
+#define HOT_INLINE inline
+#endif
+
+/* `want` is the version the link layer announced, 0 for any. */
+static HOT_INLINE int decode_ip(const uint8_t *ip, size_t cap, unsigned want,
+                                sess_pkt *p)
 {
     if (cap == 0)
         return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
     unsigned version = ip[0] >> 4;
     if ((version != 4 && version != 6) || (want != 0 && version != want))
         return fail(p, SESS_DEC_UNSUPPORTED, SESS_ENOTIP);
-    return version == 4 ? decode_ipv4(ip, cap, p, depth)
-                        : decode_ipv6(ip, cap, p, depth);
+    return version == 4 ? decode_ipv4(ip, cap, p) : decode_ipv6(ip, cap, p);
+}
+
+/* Where a tunnel holds an IP packet, that packet replaces the outer one:
+ * flows, fragments and streams are those of the hosts at the tunnel's ends,
+ * as Wireshark's conversations are.  Anything else inside leaves the outer
+ * packet standing.  So does a tunnel too short for what it announces: cut
+ * by the capture, it is marked truncated; otherwise an IP tunnel (GRE, IP
+ * in IP) is marked as a bad length, and a UDP port that only looked like a
+ * tunnel's passes unmarked.  Returns whether the packet was replaced. */
+static bool decapsulate(sess_pkt *p)
+{
+    span s = {p->tunnel_data, p->tunnel_wire_len, p->tunnel_len};
+    bool ip_tunnel = p->tunnel == PROTO_IPIP ||
+                     p->tunnel == PROTO_IPV6_IN_IP || p->tunnel == PROTO_GRE;
+    unsigned short_anomaly = s.cap < s.wire ? SESS_DEC_TRUNCATED
+                             : ip_tunnel    ? SESS_DEC_BAD_IP_LEN
+                                            : 0;
+    size_t off = 0;
+    unsigned version = 0;
+    int found;
+    switch (p->tunnel) {
+    case PROTO_IPIP:
+    case PROTO_IPV6_IN_IP:
+        found = SESS_OK;
+        version = p->tunnel == PROTO_IPIP ? 4 : 6;
+        break;
+    case PROTO_GRE:
+        found = gre_inner(s, &off, &version);
+        break;
+    default:
+        found = udp_tunnel_inner(p->tunnel, s, &off, &version);
+        break;
+    }
+    if (found == SESS_ENOTIP)
+        return false;
+    if (found != SESS_OK) {
+        p->anomalies |= short_anomaly;
+        return false;
+    }
+    sess_pkt inner = {0};
+    int rc = decode_ip(s.d + off, s.cap - off, version, &inner);
+    if (rc == SESS_ENOTIP)
+        return false;
+    if (rc != SESS_OK) {
+        if (inner.anomalies & SESS_DEC_TRUNCATED)
+            inner.anomalies = (inner.anomalies & ~SESS_DEC_TRUNCATED) |
+                              short_anomaly;
+        p->anomalies |= inner.anomalies;
+        return false;
+    }
+    inner.anomalies |= p->anomalies;
+    *p = inner;
+    return true;
+}
+
+/* Opens the tunnels around the packet, one after the other. */
+static void open_tunnels(sess_pkt *p)
+{
+    for (unsigned depth = 0; p->tunnel && depth < MAX_TUNNEL_DEPTH; depth++)
+        if (!decapsulate(p))
+            return;
 }
 
 /* ---- entry points -------------------------------------------------------- */
@@ -809,13 +844,19 @@ int sess_decode_frame(uint32_t linktype, const uint8_t *frame, size_t caplen,
         return fail(out, SESS_DEC_TRUNCATED, rc);
     if (rc != SESS_OK)
         return fail(out, SESS_DEC_UNSUPPORTED, rc);
-    return decode_ip(frame + off, caplen - off, version, out, 0);
+    rc = decode_ip(frame + off, caplen - off, version, out);
+    if (out->tunnel)
+        open_tunnels(out);
+    return rc;
 }
 
 int sess_decode_ip(const uint8_t *ip, size_t caplen, sess_pkt *out)
 {
     *out = (sess_pkt){0};
-    return decode_ip(ip, caplen, 0, out, 0);
+    int rc = decode_ip(ip, caplen, 0, out);
+    if (out->tunnel)
+        open_tunnels(out);
+    return rc;
 }
 
 int sess_decode_transport(sess_pkt *p, uint8_t next, const uint8_t *data,
@@ -828,6 +869,7 @@ int sess_decode_transport(sess_pkt *p, uint8_t next, const uint8_t *data,
     p->window = 0;
     p->payload = NULL;
     p->payload_len = p->payload_wire_len = 0;
+    p->tunnel = 0;
 
     span s = {data, len, len};
     if (p->ip_version == 6) {
@@ -840,7 +882,10 @@ int sess_decode_transport(sess_pkt *p, uint8_t next, const uint8_t *data,
         if (off > 0) /* an empty datagram may come with data NULL */
             s = tail(s, off);
     }
-    return decode_l4(p, next, s, 0);
+    int rc = decode_l4(p, next, s);
+    if (p->tunnel)
+        open_tunnels(p);
+    return rc;
 }
 
 const char *sess_strerror(int code)

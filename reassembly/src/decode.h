@@ -70,6 +70,13 @@ typedef struct sess_pkt {
     size_t payload_wire_len;     /* per the length fields, before clipping */
 
     unsigned anomalies;          /* SESS_DEC_* */
+
+    /* the payload is a tunnel: its IP protocol (4, 41, 47) or UDP port, and
+     * its captured bytes; 0 when not.  Still set after decoding when the
+     * tunnel held no IP packet or was nested too deep to open. */
+    uint16_t tunnel;
+    const uint8_t *tunnel_data;
+    size_t tunnel_len, tunnel_wire_len; /* captured, per the length fields */
 } sess_pkt;
 
 enum { SESS_TH_FIN = 0x01, SESS_TH_SYN = 0x02, SESS_TH_RST = 0x04,

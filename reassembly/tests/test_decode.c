@@ -677,16 +677,23 @@ static void close_outer4(buf *f, size_t outer, size_t udp_at)
     fix_ipv4(f, outer);
 }
 
-/* Ethernet + IPv4 + a UDP header to `dport`; returns the UDP offset. */
-static size_t outer_udp4(buf *f, uint16_t dport, size_t *outer)
+/* A UDP header from port 33333 to `dport`, its length left for fix_udp();
+ * returns its offset. */
+static size_t outer_udp_header(buf *f, uint16_t dport)
 {
-    eth(f, 0x0800);
-    *outer = ipv4(f, 17, 0, 0);
     size_t at = f->len;
     put16(f, 33333);
     put16(f, dport);
     put32(f, 0);
     return at;
+}
+
+/* Ethernet + IPv4 + a UDP header to `dport`; returns the UDP offset. */
+static size_t outer_udp4(buf *f, uint16_t dport, size_t *outer)
+{
+    eth(f, 0x0800);
+    *outer = ipv4(f, 17, 0, 0);
+    return outer_udp_header(f, dport);
 }
 
 static void tun_ipip(buf *f, int v, size_t *ip, size_t *pl)
@@ -802,10 +809,7 @@ static void tun_vxlan_v6(buf *f, int v, size_t *ip, size_t *pl)
 {
     eth(f, 0x86dd);
     size_t outer = ipv6(f, 17);
-    size_t udp_at = f->len;
-    put16(f, 33333);
-    put16(f, 4789);
-    put32(f, 0);
+    size_t udp_at = outer_udp_header(f, 4789);
     put32(f, 0x08000000);
     put32(f, 0x00138800);
     inner_tcp(f, v, true, ip, pl);
@@ -893,6 +897,7 @@ static void tunnel_cut_anywhere(const frame_case *c, int version,
             }
             ASSERT(at(f, p.ip) < ip);
             ASSERT(p.anomalies & SESS_DEC_SNAPPED);
+            ASSERT(p.anomalies & SESS_DEC_TRUNCATED);
         } else {
             ASSERT_EQ(rc, SESS_OK);
             ASSERT_EQ(at(f, p.ip), ip);
@@ -940,12 +945,8 @@ TEST(tunnels_holding_no_ip)
         buf f = {0};
         eth(&f, 0x0800);
         size_t outer = ipv4(&f, cases[i].proto, 0, 0), udp_at = 0;
-        if (cases[i].proto == 17) {
-            udp_at = f.len;
-            put16(&f, 33333);
-            put16(&f, cases[i].dport);
-            put32(&f, 0);
-        }
+        if (cases[i].proto == 17)
+            udp_at = outer_udp_header(&f, cases[i].dport);
         put(&f, cases[i].hdr, cases[i].hdr_len);
         if (!strcmp(cases[i].name, "VXLAN holding ARP")) {
             eth(&f, 0x0806);
@@ -961,6 +962,44 @@ TEST(tunnels_holding_no_ip)
         ASSERT_EQ(p.anomalies, 0);
         if (cases[i].proto == 17)
             ASSERT_EQ(p.dport, cases[i].dport);
+    }
+}
+
+/* Too short for the tunnel's header or the packet inside, though nothing
+ * was cut by the capture: a bad length for GRE and IP in IP, whose protocol
+ * numbers say what should be there; nothing for a UDP port that merely
+ * looked like a tunnel's. */
+TEST(tunnels_too_short)
+{
+    static const struct {
+        const char *name;
+        uint8_t proto;
+        uint16_t dport;
+        uint8_t body[16];
+        size_t len;
+        unsigned anomalies;
+    } cases[] = {
+        {"GRE, 2 bytes", 47, 0, {0, 0}, 2, SESS_DEC_BAD_IP_LEN},
+        {"GRE announcing a key it lacks", 47, 0, {0x20, 0, 0x08, 0, 0}, 5,
+         SESS_DEC_BAD_IP_LEN},
+        {"IP in IP, half an IPv4 header", 4, 0, {0x45, 0, 0, 20, 0, 0, 0, 0},
+         8, SESS_DEC_BAD_IP_LEN},
+        {"UDP to the VXLAN port, 3 bytes", 17, 4789, {1, 2, 3}, 3, 0},
+        {"UDP to the GTP-U port, 5 bytes", 17, 2152, {0x30, 0xff, 0, 0, 0}, 5,
+         0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf f = {0};
+        size_t outer = ipv4(&f, cases[i].proto, 0, 0), udp_at = 0;
+        if (cases[i].proto == 17)
+            udp_at = outer_udp_header(&f, cases[i].dport);
+        put(&f, cases[i].body, cases[i].len);
+        close_outer4(&f, outer, udp_at);
+        sess_pkt p;
+        ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
+        ASSERT_EQ(at(&f, p.ip), outer);
+        ASSERT_EQ(p.proto, cases[i].proto);
+        ASSERT_EQ(p.anomalies, cases[i].anomalies);
     }
 }
 
@@ -1612,5 +1651,6 @@ TEST_MAIN(TEST_CASE(link_types), TEST_CASE(link_types_truncated),
           TEST_CASE(ipv6_jumbogram), TEST_CASE(tcp_data_offset),
           TEST_CASE(udp_length), TEST_CASE(link_truncated),
           TEST_CASE(tunnels), TEST_CASE(tunnels_truncated),
-          TEST_CASE(tunnels_holding_no_ip), TEST_CASE(tunnel_depth),
+          TEST_CASE(tunnels_holding_no_ip), TEST_CASE(tunnels_too_short),
+          TEST_CASE(tunnel_depth),
           TEST_CASE(tunnel_after_reassembly), TEST_CASE(strerror))
