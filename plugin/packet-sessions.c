@@ -299,6 +299,10 @@ static void build_linktypes(void)
             linktypes[encap] < 0)
             linktypes[encap] = lt;
     }
+    /* Wiretap moves the direction byte of these into the pseudo-header: the
+     * frame handed over starts at the PPP or HDLC header itself. */
+    linktypes[WTAP_ENCAP_PPP_WITH_PHDR] = SESS_LINK_PPP;
+    linktypes[WTAP_ENCAP_CHDLC_WITH_PHDR] = SESS_LINK_C_HDLC;
 }
 
 static int linktype_of(int encap)

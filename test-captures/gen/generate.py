@@ -35,7 +35,7 @@ from capfile import (  # noqa: E402
     write_pcap, write_pcapng, LINKTYPE_ETHERNET, LINKTYPE_RAW,
     LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_PPP,
     LINKTYPE_C_HDLC, LINKTYPE_PFLOG, LINKTYPE_IEEE802_11_RADIOTAP, LINKTYPE_PPI,
-    LINKTYPE_NFLOG,
+    LINKTYPE_NFLOG, LINKTYPE_PPP_WITH_DIR,
 )
 
 SEED = 20231114
@@ -1095,6 +1095,16 @@ def gen_link_serial_and_wireless():
          "PPP (DLT 9, FF 03 + protocol 0x0021 / 0x0057), TCP port 7001 connections over "
          "IPv4 and IPv6, with an LCP echo request between them", link=ppp,
          linktype=LINKTYPE_PPP)
+
+    def ppp_dir(p):
+        # direction byte: 1 sent (client), 0 received
+        src, _ = l3_src_dst(p)
+        return bytes([1 if src in (C4, C6) else 0]) + ppp(p)
+    pk = v4_and_v6(46042, b"PPP with direction")
+    save("link-ppp-dir.pcap", pk,
+         "PPP with a direction byte (DLT 204, which Wireshark reads into a pseudo-header), "
+         "TCP port 7001 connections over IPv4 and IPv6", link=ppp_dir,
+         linktype=LINKTYPE_PPP_WITH_DIR)
 
     def chdlc(p):
         return b"\x0f\x00" + struct.pack(">H", ethertype(p)) + bytes(p)
