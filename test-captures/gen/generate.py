@@ -35,7 +35,7 @@ from capfile import (  # noqa: E402
     write_pcap, write_pcapng, LINKTYPE_ETHERNET, LINKTYPE_RAW,
     LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_PPP,
     LINKTYPE_C_HDLC, LINKTYPE_PFLOG, LINKTYPE_IEEE802_11_RADIOTAP, LINKTYPE_PPI,
-    LINKTYPE_NFLOG, LINKTYPE_PPP_WITH_DIR,
+    LINKTYPE_NFLOG, LINKTYPE_PPP_WITH_DIR, LINKTYPE_IEEE802_11_AVS,
 )
 
 SEED = 20231114
@@ -1086,6 +1086,17 @@ def gen_link_serial_and_wireless():
     save("link-ppi.pcap", pk,
          "802.11 with PPI headers (DLT 192 naming DLT 105): QoS data frames with LLC/SNAP, "
          "TCP port 7001 connections over IPv4 and IPv6", link=ppi, linktype=LINKTYPE_PPI)
+
+    def avs(p):
+        # AVS capture header v1, 64 bytes: version, length, then radio fields
+        hdr = struct.pack(">IIQQIIIIIiiIII", 0x80211001, 64, 1000, 2000, 1, 6, 54, 4, 0,
+                          -42, -95, 1, 0, 0)
+        assert len(hdr) == 64
+        return hdr + bytes(wlan(p))
+    pk = v4_and_v6(46044, b"802.11 AVS")
+    save("link-avs.pcap", pk,
+         "802.11 with AVS capture headers (DLT 163): QoS data frames with LLC/SNAP, TCP port "
+         "7001 connections over IPv4 and IPv6", link=avs, linktype=LINKTYPE_IEEE802_11_AVS)
 
     def ppp(p):
         return b"\xff\x03" + struct.pack(">H", 0x0057 if IPv6 in p else 0x0021) + bytes(p)
