@@ -36,6 +36,7 @@ from capfile import (  # noqa: E402
     LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_PPP,
     LINKTYPE_C_HDLC, LINKTYPE_PFLOG, LINKTYPE_IEEE802_11_RADIOTAP, LINKTYPE_PPI,
     LINKTYPE_NFLOG, LINKTYPE_PPP_WITH_DIR, LINKTYPE_IEEE802_11_AVS,
+    LINKTYPE_IEEE802_11,
 )
 
 SEED = 20231114
@@ -1086,6 +1087,12 @@ def gen_link_serial_and_wireless():
     save("link-ppi.pcap", pk,
          "802.11 with PPI headers (DLT 192 naming DLT 105): QoS data frames with LLC/SNAP, "
          "TCP port 7001 connections over IPv4 and IPv6", link=ppi, linktype=LINKTYPE_PPI)
+
+    pk = v4_and_v6(46046, b"802.11")
+    save("link-wlan.pcap", pk,
+         "802.11 without a radio header (DLT 105): QoS data frames with LLC/SNAP, TCP port "
+         "7001 connections over IPv4 and IPv6", link=lambda p: bytes(wlan(p)),
+         linktype=LINKTYPE_IEEE802_11)
 
     def avs(p):
         # AVS capture header v1, 64 bytes: version, length, then radio fields
