@@ -67,6 +67,8 @@ fi
 
 # ---- build -----------------------------------------------------------------
 say "building the plugin and sessions-replay ($build)"
+# The code measured: its commit, "-dirty" with uncommitted changes.
+echo "code $(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)" >>"$kv"
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release >>"$log" 2>&1
 cmake --build "$build" -j"$(nproc)" >>"$log" 2>&1
 gcc -O2 -std=c11 -Wall -o "$work/gencap" "$here/gencap.c"
@@ -337,7 +339,8 @@ w = L.append
 w("# Sessions benchmark results\n")
 measured = time.gmtime(max(os.path.getmtime(raw), os.path.getmtime(kvf)))
 w(f"Measured by `bench/run.sh{' --quick' if name == 'quick' else ''}`, run ending "
-  f"{time.strftime('%Y-%m-%d %H:%M UTC', measured)}.\n")
+  f"{time.strftime('%Y-%m-%d %H:%M UTC', measured)}, on the code of commit "
+  f"{kv.get('code', 'unknown')}.\n")
 w("## Machine\n")
 w(f"- CPU: {cpu}, {cores} cores; RAM {ram:.1f} GiB")
 w(f"- OS: {osname}, kernel {platform.release()}")
