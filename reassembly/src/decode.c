@@ -22,8 +22,8 @@
  * per-packet path clears sess_pkt once and allocates nothing.
  *
  * Tunnels are looked into, as Wireshark and Zeek do: IPv4 and IPv6 in IP,
- * GRE (with IP, Ethernet, ERSPAN or PPTP's PPP inside), and VXLAN, GENEVE
- * and GTP-U by their UDP ports.  When a tunnel holds an IP packet, that
+ * GRE (with IP, Ethernet, ERSPAN or PPTP's PPP inside), and VXLAN, GENEVE,
+ * GTP-U and L2TP by their UDP ports.  When a tunnel holds an IP packet, that
  * packet is the one described, up to four tunnels deep; the outer one is
  * kept when the inside is anything else.
  */
@@ -68,8 +68,17 @@ enum {
     ETHERTYPE_PPP = 0x880b,       /* PPTP's enhanced GRE */
 };
 
-/* Tunnels seen into: IP in IP, GRE and these UDP ports (by destination). */
-enum { UDP_VXLAN = 4789, UDP_GENEVE = 6081, UDP_GTP_U = 2152 };
+/* Tunnels seen into: IP in IP, GRE and these UDP ports (by destination;
+ * L2TP by either port, its peers both using it). */
+enum { UDP_VXLAN = 4789, UDP_GENEVE = 6081, UDP_GTP_U = 2152, UDP_L2TP = 1701 };
+
+enum {
+    L2TP_CONTROL = 0x8000,
+    L2TP_LENGTH = 0x4000,
+    L2TP_SEQUENCE = 0x0800,
+    L2TP_OFFSET = 0x0200,
+    L2TP_VERSION = 0x000f,
+};
 enum { MAX_TUNNEL_DEPTH = 4 };
 
 enum {
@@ -538,8 +547,8 @@ static int gre_inner(span s, size_t *off, unsigned *version)
     }
 }
 
-/* VXLAN, GENEVE and GTP-U, by their UDP destination ports, each checked
- * against its header's fixed bits. */
+/* VXLAN, GENEVE, GTP-U and L2TP, by their UDP ports, each checked against
+ * its header's fixed bits. */
 static int udp_tunnel_inner(uint16_t dport, span s, size_t *off,
                             unsigned *version)
 {
@@ -586,6 +595,22 @@ static int udp_tunnel_inner(uint16_t dport, span s, size_t *off,
         *version = 0;
         return SESS_OK;
     }
+    case UDP_L2TP: {
+        /* L2TPv2 data messages (RFC 2661): the optional length, tunnel and
+         * session ids, optional sequence numbers and padding, then PPP */
+        uint16_t flags = be16(h);
+        if ((flags & L2TP_VERSION) != 2 || (flags & L2TP_CONTROL))
+            return SESS_ENOTIP;
+        size_t at = 2 + ((flags & L2TP_LENGTH) ? 2 : 0) + 4 +
+                    ((flags & L2TP_SEQUENCE) ? 4 : 0);
+        if (flags & L2TP_OFFSET) {
+            if (s.cap < at + 2)
+                return SESS_ETRUNCATED;
+            at += 2 + be16(h + at);
+        }
+        *off = at;
+        return ppp_ip(s.d, s.cap, off, version);
+    }
     default:
         return SESS_ENOTIP;
     }
@@ -609,9 +634,14 @@ static int decode_l4(sess_pkt *p, uint8_t proto, span s)
         return decode_tcp(p, s);
     if (proto == PROTO_UDP) {
         int rc = decode_udp(p, s);
-        if (rc == SESS_OK && (p->dport == UDP_VXLAN || p->dport == UDP_GENEVE ||
-                              p->dport == UDP_GTP_U))
+        if (rc != SESS_OK)
+            return rc;
+        if (p->dport == UDP_VXLAN || p->dport == UDP_GENEVE ||
+            p->dport == UDP_GTP_U)
             note_tunnel(p, p->dport, p->payload, p->payload_len,
+                        p->payload_wire_len);
+        else if (p->dport == UDP_L2TP || p->sport == UDP_L2TP)
+            note_tunnel(p, UDP_L2TP, p->payload, p->payload_len,
                         p->payload_wire_len);
         return rc;
     }

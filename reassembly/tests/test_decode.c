@@ -861,6 +861,33 @@ static void tun_gtpu_extension(buf *f, int v, size_t *ip, size_t *pl)
     close_outer4(f, outer, udp_at);
 }
 
+static void tun_l2tp(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer, udp_at = outer_udp4(f, 1701, &outer);
+    size_t l2tp = put16(f, 0x4002); /* length present, version 2 */
+    size_t len_at = put16(f, 0);
+    put16(f, 7);                    /* tunnel id */
+    put16(f, 9);                    /* session id */
+    put(f, "\xff\x03", 2);
+    put16(f, v == 4 ? 0x0021 : 0x0057);
+    inner_tcp(f, v, false, ip, pl);
+    set16(f, len_at, (uint16_t)(f->len - l2tp));
+    close_outer4(f, outer, udp_at);
+}
+static void tun_l2tp_sequence_offset(buf *f, int v, size_t *ip, size_t *pl)
+{
+    size_t outer, udp_at = outer_udp4(f, 1701, &outer);
+    put16(f, 0x0a02);               /* sequence, offset, version 2 */
+    put16(f, 7);
+    put16(f, 9);
+    put32(f, 0x00050003);           /* Ns, Nr */
+    put16(f, 2);                    /* offset size, then the padding */
+    put16(f, 0);
+    put16(f, v == 4 ? 0x0021 : 0x0057); /* PPP without address and control */
+    inner_tcp(f, v, false, ip, pl);
+    close_outer4(f, outer, udp_at);
+}
+
 static const frame_case tunnel_cases[] = {
     {"IPv4 or IPv6 in IPv4", 1, NULL, 1u << 4 | 1u << 6, tun_ipip},
     {"IPv4 or IPv6 in IPv6", 1, NULL, 1u << 4 | 1u << 6, tun_in_ipv6},
@@ -878,6 +905,9 @@ static const frame_case tunnel_cases[] = {
     {"GENEVE carrying IP", 1, NULL, 1u << 4 | 1u << 6, tun_geneve_ip},
     {"GTP-U", 1, NULL, 1u << 4 | 1u << 6, tun_gtpu},
     {"GTP-U extension header", 1, NULL, 1u << 4 | 1u << 6, tun_gtpu_extension},
+    {"L2TP", 1, NULL, 1u << 4 | 1u << 6, tun_l2tp},
+    {"L2TP sequence numbers, offset", 1, NULL, 1u << 4 | 1u << 6,
+     tun_l2tp_sequence_offset},
 };
 
 /* Cut anywhere: the outer packet while the inner one's header is not all
@@ -940,6 +970,11 @@ TEST(tunnels_holding_no_ip)
         {"GTP' (not GTP)", 17, 2152, {0x20, 0xff, 0, 0, 0, 0, 0, 0}, 8},
         {"GTP-U empty extension header", 17, 2152,
          {0x34, 0xff, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0x85, 0}, 13},
+        {"L2TP control message", 17, 1701,
+         {0xc8, 0x02, 0, 12, 0, 7, 0, 0, 0, 0, 0, 0}, 12},
+        {"L2TP version 3", 17, 1701, {0, 3, 0, 0, 0, 0, 0, 9}, 8},
+        {"L2TP carrying PPP LCP", 17, 1701,
+         {0x00, 0x02, 0, 7, 0, 9, 0xff, 0x03, 0xc0, 0x21}, 10},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         buf f = {0};

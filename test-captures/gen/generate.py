@@ -1236,6 +1236,23 @@ def gen_tunnel():
          "an option (Ethernet, IPv6), GTP-U (IPv4, every other packet with an extension "
          "header); and a GTP echo request holding no IP")
 
+    # L2TP: PPP sessions inside UDP 1701
+    def l2tp(p, ns):
+        a_, b_ = ends(p)
+        ppp = b"\xff\x03" + struct.pack(">H", 0x0057 if IPv6 in p else 0x0021) + bytes(p)
+        body = struct.pack(">HHHH", 0x4002, 8 + len(ppp), 4, 11) + ppp
+        return eth(IP(src=a_, dst=b_, id=0x280 + ns) / UDP(sport=1701, dport=1701) /
+                   Raw(body))
+    a = small_conn(46060, tag=b"L2TP")
+    b = small_conn(46061, cli=C6, srv=S6, tag=b"L2TP, IPv6")
+    hello = eth(IP(src=T1, dst=T2, id=0x27F) / UDP(sport=1701, dport=1701) /
+                Raw(struct.pack(">HHHHHH", 0xC802, 20, 4, 0, 1, 1) +
+                    struct.pack(">HHHH", 0x8000 | 8, 0, 0, 6)))   # Message Type: Hello
+    frames = [hello] + [l2tp(p, i) for i, p in enumerate(a + b)]
+    save("tunnel-l2tp.pcap", frames,
+         "TCP port 7001 connections in PPP sessions over L2TPv2 (UDP 1701, IPv4 and IPv6 "
+         "inside), after an L2TP Hello control message that holds no IP")
+
     # ERSPAN: mirrored Ethernet frames
     a = small_conn(46057, tag=b"ERSPAN type II")
     b = small_conn(46058, cli=C6, srv=S6, tag=b"ERSPAN type III, IPv6")
