@@ -652,7 +652,8 @@ static void tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
 /* A SYN with another ISN starts a new connection on the 4-tuple when the
  * old one was closing (a FIN or RST seen: the rest of the close may have
  * escaped the capture) or was picked up midstream (its own SYN was never
- * seen, nor a SYN-ACK answering one).  Idle flows have already ended. */
+ * seen, nor a SYN-ACK answering one), but not when it crosses the peer's
+ * own SYN (simultaneous open).  Idle flows have already ended. */
 static bool tcp_starts_new_flow(const sess_flow *f, uint8_t d,
                                 const sess_pkt *p)
 {
@@ -662,6 +663,8 @@ static bool tcp_starts_new_flow(const sess_flow *f, uint8_t d,
     if (c->syn[d])
         return c->isn[d] != p->seq &&
                (c->fin[0] || c->fin[1] || c->rst[0] || c->rst[1]);
+    if (c->syn[1 - d] && !c->synack[1 - d] && c->first_dir < 0)
+        return false;
     return !c->synack[1 - d];
 }
 

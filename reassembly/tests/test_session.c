@@ -559,6 +559,38 @@ TEST(tcp_syn_after_midstream_starts_new_flow)
     sess_free(s);
 }
 
+/* Both ends send a SYN before either answers (RFC 793's simultaneous
+ * open), then each acknowledges the other's: one connection. */
+TEST(tcp_simultaneous_open_is_one_flow)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    frame f[] = {
+        tcp4(1, 5000, 2, 6000, 100, 0, SYN, NULL),
+        tcp4(2, 6000, 1, 5000, 900, 0, SYN, NULL),
+        tcp4(1, 5000, 2, 6000, 100, 901, SYN | ACK, NULL),
+        tcp4(2, 6000, 1, 5000, 900, 101, SYN | ACK, NULL),
+        tcp4(1, 5000, 2, 6000, 101, 901, ACK | PSH, "from one\r\n"),
+        tcp4(2, 6000, 1, 5000, 901, 111, ACK | PSH, "from two\r\n"),
+        tcp4(1, 5000, 2, 6000, 111, 911, FIN | ACK, NULL),
+        tcp4(2, 6000, 1, 5000, 911, 112, FIN | ACK, NULL),
+        tcp4(1, 5000, 2, 6000, 112, 912, ACK, NULL),
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        feed(s, &f[i], 1);
+    for (uint64_t n = 1; n <= 9; n++)
+        ASSERT_EQ(packet_of(&l, n)->flow_id, 0);
+    ASSERT_EQ(packet_of(&l, 1)->dir, 0);
+    ASSERT_EQ(packet_of(&l, 2)->dir, 1);
+    sess_finish(s);
+    ASSERT_EQ(count(&l, SESS_EV_FLOW_END), 1);
+    ASSERT_EQ(count(&l, SESS_EV_MESSAGE), 2);
+    ASSERT_STR_EQ(nth(&l, SESS_EV_MESSAGE, 0)->text, "from one\r\n");
+    ASSERT_STR_EQ(nth(&l, SESS_EV_FLOW_END, 0)->text, "SF SsHhDdFfA");
+    sess_free(s);
+}
+
 TEST(tcp_rst_ends_both_directions)
 {
     log_t l;
@@ -885,6 +917,7 @@ TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
           TEST_CASE(tcp_port_reuse_starts_new_flow),
           TEST_CASE(tcp_port_reuse_after_half_close),
           TEST_CASE(tcp_syn_after_midstream_starts_new_flow),
+          TEST_CASE(tcp_simultaneous_open_is_one_flow),
           TEST_CASE(tcp_rst_ends_both_directions),
           TEST_CASE(http_pipelined_messages_on_port_80),
           TEST_CASE(midstream_server_first_framed_by_its_port),

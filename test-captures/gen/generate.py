@@ -522,6 +522,18 @@ def gen_tcp():
     out += cn.close()
     save("tcp-isn-zero.pcap", out, "TCP port 7001: both ISNs are 0")
 
+    # Simultaneous open: both SYNs cross, then each end acknowledges the other
+    cn = Conn(sport=41020, dport=P, cisn=41020000, sisn=82040000)
+    out = [cn.c(b"", "S", ack=0), cn.s(b"", "S", ack=0),
+           cn.c(b"", "SA", seq=41020000, advance=False),
+           cn.s(b"", "SA", seq=82040000, advance=False)]
+    out.append(cn.c(b"from the first end\r\n"))
+    out.append(cn.s(b"from the second end\r\n"))
+    out += cn.close()
+    save("tcp-simultaneous-open.pcap", out,
+         "TCP port 7001 simultaneous open: both ends send a SYN before either answers, "
+         "then each sends a SYN-ACK; one connection")
+
     cn = Conn(sport=41011, dport=P)
     out = cn.handshake(syn_data=b"data in the SYN\r\n")
     out.append(cn.c(b"data after the handshake\r\n"))
