@@ -855,20 +855,28 @@ static void on_fragment(sess_t *s, sess_pkt *p);
 
 enum { MAX_FRAG_NESTING = 4 };
 
+/* Room for a nested fragment's copy, unless datagrams nest too deep. */
+static bool nested_frag_room(sess_t *s, size_t len)
+{
+    if (s->frag_nesting >= MAX_FRAG_NESTING)
+        return false;
+    if (len > s->nested_frag_cap) {
+        uint8_t *b = realloc(s->nested_frag, len);
+        if (!b)
+            return false;
+        s->nested_frag = b;
+        s->nested_frag_cap = len;
+    }
+    return true;
+}
+
 /* A reassembled datagram held a tunnel whose packet is itself a fragment:
  * it joins its own datagram like any other, from a copy, since its bytes
  * live in the buffer the defragmenter frees on its next call. */
 static void on_nested_fragment(sess_t *s, sess_pkt *p)
 {
     size_t len = p->frag_captured;
-    if (s->frag_nesting < MAX_FRAG_NESTING && len > s->nested_frag_cap) {
-        uint8_t *b = realloc(s->nested_frag, len);
-        if (b) {
-            s->nested_frag = b;
-            s->nested_frag_cap = len;
-        }
-    }
-    if (s->frag_nesting >= MAX_FRAG_NESTING || len > s->nested_frag_cap) {
+    if (!nested_frag_room(s, len)) {
         emit_anomaly(s, NULL, SESS_AN_FRAG_DROPPED,
                      "fragment inside a tunnel inside a reassembled datagram "
                      "not reassembled: nested too deep or out of memory");

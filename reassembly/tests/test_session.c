@@ -216,6 +216,14 @@ static const logged *packet_of(const log_t *l, uint64_t num)
     return NULL;
 }
 
+/* The first message cut holds exactly `text`. */
+static void assert_first_message(const log_t *l, const char *text)
+{
+    const logged *m = nth(l, SESS_EV_MESSAGE, 0);
+    ASSERT(m);
+    ASSERT_STR_EQ(m->text, text);
+}
+
 static sess_t *s_new(log_t *l, void (*tune)(sess_config *))
 {
     sess_config cfg;
@@ -429,9 +437,7 @@ TEST(tcp_segment_in_fragments_reassembled_into_its_stream)
     ASSERT_EQ(seg->offset, 0);
     ASSERT_EQ(seg->len, 28);
     sess_finish(s);
-    const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
-    ASSERT(m);
-    ASSERT_STR_EQ(m->text, "fragmented tcp payload bytes");
+    assert_first_message(&l, "fragmented tcp payload bytes");
     sess_free(s);
 }
 
@@ -485,10 +491,8 @@ TEST(tcp_gap_given_up_when_peer_acks_past_it)
     ASSERT_EQ(miss->offset, 0);
     ASSERT_EQ(miss->len, 4);
     sess_finish(s);
-    const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
-    ASSERT(m);
-    ASSERT_STR_EQ(m->text, "....5678");
-    ASSERT_EQ(m->missing, 4);
+    assert_first_message(&l, "....5678");
+    ASSERT_EQ(nth(&l, SESS_EV_MESSAGE, 0)->missing, 4);
     sess_free(s);
 }
 
@@ -536,9 +540,7 @@ TEST(tcp_port_reuse_after_half_close)
     const logged *end = nth(&l, SESS_EV_FLOW_END, 0);
     ASSERT_EQ(end->flow_id, 0);
     ASSERT_STR_EQ(end->text, "S2 ShAF");
-    const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
-    ASSERT(m);
-    ASSERT_STR_EQ(m->text, "second");
+    assert_first_message(&l, "second");
     ASSERT_EQ(count(&l, SESS_EV_TCP_MISSING), 0);
     sess_free(s);
 }
@@ -586,7 +588,7 @@ TEST(tcp_simultaneous_open_is_one_flow)
     sess_finish(s);
     ASSERT_EQ(count(&l, SESS_EV_FLOW_END), 1);
     ASSERT_EQ(count(&l, SESS_EV_MESSAGE), 2);
-    ASSERT_STR_EQ(nth(&l, SESS_EV_MESSAGE, 0)->text, "from one\r\n");
+    assert_first_message(&l, "from one\r\n");
     ASSERT_STR_EQ(nth(&l, SESS_EV_FLOW_END, 0)->text, "SF SsHhDdFfA");
     sess_free(s);
 }
@@ -717,9 +719,7 @@ TEST(syn_flood_capped_by_flow_limit)
     feed(s, &d, 2);
     frame r = tcp4(2, 7777, 1, 40000, 5001, 1016, RST, NULL);
     feed(s, &r, 2);
-    const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
-    ASSERT(m);
-    ASSERT_STR_EQ(m->text, "after the flood");
+    assert_first_message(&l, "after the flood");
     sess_free(s);
 }
 
@@ -862,9 +862,7 @@ TEST(tunnelled_packets_join_the_inner_flow)
     ASSERT_EQ(packet_of(&l, 1)->dir, 0);
     ASSERT_EQ(packet_of(&l, 2)->dir, 1);
     sess_finish(s);
-    const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
-    ASSERT(m);
-    ASSERT_STR_EQ(m->text, "inside");
+    assert_first_message(&l, "inside");
     sess_free(s);
 }
 
@@ -896,9 +894,7 @@ TEST(fragment_in_a_fragmented_tunnel)
         ASSERT_EQ(seg_ev->frame, 6);
         ASSERT_EQ(seg_ev->len, 28);
         sess_finish(s);
-        const logged *m = nth(&l, SESS_EV_MESSAGE, 0);
-        ASSERT(m);
-        ASSERT_STR_EQ(m->text, "twenty-eight bytes of data!!");
+        assert_first_message(&l, "twenty-eight bytes of data!!");
         sess_free(s);
     }
 }
