@@ -917,17 +917,3 @@ int sess_decode_transport(sess_pkt *p, uint8_t next, const uint8_t *data,
         open_tunnels(p);
     return rc;
 }
-
-const char *sess_strerror(int code)
-{
-    switch (code) {
-    case SESS_OK:
-        return "ok";
-#define XX(name, value, msg)                                                   \
-    case SESS_E##name:                                                         \
-        return msg;
-        SESS_ERRNO_MAP(XX)
-#undef XX
-    }
-    return "unknown error";
-}

@@ -15,58 +15,13 @@
  * connection state are allocated once per flow, stream buffers grow
  * geometrically, and message bytes are handed out as views.
  */
-#include "decode.h"
-#include "flow.h"
-#include "ipfrag.h"
-#include "sessions_framer.h"
-#include "stream.h"
+#include "framing.h"
+#include "session_internal.h"
+#include "tcp_conn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- names --------------------------------------------------------------- */
-
-const char *sess_ip_policy_name(sess_ip_policy p)
-{
-    static const char *const names[] = {"first", "last", "bsd", "linux",
-                                        "windows", "solaris", "drop"};
-    return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "?";
-}
-
-const char *sess_tcp_policy_name(sess_tcp_policy p)
-{
-    static const char *const names[] = {"first", "last", "bsd", "windows",
-                                        "linux", "old-linux", "solaris", "vista"};
-    return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "?";
-}
-
-const char *sess_anomaly_name(sess_anomaly a)
-{
-    switch (a) {
-    case SESS_AN_TRUNCATED: return "truncated";
-    case SESS_AN_BAD_LENGTH: return "bad-length";
-    case SESS_AN_UNSUPPORTED_LINK: return "unsupported-link";
-    case SESS_AN_FRAG_CONFLICT: return "frag-conflict";
-    case SESS_AN_FRAG_TOO_LONG: return "frag-too-long";
-    case SESS_AN_FRAG_BAD_SIZE: return "frag-bad-size";
-    case SESS_AN_FRAG_PAST_END: return "frag-past-end";
-    case SESS_AN_FRAG_END_CONFLICT: return "frag-end-conflict";
-    case SESS_AN_FRAG_DROPPED: return "frag-dropped";
-    case SESS_AN_FRAG_TIMEOUT: return "frag-timeout";
-    case SESS_AN_FRAG_MEMCAP: return "frag-memcap";
-    case SESS_AN_TCP_CONFLICT: return "tcp-conflict";
-    case SESS_AN_TCP_LATE: return "tcp-late";
-    case SESS_AN_TCP_WINDOW: return "tcp-window";
-    case SESS_AN_TCP_DIR_CAP: return "tcp-dir-cap";
-    case SESS_AN_TCP_MEMCAP: return "tcp-memcap";
-    case SESS_AN_TCP_DEPTH: return "tcp-depth";
-    case SESS_AN_FRAMER_ERROR: return "framer-error";
-    case SESS_AN_MESSAGE_PARTIAL: return "message-partial";
-    case SESS_AN_FLOW_EVICTED: return "flow-evicted";
-    }
-    return "?";
-}
 
 void sess_config_init(sess_config *cfg)
 {
@@ -90,76 +45,19 @@ void sess_config_init(sess_config *cfg)
     cfg->framers = NULL;
 }
 
-/* ---- state ---------------------------------------------------------------- */
+/* ---- events ----------------------------------------------------------------- */
 
-typedef struct tcp_dir_ctx {
-    struct sess *s;
-    sess_flow *flow;
-    uint8_t dir;
-} tcp_dir_ctx;
-
-/* Both directions of one TCP connection. */
-typedef struct tcp_conn {
-    sess_stream stream[2];
-    tcp_dir_ctx ctx[2];
-    uint32_t isn[2];
-    bool syn[2], synack[2], fin[2], rst[2], psh[2];
-    uint32_t seen_letters[2];     /* history letters already recorded */
-    uint8_t history_len;
-    const sess_framer *framer[2]; /* NULL until chosen */
-    const void *params[2];
-    int8_t first_dir;             /* direction that sent data first, or -1 */
-    void *dir_state[2];
-    void *conn_state;
-    bool done[2];                 /* direction complete and fully framed */
-    size_t expect[2];             /* view length the framer announced (0: none) */
-} tcp_conn;
-
-struct sess {
-    sess_config cfg;
-    sess_event_cb cb;
-    void *user;
-    sess_flow_table flows;
-    sess_ipfrag *frag;
-    sess_stream_pool *pool;
-    sess_stream_config stream_cfg;
-    sess_counts counts;
-    uint64_t emit_frame;
-    double now;
-    size_t memcap_next;        /* pool bytes that trigger the next memcap pass */
-    bool streams_changed;      /* a hole was given up during this packet */
-    uint32_t unsupported[16];  /* link types already reported */
-    size_t nunsupported;
-    sess_u64vec frames;        /* scratch: frames of the message being cut */
-    /* A fragment found in a tunnel inside a reassembled datagram: its bytes,
-     * which the defragmenter's next call would free, and how deep such
-     * datagrams nest at the moment. */
-    uint8_t *nested_frag;
-    size_t nested_frag_cap;
-    unsigned frag_nesting;
-    sess_stored *stored;
-    size_t nstored, stored_cap;
-    size_t stored_bytes;
-};
-
-static void emit(sess_t *s, sess_event *ev)
-{
-    ev->frame = s->emit_frame;
-    if (s->cb)
-        s->cb(s->user, ev);
-}
-
-static void emit_anomaly(sess_t *s, const sess_flow *f, sess_anomaly what,
+void sess__emit_anomaly(sess_t *s, const sess_flow *f, sess_anomaly what,
                          const char *detail)
 {
     sess_event ev = {.type = SESS_EV_ANOMALY, .flow = f ? &f->info : NULL};
     ev.u.anomaly.what = what;
     ev.u.anomaly.detail = detail;
     s->counts.anomalies++;
-    emit(s, &ev);
+    sess__emit(s, &ev);
 }
 
-static void store_copy(sess_t *s, sess_event_type type, const sess_flow *f,
+void sess__store_copy(sess_t *s, sess_event_type type, const sess_flow *f,
                        uint8_t dir, const char *proto, const uint8_t *data,
                        size_t len)
 {
@@ -183,489 +81,11 @@ static void store_copy(sess_t *s, sess_event_type type, const sess_flow *f,
     s->stored_bytes += len;
 }
 
-/* ---- Zeek-style history and state ---------------------------------------- */
-
-/* Each letter is recorded once per direction, in order of first sight; the
- * letters are bits of seen_letters, indexed from 'A'. */
-static void history_add(sess_flow *f, tcp_conn *c, uint8_t dir, char letter)
-{
-    uint32_t bit = 1u << (letter - 'A');
-    if (c->seen_letters[dir] & bit)
-        return;
-    c->seen_letters[dir] |= bit;
-    size_t n = c->history_len++;
-    if (n + 1 < sizeof f->info.history) {
-        f->info.history[n] = dir == 0 ? letter : (char)(letter - 'A' + 'a');
-        f->info.history[n + 1] = '\0';
-    }
-}
-
-static const char *tcp_state(const tcp_conn *c)
-{
-    bool syn = c->syn[0], synack = c->synack[1];
-    bool fin_o = c->fin[0], fin_r = c->fin[1], rst_o = c->rst[0],
-         rst_r = c->rst[1];
-    if (!syn && !synack)
-        return "OTH";
-    if (syn && !synack) {
-        if (rst_o)
-            return "RSTOS0";
-        if (rst_r)
-            return "REJ";
-        if (fin_o)
-            return "SH";
-        return "S0";
-    }
-    if (!syn) { /* SYN-ACK seen without the SYN */
-        if (rst_r)
-            return "RSTRH";
-        if (fin_r)
-            return "SHR";
-        return "OTH";
-    }
-    if (rst_o)
-        return "RSTO";
-    if (rst_r)
-        return "RSTR";
-    if (fin_o && fin_r)
-        return "SF";
-    if (fin_o)
-        return "S2";
-    if (fin_r)
-        return "S3";
-    return "S1";
-}
-
 static const char *other_state(const sess_flow *f)
 {
     if (f->info.pkts[0] && f->info.pkts[1])
         return "SF";
     return f->info.pkts[0] ? "S0" : "SHR";
-}
-
-/* ---- framing -------------------------------------------------------------- */
-
-static const sess_framer_table *framer_table(const sess_t *s)
-{
-    return s->cfg.framers ? s->cfg.framers : sess_framer_table_default();
-}
-
-static void set_framer(tcp_conn *c, int d, const sess_framer *fr,
-                       const void *params)
-{
-    free(c->dir_state[d]);
-    c->expect[d] = 0;
-    c->framer[d] = fr;
-    c->dir_state[d] = calloc(1, fr->dir_state_size ? fr->dir_state_size : 1);
-    c->params[d] = params;
-}
-
-static void choose_framer_for_conn(tcp_conn *c, const sess_framer *fr,
-                                   const void *params)
-{
-    c->conn_state = calloc(1, fr->conn_state_size ? fr->conn_state_size : 1);
-    set_framer(c, 0, fr, params);
-    set_framer(c, 1, fr, params);
-}
-
-static const sess_framer_entry *table_entry(const sess_framer_table *t,
-                                            uint16_t port)
-{
-    for (size_t i = 0; i < t->nentries; i++)
-        if (t->entries[i].port == port)
-            return &t->entries[i];
-    return NULL;
-}
-
-/* Chooses once per connection: port table, then heuristics on the first
- * bytes of whichever side sent first, then raw.  Without a handshake the
- * originator is only the first sender, who may be the server, so its port
- * is tried after the responder's.  Returns false while the heuristics need
- * more bytes. */
-static bool choose_framer(sess_t *s, sess_flow *f, tcp_conn *c, bool final)
-{
-    const sess_framer_table *t = framer_table(s);
-    const sess_framer_entry *e = table_entry(t, f->info.port[1]);
-    if (!e && !c->syn[0] && !c->synack[1])
-        e = table_entry(t, f->info.port[0]);
-    if (e) {
-        choose_framer_for_conn(c, e->framer, e->params);
-        return true;
-    }
-    /* The first sender's bytes, or the other side's while the first
-     * sender's wait behind a hole. */
-    const uint8_t *data = NULL;
-    size_t len = 0;
-    if (c->first_dir >= 0)
-        len = sess_stream_readable(&c->stream[c->first_dir], &data);
-    if (len == 0 && c->first_dir >= 0)
-        len = sess_stream_readable(&c->stream[1 - c->first_dir], &data);
-    if (len == 0 && !final)
-        return false;
-    bool undecided = false;
-    for (size_t i = 0; len && i < t->nheuristics; i++) {
-        const sess_framer *fr = t->heuristics[i];
-        int r = fr->probe ? fr->probe(data, len) : 0;
-        if (r == 1) {
-            choose_framer_for_conn(c, fr, NULL);
-            return true;
-        }
-        if (r < 0)
-            undecided = true;
-    }
-    if (undecided && !final)
-        return false;
-    choose_framer_for_conn(c, &sess_framer_raw, NULL);
-    return true;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void emit_message(sess_t *s, sess_flow *f, tcp_conn *c, int d,
-                         const sess_framer *fr, const sess_framer_output *out,
-                         const uint8_t *data)
-{
-    sess_stream *st = &c->stream[d];
-    uint64_t offset = sess_stream_consumed(st);
-    s->frames.n = 0;
-    uint64_t missing = 0;
-    if (sess_stream_consume(st, out->len, &s->frames, &missing) != SESS_OK)
-        return; /* out of memory: the bytes stay and are tried again */
-    for (size_t i = 1; i < s->frames.n; i++)
-        if (s->frames.v[i] < s->frames.v[i - 1]) { /* out-of-order arrival */
-            qsort(s->frames.v, s->frames.n, sizeof *s->frames.v, cmp_u64);
-            break;
-        }
-    size_t nf = 0;
-    for (size_t i = 0; i < s->frames.n; i++)
-        if (nf == 0 || s->frames.v[nf - 1] != s->frames.v[i])
-            s->frames.v[nf++] = s->frames.v[i];
-
-    /* `data` stays valid after the consume until the stream next changes. */
-    sess_event ev = {.type = SESS_EV_MESSAGE, .flow = &f->info};
-    sess_message *m = &ev.u.message;
-    m->dir = (uint8_t)d;
-    m->proto = fr->name;
-    m->data = data;
-    m->len = out->len;
-    m->offset = offset;
-    m->frames = s->frames.v;
-    m->nframes = nf;
-    m->missing = missing;
-    m->partial = out->partial;
-    m->info = out->info;
-    s->counts.messages++;
-    s->counts.message_bytes += out->len;
-    emit(s, &ev);
-    store_copy(s, SESS_EV_MESSAGE, f, (uint8_t)d, fr->name, data, out->len);
-    sess_stream_trim(st);
-}
-
-static unsigned dir_flags(const tcp_conn *c, int d, unsigned extra)
-{
-    unsigned flags = extra;
-    if (sess_stream_complete(&c->stream[d]))
-        flags |= SESS_FF_FIN;
-    if (c->rst[0] || c->rst[1])
-        flags |= SESS_FF_RST;
-    if (c->psh[d])
-        flags |= SESS_FF_PSH;
-    if (sess_stream_idle(&c->stream[1 - d]))
-        flags |= SESS_FF_PEER_IDLE;
-    return flags;
-}
-
-/* A framer announced how long its message is: the buffer is sized once
- * rather than doubled (and copied) as the message arrives.  An announcement
- * is only a claim, and reserved room counts against the memcap like held
- * bytes, so at most RESERVE_AHEAD bytes beyond what is held are reserved,
- * and none once the streams hold half the memcap: claims must never end
- * connections.  Without a reservation the buffer grows as usual. */
-#define RESERVE_AHEAD (256 * 1024)
-
-static void reserve_for_message(sess_t *s, sess_stream *st, size_t held,
-                                size_t expect)
-{
-    if (expect - held > RESERVE_AHEAD)
-        expect = held + RESERVE_AHEAD;
-    if (sess_stream_pool_bytes(s->pool) + (expect - held) > s->cfg.tcp_memcap / 2)
-        return;
-    (void)sess_stream_reserve(st, expect); /* on failure it just grows later */
-}
-
-/* A framer gave up on its direction (or held an incomplete message at its
- * end): the rest is cut raw, and the anomaly says so.  Kept out of
- * frame_dir(), which runs for nearly every packet. */
-static void fall_back_to_raw(sess_t *s, sess_flow *f, tcp_conn *c, int d,
-                             bool incomplete_at_end)
-{
-    const sess_framer *fr = c->framer[d];
-    char detail[128];
-    snprintf(detail, sizeof detail,
-             incomplete_at_end
-                 ? "%s: incomplete message at the end of the stream, "
-                   "rest of the direction framed raw"
-                 : "%s: not this protocol, rest of the direction framed raw",
-             fr->name);
-    emit_anomaly(s, f, SESS_AN_FRAMER_ERROR, detail);
-    set_framer(c, d, &sess_framer_raw, NULL);
-}
-
-/* Feeds direction d's framer until it needs more.  Returns whether any
- * message was emitted. */
-static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
-                      unsigned extra, bool force)
-{
-    bool progress = false;
-    while (!c->done[d]) {
-        const uint8_t *data;
-        size_t len = sess_stream_readable(&c->stream[d], &data);
-        if (len == 0) {
-            if (sess_stream_complete(&c->stream[d])) {
-                /* Complete and framed: nothing left to compare against
-                 * is worth the memory of an idle connection. */
-                c->done[d] = true;
-                sess_stream_drop_history(&c->stream[d]);
-            }
-            break;
-        }
-        unsigned flags = dir_flags(c, d, extra);
-        /* An announced length is a promise: the framer answers NEED_MORE
-         * until the view reaches it, unless the direction ends first.  The
-         * segments in the middle of a long message skip the call. */
-        if (len < c->expect[d] && !force && !(flags & SESS_FF_END))
-            break;
-        bool final = flags & SESS_FF_END;
-        if (!c->framer[d] && !choose_framer(s, f, c, final))
-            break;
-        const sess_framer *fr = c->framer[d];
-        if (!c->dir_state[d] || !c->conn_state)
-            break; /* out of memory: the bytes wait for the end of the flow */
-        sess_framer_input in = {data, len, s->cfg.max_message, flags,
-                                (uint8_t)d};
-        sess_framer_output out;
-        memset(&out, 0, sizeof out);
-        int r = fr->feed(c->dir_state[d], c->conn_state, c->params[d], &in,
-                         &out);
-        c->expect[d] = 0;
-        if (r == SESS_FRAME_MESSAGE && out.len > 0 && out.len <= len &&
-            out.len <= s->cfg.max_message) {
-            emit_message(s, f, c, d, fr, &out, data);
-            progress = true;
-            continue;
-        }
-        if (r == SESS_FRAME_NEED_MORE && len < s->cfg.max_message && !force) {
-            if (out.expect > len) {
-                c->expect[d] = out.expect;
-                reserve_for_message(s, &c->stream[d], len, out.expect);
-            }
-            break;
-        }
-        if (fr == &sess_framer_raw) {
-            /* raw always emits when forced; being here is a framer bug */
-            break;
-        }
-        fall_back_to_raw(s, f, c, d, r == SESS_FRAME_NEED_MORE && force);
-    }
-    return progress;
-}
-
-/* Whether frame_dir() has anything to do: bytes to frame, or a direction
- * that has just completed.  Most packets leave one direction untouched. */
-static bool dir_has_work(const tcp_conn *c, int d)
-{
-    return !c->done[d] && (sess_stream_has_readable(&c->stream[d]) ||
-                           sess_stream_complete(&c->stream[d]));
-}
-
-/* Runs both directions until neither makes progress.  `extra` carries
- * SESS_FF_EOC when the flow is being flushed. */
-static void run_framers(sess_t *s, sess_flow *f, tcp_conn *c, unsigned extra)
-{
-    bool progress;
-    do {
-        progress = false;
-        for (int d = 0; d < 2; d++)
-            if (dir_has_work(c, d))
-                progress |= frame_dir(s, f, c, d, extra, false);
-    } while (progress);
-    if (extra & SESS_FF_EOC) {
-        /* Nothing more will come: whatever a framer still holds is cut. */
-        frame_dir(s, f, c, 0, extra, true);
-        frame_dir(s, f, c, 1, extra, true);
-    }
-}
-
-/* ---- TCP ------------------------------------------------------------------- */
-
-static void on_missing(void *user, uint64_t offset, uint64_t len)
-{
-    tcp_dir_ctx *x = user;
-    sess_event ev = {.type = SESS_EV_TCP_MISSING, .flow = &x->flow->info};
-    ev.u.missing.dir = x->dir;
-    ev.u.missing.offset = offset;
-    ev.u.missing.len = len;
-    x->flow->info.missing[x->dir] += len;
-    x->s->streams_changed = true;
-    x->s->counts.missing_bytes += len;
-    tcp_conn *c = x->flow->ext;
-    history_add(x->flow, c, x->dir, 'G');
-    emit(x->s, &ev);
-}
-
-static tcp_conn *tcp_conn_new(sess_t *s, sess_flow *f)
-{
-    tcp_conn *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
-    c->first_dir = -1;
-    for (int d = 0; d < 2; d++) {
-        c->ctx[d] = (tcp_dir_ctx){s, f, (uint8_t)d};
-        sess_stream_init(&c->stream[d], &s->stream_cfg, s->pool, on_missing,
-                         &c->ctx[d]);
-    }
-    f->ext = c;
-    return c;
-}
-
-static void tcp_conn_free(tcp_conn *c)
-{
-    for (int d = 0; d < 2; d++) {
-        sess_stream_release(&c->stream[d]);
-        free(c->dir_state[d]);
-    }
-    free(c->conn_state);
-    free(c);
-}
-
-static void emit_stream_anomalies(sess_t *s, sess_flow *f, unsigned a)
-{
-    if (a & SESS_STREAM_A_WINDOW)
-        emit_anomaly(s, f, SESS_AN_TCP_WINDOW,
-                     "sequence number jumps beyond the window: segment ignored");
-    if (a & SESS_STREAM_A_DIR_CAP)
-        emit_anomaly(s, f, SESS_AN_TCP_DIR_CAP,
-                     "out-of-order data over the direction's cap: hole given up");
-    if (a & SESS_STREAM_A_DEPTH)
-        emit_anomaly(s, f, SESS_AN_TCP_DEPTH,
-                     "reassembly depth reached: later bytes ignored");
-}
-
-/* Reassembles one data segment of direction d and reports it. */
-static void tcp_data(sess_t *s, sess_flow *f, tcp_conn *c, uint8_t d,
-                     uint32_t seq, const sess_pkt *p)
-{
-    sess_seg_info info;
-    sess_stream_data(&c->stream[d], seq, p->payload, p->payload_len,
-                     s->emit_frame, s->now, &info);
-    if (c->first_dir < 0)
-        c->first_dir = (int8_t)d;
-    c->psh[d] = p->tcp_flags & SESS_TH_PSH;
-    s->counts.tcp_segments++;
-    if (info.flags & SESS_SEG_RETRANSMISSION)
-        history_add(f, c, d, 'T');
-    sess_event ev; /* per packet: only the members read are set */
-    ev.type = SESS_EV_TCP_SEGMENT;
-    ev.flow = &f->info;
-    ev.u.segment.dir = d;
-    ev.u.segment.offset = info.offset;
-    ev.u.segment.len = info.len;
-    ev.u.segment.flags = info.flags;
-    emit(s, &ev);
-    if (info.flags & SESS_SEG_CONFLICT)
-        emit_anomaly(s, f, SESS_AN_TCP_CONFLICT, "overlapping TCP data differs");
-    if (info.flags & SESS_SEG_LATE)
-        emit_anomaly(s, f, SESS_AN_TCP_LATE,
-                     "data for a range already given up or beyond the FIN");
-    emit_stream_anomalies(s, f, info.anomalies);
-}
-
-/* Tracks the connection's lifecycle (every session kind) and, for
- * TCPSession, reassembles and frames its streams. */
-static void tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
-{
-    tcp_conn *c = f->ext ? f->ext : tcp_conn_new(s, f);
-    if (!c)
-        return;
-    s->streams_changed = false;
-    bool reassemble = s->cfg.kind == SESS_KIND_TCP;
-    uint8_t fl = p->tcp_flags;
-    bool syn = fl & SESS_TH_SYN, ack = fl & SESS_TH_ACK, fin = fl & SESS_TH_FIN,
-         rst = fl & SESS_TH_RST;
-
-    if (syn && (fin || rst))
-        history_add(f, c, d, 'Q');
-    if (syn) {
-        history_add(f, c, d, ack ? 'H' : 'S');
-        bool *seen = ack ? &c->synack[d] : &c->syn[d];
-        if (!*seen) {
-            *seen = true;
-            c->isn[d] = p->seq;
-            sess_stream_syn(&c->stream[d], p->seq);
-        }
-    } else if (ack && !fin && !rst && p->payload_len == 0) {
-        history_add(f, c, d, 'A');
-    }
-    if (p->window == 0 && !syn && !rst)
-        history_add(f, c, d, 'W');
-
-    uint32_t seq = p->seq + (syn ? 1u : 0u);
-    if (p->payload_len > 0) {
-        history_add(f, c, d, 'D');
-        if (reassemble)
-            tcp_data(s, f, c, d, seq, p);
-    }
-    /* The payload may be cut by the snap length: the rest is a hole. */
-    seq += (uint32_t)p->payload_wire_len;
-    if (fin) {
-        history_add(f, c, d, 'F');
-        c->fin[d] = true;
-    }
-    if (rst) {
-        history_add(f, c, d, 'R');
-        c->rst[d] = true;
-    }
-    if (!reassemble)
-        return;
-    if (fin)
-        sess_stream_fin(&c->stream[d], seq);
-    if (ack && sess_stream_started(&c->stream[1 - d]))
-        sess_stream_ack(&c->stream[1 - d], p->ack);
-    if (rst) {
-        sess_stream_give_up(&c->stream[0]);
-        sess_stream_give_up(&c->stream[1]);
-    }
-    double deadline = s->now - s->cfg.tcp_timeout;
-    for (int x = 0; x < 2; x++)
-        if (sess_stream_holds_beyond_hole(&c->stream[x]))
-            sess_stream_expire(&c->stream[x], deadline);
-    /* A pure ACK that gave nothing up changes nothing a framer sees. */
-    if (p->payload_len == 0 && !fin && !rst && !s->streams_changed)
-        return;
-    run_framers(s, f, c, rst ? SESS_FF_EOC : 0);
-}
-
-/* A SYN with another ISN starts a new connection on the 4-tuple when the
- * old one was closing (a FIN or RST seen: the rest of the close may have
- * escaped the capture) or was picked up midstream (its own SYN was never
- * seen, nor a SYN-ACK answering one), but not when it crosses the peer's
- * own SYN (simultaneous open).  Idle flows have already ended. */
-static bool tcp_starts_new_flow(const sess_flow *f, uint8_t d,
-                                const sess_pkt *p)
-{
-    const tcp_conn *c = f->ext;
-    if (!c || (p->tcp_flags & (SESS_TH_SYN | SESS_TH_ACK)) != SESS_TH_SYN)
-        return false;
-    if (c->syn[d])
-        return c->isn[d] != p->seq &&
-               (c->fin[0] || c->fin[1] || c->rst[0] || c->rst[1]);
-    if (c->syn[1 - d] && !c->synack[1 - d] && c->first_dir < 0)
-        return false;
-    return !c->synack[1 - d];
 }
 
 /* ---- flow lifecycle ------------------------------------------------------- */
@@ -679,21 +99,21 @@ static void flow_end(sess_t *s, sess_flow *f, sess_anomaly why,
     s->emit_frame = f->info.last_frame;
     tcp_conn *c = f->ext;
     if (why)
-        emit_anomaly(s, f, why, detail);
+        sess__emit_anomaly(s, f, why, detail);
     if (c) {
         if (s->cfg.kind == SESS_KIND_TCP) {
             sess_stream_give_up(&c->stream[0]);
             sess_stream_give_up(&c->stream[1]);
-            run_framers(s, f, c, SESS_FF_EOC);
+            sess__framing_run(s, f, c, SESS_FF_EOC);
         }
-        f->info.state = tcp_state(c);
+        f->info.state = sess__tcp_conn_state(c);
     } else {
         f->info.state = other_state(f);
     }
     sess_event ev = {.type = SESS_EV_FLOW_END, .flow = &f->info};
-    emit(s, &ev);
+    sess__emit(s, &ev);
     if (c)
-        tcp_conn_free(c);
+        sess__tcp_conn_free(c);
     f->ext = NULL;
     sess_flow_remove(&s->flows, f);
     s->emit_frame = saved;
@@ -745,7 +165,7 @@ static void emit_packet(sess_t *s, sess_flow *f, uint8_t dir, bool created)
     ev.flow = f ? &f->info : NULL;
     ev.u.packet.dir = dir;
     ev.u.packet.new_flow = created;
-    emit(s, &ev);
+    sess__emit(s, &ev);
 }
 
 static uint64_t payload_bytes(const sess_pkt *p)
@@ -772,7 +192,7 @@ static void on_transport(sess_t *s, const sess_pkt *p)
     sess_flow_key_from_pkt(&k, p, ports);
     uint8_t dir = 0;
     sess_flow *f = sess_flow_find(&s->flows, &k, &dir);
-    if (f && ports && p->proto == 6 && tcp_starts_new_flow(f, dir, p)) {
+    if (f && ports && p->proto == 6 && sess__tcp_starts_new_flow(f, dir, p)) {
         flow_end(s, f, 0, NULL);
         f = NULL;
     }
@@ -799,7 +219,7 @@ static void on_transport(sess_t *s, const sess_pkt *p)
     emit_packet(s, f, dir, created);
 
     if (ports && p->proto == 6) {
-        tcp_segment(s, f, dir, p);
+        sess__tcp_segment(s, f, dir, p);
         if (sess_stream_pool_bytes(s->pool) > s->memcap_next)
             enforce_tcp_memcap(s, f);
     }
@@ -817,7 +237,7 @@ static void on_evicted_datagram(void *user, const sess_frag_eviction *e)
              e->reason == SESS_FRAG_EVICT_MEMCAP  ? "evicted: memcap reached"
              : e->reason == SESS_FRAG_EVICT_FLUSH ? "never completed"
                                                   : "timed out");
-    emit_anomaly(s, NULL,
+    sess__emit_anomaly(s, NULL,
                  e->reason == SESS_FRAG_EVICT_MEMCAP ? SESS_AN_FRAG_MEMCAP
                                                      : SESS_AN_FRAG_TIMEOUT,
                  detail);
@@ -848,7 +268,7 @@ static void report_fragment_anomalies(sess_t *s, unsigned a)
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (a & table[i].bit)
-            emit_anomaly(s, NULL, table[i].what, table[i].detail);
+            sess__emit_anomaly(s, NULL, table[i].what, table[i].detail);
 }
 
 static void on_fragment(sess_t *s, sess_pkt *p);
@@ -877,7 +297,7 @@ static void on_nested_fragment(sess_t *s, sess_pkt *p)
 {
     size_t len = p->frag_captured;
     if (!nested_frag_room(s, len)) {
-        emit_anomaly(s, NULL, SESS_AN_FRAG_DROPPED,
+        sess__emit_anomaly(s, NULL, SESS_AN_FRAG_DROPPED,
                      "fragment inside a tunnel inside a reassembled datagram "
                      "not reassembled: nested too deep or out of memory");
         emit_packet(s, NULL, 0, false);
@@ -900,7 +320,7 @@ static void on_fragment(sess_t *s, sess_pkt *p)
     sess_event ev = {.type = SESS_EV_IP_FRAGMENT};
     ev.u.fragment.id = p->frag_id;
     ev.u.fragment.completes = r.status == SESS_FRAG_COMPLETE;
-    emit(s, &ev);
+    sess__emit(s, &ev);
     report_fragment_anomalies(s, r.anomalies);
     if (r.status != SESS_FRAG_COMPLETE) {
         emit_packet(s, NULL, 0, false);
@@ -915,8 +335,8 @@ static void on_fragment(sess_t *s, sess_pkt *p)
     dg.u.datagram.overlap = r.overlap;
     dg.u.datagram.conflict = r.conflict;
     dg.u.datagram.family = p->ip_version;
-    emit(s, &dg);
-    store_copy(s, SESS_EV_IP_DATAGRAM, NULL, 0, "ip", r.data, r.len);
+    sess__emit(s, &dg);
+    sess__store_copy(s, SESS_EV_IP_DATAGRAM, NULL, 0, "ip", r.data, r.len);
 
     /* The datagram now stands for the packet: its transport joins a flow. */
     p->is_fragment = false;
@@ -927,7 +347,7 @@ static void on_fragment(sess_t *s, sess_pkt *p)
         return;
     }
     if ((p->proto == 6 || p->proto == 17) && !p->l4_ok) {
-        emit_anomaly(s, NULL, SESS_AN_TRUNCATED,
+        sess__emit_anomaly(s, NULL, SESS_AN_TRUNCATED,
                      "reassembled datagram too short for its transport header");
         emit_packet(s, NULL, 0, false);
         return;
@@ -956,14 +376,14 @@ static void report_decode(sess_t *s, uint32_t linktype, int rc,
             snprintf(detail, sizeof detail,
                      "link type %u is not decoded: its frames join no flow",
                      linktype);
-            emit_anomaly(s, NULL, SESS_AN_UNSUPPORTED_LINK, detail);
+            sess__emit_anomaly(s, NULL, SESS_AN_UNSUPPORTED_LINK, detail);
         }
         return;
     }
     if (rc == SESS_ETRUNCATED || (anomalies & (SESS_DEC_TRUNCATED)))
-        emit_anomaly(s, NULL, SESS_AN_TRUNCATED, "header truncated");
+        sess__emit_anomaly(s, NULL, SESS_AN_TRUNCATED, "header truncated");
     if (anomalies & (SESS_DEC_BAD_IP_LEN | SESS_DEC_BAD_L4_LEN | SESS_DEC_BAD_EXT))
-        emit_anomaly(s, NULL, SESS_AN_BAD_LENGTH,
+        sess__emit_anomaly(s, NULL, SESS_AN_BAD_LENGTH,
                      anomalies & SESS_DEC_BAD_IP_LEN
                          ? "IP length field inconsistent with the data"
                      : anomalies & SESS_DEC_BAD_EXT
@@ -1108,7 +528,7 @@ void sess_free(sess_t *s)
         return;
     for (sess_flow *f = s->flows.newest; f; f = f->older)
         if (f->ext)
-            tcp_conn_free(f->ext), f->ext = NULL;
+            sess__tcp_conn_free(f->ext), f->ext = NULL;
     if (s->flows.buckets)
         sess_flow_table_destroy(&s->flows);
     if (s->frag)

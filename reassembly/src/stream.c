@@ -1,366 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * stream.c - one direction of a TCP connection.
+ * stream.c - one direction of a TCP connection: policy and contract.
  *
- * Bytes live in one flat buffer indexed by stream offset: the kept history,
- * then the unconsumed contiguous bytes [consumed, next), then whatever was
- * received beyond the first hole, up to `highest`.  Who supplied each byte
- * is kept apart, as runs: [start, end) of bytes from one segment, with that
- * segment's original bounds, frame and arrival time.  Runs tile
- * [consumed, next) exactly (a given-up hole is a "missing" run of zeros) and
- * cover the held bytes beyond; they are ordered by offset in a treap, so
- * finding the runs a segment touches is O(log n) whatever the arrival order.
- * Each treap node also knows the earliest arrival in its subtree, which is
- * how expiry finds out how long data has been waiting behind a hole.
+ * Bytes live in one flat buffer indexed by stream offset (stream_buffer.c).
+ * Who supplied each byte is kept apart, as runs: [start, end) of bytes from
+ * one segment, with that segment's original bounds, frame and arrival time.
+ * Runs tile [consumed, next) exactly (a given-up hole is a "missing" run of
+ * zeros) and cover the held bytes beyond; they are ordered by offset in a
+ * treap (stream_treap.c), so finding the runs a segment touches is O(log n)
+ * whatever the arrival order.
  *
  * A segment that overlaps held runs is cut out of the treap together with
- * them (split at its start and end), walked once, decided by the policy run
- * by run (the decision depends only on original bounds, so it is constant
- * over a run), and the resulting runs are merged back.  Pieces won by the
- * arriving segment are one run per contiguous stretch.  A segment landing
- * in a hole skips all that: bytes are copied and one node is inserted.  The
- * common case, a segment at `next` with nothing held beyond, does not even
- * walk the treap: its run is appended to a list of in-order runs that
- * follow every run of the treap, consumed from the front, and moved into
- * the treap only when an overlap, a hole or expiry needs to look runs up.
- *
- * The buffer spans holes, so it is as large as the distance from the history
- * to the highest byte; the window limit bounds that distance, and the pool
- * accounts every byte of capacity for the session's memcap.  Nodes come from
- * the pool's free list, which only grows.
+ * them (split at its start and end), walked once, decided by the overlap
+ * policy run by run (the decision depends only on original bounds, so it is
+ * constant over a run), and the resulting runs are merged back.  Pieces won
+ * by the arriving segment are one run per contiguous stretch.  A segment
+ * landing in a hole skips all that: bytes are copied and one node is
+ * inserted.  The common case, a segment at `next` with nothing held beyond,
+ * does not even walk the treap: its run is appended to a list of in-order
+ * runs that follow every run of the treap, consumed from the front, and
+ * moved into the treap only when an overlap, a hole or expiry needs to look
+ * runs up.  Holes are given up (zero-filled and reported) on the peer's
+ * ACK, RST, the direction cap, expiry and the end of the flow.  Nodes and
+ * buffer bytes come from the session's pool (stream_pool.h).
  */
 #include "stream.h"
+
+#include "stream_buffer.h"
+#include "stream_pool.h"
+#include "stream_treap.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NODES_PER_CHUNK 128
-/* A stream's first buffer holds the default 4 KiB history and a few
- * segments: smaller ones were doubled, and copied, two or three times in the
- * first messages of nearly every connection. */
-#define MIN_BUF_CAP (16 * 1024)
-#define TRIM_FLOOR (16 * 1024)   /* buffers this small are never shrunk */
-#define CACHED_BUF_MAX (64 * 1024) /* released buffers up to this are reused */
-#define CACHED_BUFS 64
-
-struct sess_stream_node {
-    struct sess_stream_node *left, *right;
-    uint64_t start, end;  /* held bytes */
-    int64_t ostart, oend; /* the supplying segment as sent */
-    uint64_t frame;
-    double ts;            /* arrival; +inf for a missing run */
-    double min_ts;        /* earliest ts in this subtree */
-    uint32_t prio;        /* treap heap key: parents have higher */
-    bool missing;         /* a given-up hole: zeros, no segment */
-};
-
-typedef struct sess_stream_node node;
-
-typedef struct node_chunk {
-    struct node_chunk *next;
-    node nodes[NODES_PER_CHUNK];
-} node_chunk;
-
-struct sess_stream_pool {
-    node *free;
-    size_t nfree;
-    node_chunk *chunks;
-    size_t bytes;  /* buffer capacity plus nodes in use (not the cache, at
-                      most CACHED_BUFS * CACHED_BUF_MAX) */
-    uint32_t rng;
-    /* Buffers of released streams, handed to new ones: flows come and go
-     * far more often than the memory they need changes. */
-    uint8_t *cache[CACHED_BUFS];
-    size_t cache_cap[CACHED_BUFS];
-    size_t ncache;
-};
-
-/* ---- pool --------------------------------------------------------------- */
-
-sess_stream_pool *sess_stream_pool_new(void)
-{
-    sess_stream_pool *pool = calloc(1, sizeof *pool);
-    if (pool)
-        pool->rng = 0x9e3779b9u;
-    return pool;
-}
-
-void sess_stream_pool_free(sess_stream_pool *pool)
-{
-    if (!pool)
-        return;
-    while (pool->chunks) {
-        node_chunk *c = pool->chunks;
-        pool->chunks = c->next;
-        free(c);
-    }
-    while (pool->ncache)
-        free(pool->cache[--pool->ncache]);
-    free(pool);
-}
-
-size_t sess_stream_pool_bytes(const sess_stream_pool *pool)
-{
-    return pool->bytes;
-}
-
-/* Makes sure `n` nodes can be taken without failing, so that a segment is
- * either applied whole or not at all. */
-static int pool_reserve(sess_stream_pool *pool, size_t n)
-{
-    while (pool->nfree < n) {
-        node_chunk *c = malloc(sizeof *c);
-        if (!c)
-            return SESS_ENOMEM;
-        c->next = pool->chunks;
-        pool->chunks = c;
-        for (size_t i = 0; i < NODES_PER_CHUNK; i++) {
-            c->nodes[i].right = pool->free;
-            pool->free = &c->nodes[i];
-        }
-        pool->nfree += NODES_PER_CHUNK;
-    }
-    return SESS_OK;
-}
-
-/* Treap priorities need only be independent of the traffic; a fixed seed
- * keeps runs reproducible. */
-static uint32_t pool_random(sess_stream_pool *pool)
-{
-    uint32_t x = pool->rng; /* xorshift32 */
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return pool->rng = x;
-}
-
-/* Takes a reserved node. */
-static node *node_take(sess_stream *s)
-{
-    sess_stream_pool *pool = s->pool;
-    node *n = pool->free;
-    pool->free = n->right;
-    pool->nfree--;
-    pool->bytes += sizeof *n;
-    s->nruns++;
-    /* Field by field: callers overwrite most of them, and a memset of the
-     * node became a string instruction slower than the stores. */
-    n->left = n->right = NULL;
-    n->start = n->end = 0;
-    n->ostart = n->oend = 0;
-    n->frame = 0;
-    n->ts = n->min_ts = 0;
-    n->missing = false;
-    n->prio = pool_random(pool);
-    return n;
-}
-
-static void node_put(sess_stream *s, node *n)
-{
-    n->right = s->pool->free;
-    s->pool->free = n;
-    s->pool->nfree++;
-    s->pool->bytes -= sizeof *n;
-    s->nruns--;
-}
-
-/* ---- treap of runs, keyed by start -------------------------------------- */
-
-static void node_update(node *t)
-{
-    double m = t->ts;
-    if (t->left && t->left->min_ts < m)
-        m = t->left->min_ts;
-    if (t->right && t->right->min_ts < m)
-        m = t->right->min_ts;
-    t->min_ts = m;
-}
-
-/* Every key of a is below every key of b. */
-static node *treap_merge(node *a, node *b)
-{
-    if (!a)
-        return b;
-    if (!b)
-        return a;
-    if (a->prio > b->prio) {
-        a->right = treap_merge(a->right, b);
-        node_update(a);
-        return a;
-    }
-    b->left = treap_merge(a, b->left);
-    node_update(b);
-    return b;
-}
-
-/* *lo gets the runs starting below key, *hi the others. */
-static void treap_split(node *t, uint64_t key, node **lo, node **hi)
-{
-    if (!t) {
-        *lo = *hi = NULL;
-        return;
-    }
-    if (t->start < key) {
-        treap_split(t->right, key, &t->right, hi);
-        *lo = t;
-    } else {
-        treap_split(t->left, key, lo, &t->left);
-        *hi = t;
-    }
-    node_update(t);
-}
-
-/* Inserts a run overlapping none: down to where its priority belongs, then
- * the subtree there is split under it.  Ancestors only gain a ts. */
-static void treap_insert(node **t, node *n)
-{
-    while (*t && (*t)->prio > n->prio) {
-        if (n->ts < (*t)->min_ts)
-            (*t)->min_ts = n->ts;
-        t = n->start < (*t)->start ? &(*t)->left : &(*t)->right;
-    }
-    treap_split(*t, n->start, &n->left, &n->right);
-    node_update(n);
-    *t = n;
-}
-
-static node *treap_pop_max(node **t)
-{
-    node *n = *t;
-    if (n->right) {
-        node *m = treap_pop_max(&n->right);
-        node_update(n);
-        return m;
-    }
-    *t = n->left;
-    n->left = NULL;
-    return n;
-}
-
-static node *treap_pop_min(node **t)
-{
-    node *n = *t;
-    if (n->left) {
-        node *m = treap_pop_min(&n->left);
-        node_update(n);
-        return m;
-    }
-    *t = n->right;
-    n->right = NULL;
-    return n;
-}
-
-static node *treap_min(node *t)
-{
-    while (t && t->left)
-        t = t->left;
-    return t;
-}
-
-static node *treap_max(node *t)
-{
-    while (t && t->right)
-        t = t->right;
-    return t;
-}
-
-/* The run holding the byte at `off`, if any. */
-static node *treap_holding(node *t, uint64_t off)
-{
-    node *floor = NULL;
-    while (t) {
-        if (t->start <= off) {
-            floor = t;
-            t = t->right;
-        } else {
-            t = t->left;
-        }
-    }
-    return floor && floor->end > off ? floor : NULL;
-}
-
-/* The last run starting before `off`. */
-static node *treap_last_before(node *t, uint64_t off)
-{
-    node *best = NULL;
-    while (t) {
-        if (t->start < off) {
-            best = t;
-            t = t->right;
-        } else {
-            t = t->left;
-        }
-    }
-    return best;
-}
-
-/* The first run starting at or after `off`. */
-static node *treap_ceil(node *t, uint64_t off)
-{
-    node *best = NULL;
-    while (t) {
-        if (t->start >= off) {
-            best = t;
-            t = t->left;
-        } else {
-            t = t->right;
-        }
-    }
-    return best;
-}
-
-/* Earliest arrival among runs starting at or after `off`. */
-static double treap_oldest_from(const node *t, uint64_t off)
-{
-    double m = INFINITY;
-    while (t) {
-        if (t->start >= off) {
-            if (t->ts < m)
-                m = t->ts;
-            if (t->right && t->right->min_ts < m)
-                m = t->right->min_ts;
-            t = t->left;
-        } else {
-            t = t->right;
-        }
-    }
-    return m;
-}
-
-/* Destroys the tree structure, returning its nodes in order, linked by
- * `right` (rotations make it O(n) without a stack). */
-static node *treap_flatten(node *t)
-{
-    node *head = NULL, **tail = &head;
-    while (t) {
-        if (t->left) {
-            node *l = t->left;
-            t->left = l->right;
-            l->right = t;
-            t = l;
-        } else {
-            *tail = t;
-            tail = &t->right;
-            t = t->right;
-        }
-    }
-    return head;
-}
-
-/* Builds a treap from an ordered list linked by `right`. */
-static node *treap_from_list(node *list)
-{
-    node *t = NULL;
-    while (list) {
-        node *n = list;
-        list = n->right;
-        n->left = n->right = NULL;
-        node_update(n);
-        t = treap_merge(t, n);
-    }
-    return t;
-}
+typedef sess__run node;
 
 /* ---- in-order runs ------------------------------------------------------ */
 
@@ -372,134 +46,25 @@ static void flush_tail(sess_stream *s)
     for (node *n = s->tail, *following; n; n = following) {
         following = n->right;
         n->right = NULL;
-        treap_insert(&s->root, n);
+        sess__treap_insert(&s->root, n);
     }
     s->tail = s->tail_last = NULL;
 }
 
 static node *first_run(const sess_stream *s)
 {
-    return s->root ? treap_min(s->root) : s->tail;
+    return s->root ? sess__treap_min(s->root) : s->tail;
 }
 
 static node *pop_first_run(sess_stream *s)
 {
     if (s->root)
-        return treap_pop_min(&s->root);
+        return sess__treap_pop_min(&s->root);
     node *n = s->tail;
     s->tail = n->right;
     if (!s->tail)
         s->tail_last = NULL;
     return n;
-}
-
-/* ---- buffer ------------------------------------------------------------- */
-
-static uint64_t hist_start(const sess_stream *s)
-{
-    return s->consumed - s->hist_len;
-}
-
-static uint8_t *buf_at(const sess_stream *s, uint64_t off)
-{
-    return s->buf + s->buf_head + (size_t)(off - hist_start(s));
-}
-
-/* Bytes from the history start to the last one the buffer holds. */
-static size_t buf_live(const sess_stream *s)
-{
-    uint64_t top = s->highest > s->next ? s->highest : s->next;
-    return (size_t)(top - hist_start(s));
-}
-
-static void buf_compact(sess_stream *s)
-{
-    memmove(s->buf, s->buf + s->buf_head, buf_live(s));
-    s->buf_head = 0;
-}
-
-/* Room for every offset below `end`.  Grows geometrically, after first
- * reclaiming the consumed front. */
-static int buf_reserve(sess_stream *s, uint64_t end)
-{
-    size_t need = (size_t)(end - hist_start(s));
-    if (s->buf_head + need <= s->buf_cap)
-        return SESS_OK;
-    if (s->buf_head > 0 && need <= s->buf_cap) {
-        buf_compact(s);
-        return SESS_OK;
-    }
-    if (!s->buf && s->pool->ncache) {
-        size_t i = --s->pool->ncache;
-        s->buf = s->pool->cache[i];
-        s->buf_cap = s->pool->cache_cap[i];
-        s->pool->bytes += s->buf_cap;
-        if (need <= s->buf_cap)
-            return SESS_OK;
-    }
-    size_t cap = s->buf_cap < MIN_BUF_CAP ? MIN_BUF_CAP : s->buf_cap * 2;
-    if (cap < need)
-        cap = need;
-    size_t live = buf_live(s);
-    uint8_t *b;
-    if (live >= s->buf_cap / 2) {
-        if (s->buf_head > 0)
-            buf_compact(s);
-        b = realloc(s->buf, cap);
-    } else {
-        /* realloc would copy the whole old capacity, not just what lives */
-        b = malloc(cap);
-        if (b) {
-            memcpy(b, s->buf + s->buf_head, live);
-            free(s->buf);
-            s->buf_head = 0;
-        }
-    }
-    if (!b)
-        return SESS_ENOMEM;
-    s->pool->bytes += cap - s->buf_cap;
-    s->buf = b;
-    s->buf_cap = cap;
-    return SESS_OK;
-}
-
-/* After consuming, once the front beyond the history is more than half the
- * buffer: gives memory back when the buffer is nearly empty.  Growing
- * happens when full and shrinking below an eighth, so a stream whose
- * messages keep the same size does not resize back and forth.  The front is
- * otherwise left in place until buf_reserve() needs the room, which moves
- * the history and the unconsumed bytes a fifth less often (on the
- * benchmark: 13% as many bytes as the payload instead of 16%). */
-static void buf_trim(sess_stream *s)
-{
-    if (s->buf_head <= s->buf_cap / 2)
-        return;
-    size_t live = buf_live(s), cap = s->buf_cap;
-    while (cap / 2 >= TRIM_FLOOR && live < cap / 8)
-        cap /= 2;
-    if (cap == s->buf_cap)
-        return;
-    buf_compact(s);
-    uint8_t *smaller = realloc(s->buf, cap);
-    if (smaller) { /* else keeping the larger buffer is fine */
-        s->pool->bytes -= s->buf_cap - cap;
-        s->buf = smaller;
-        s->buf_cap = cap;
-    }
-}
-
-static void buf_release(sess_stream *s)
-{
-    sess_stream_pool *pool = s->pool;
-    pool->bytes -= s->buf_cap;
-    if (s->buf && s->buf_cap <= CACHED_BUF_MAX && pool->ncache < CACHED_BUFS) {
-        pool->cache[pool->ncache] = s->buf;
-        pool->cache_cap[pool->ncache++] = s->buf_cap;
-    } else {
-        free(s->buf);
-    }
-    s->buf = NULL;
-    s->buf_cap = s->buf_head = 0;
 }
 
 /* ---- offsets ------------------------------------------------------------ */
@@ -548,7 +113,7 @@ static void remember_gone(sess_stream *s, uint64_t start, uint64_t end)
 static void advance_next(sess_stream *s)
 {
     node *r;
-    while ((r = treap_holding(s->root, s->next)) != NULL) {
+    while ((r = sess__treap_holding(s->root, s->next)) != NULL) {
         if (!r->missing)
             s->ooo_bytes -= r->end - s->next;
         s->next = r->end;
@@ -561,19 +126,19 @@ static void advance_next(sess_stream *s)
 static int give_up_hole(sess_stream *s, uint64_t bound)
 {
     flush_tail(s);
-    node *after = treap_ceil(s->root, s->next);
+    node *after = sess__treap_ceil(s->root, s->next);
     uint64_t start = s->next;
     uint64_t end = after && after->start < bound ? after->start : bound;
-    if (buf_reserve(s, end) != SESS_OK || pool_reserve(s->pool, 1) != SESS_OK)
+    if (sess__buf_reserve(s, end) != SESS_OK || sess__pool_reserve(s->pool, 1) != SESS_OK)
         return SESS_ENOMEM;
     /* Nothing was ever written there: the buffer holds stale bytes. */
-    memset(buf_at(s, start), 0, (size_t)(end - start));
-    node *n = node_take(s);
+    memset(sess__buf_at(s, start), 0, (size_t)(end - start));
+    node *n = sess__node_take(s);
     n->start = start;
     n->end = end;
     n->ts = INFINITY;
     n->missing = true;
-    treap_insert(&s->root, n);
+    sess__treap_insert(&s->root, n);
     remember_gone(s, start, end);
     s->next = end;
     advance_next(s);
@@ -643,10 +208,10 @@ static void check_received(const sess_stream *s, segment *g, uint64_t a,
                            uint64_t b)
 {
     g->covered += b - a;
-    uint64_t h = hist_start(s);
+    uint64_t h = sess__hist_start(s);
     if (a < h)
         a = h;
-    if (a < b && memcmp(buf_at(s, a), seg_bytes(g, a), (size_t)(b - a)) != 0)
+    if (a < b && memcmp(sess__buf_at(s, a), seg_bytes(g, a), (size_t)(b - a)) != 0)
         g->conflict = true;
 }
 
@@ -673,8 +238,8 @@ static void check_consumed(const sess_stream *s, segment *g, uint64_t a,
 static node *new_piece(sess_stream *s, const segment *g, uint64_t a,
                        uint64_t b)
 {
-    memcpy(buf_at(s, a), seg_bytes(g, a), (size_t)(b - a));
-    node *n = node_take(s);
+    memcpy(sess__buf_at(s, a), seg_bytes(g, a), (size_t)(b - a));
+    node *n = sess__node_take(s);
     n->start = a;
     n->end = b;
     n->ostart = g->start;
@@ -690,7 +255,7 @@ static void emit_piece(sess_stream *s, const segment *g, node ***tail,
                        node **piece, uint64_t a, uint64_t b)
 {
     if (*piece && (*piece)->end == a) {
-        memcpy(buf_at(s, a), seg_bytes(g, a), (size_t)(b - a));
+        memcpy(sess__buf_at(s, a), seg_bytes(g, a), (size_t)(b - a));
         (*piece)->end = b;
         return;
     }
@@ -721,9 +286,9 @@ static void cut_run(sess_stream *s, node *r, uint64_t os, uint64_t oe,
     }
     if (oe < r_end) {
         if (*left) {
-            *right = node_take(s);
+            *right = sess__node_take(s);
             **right = *r;
-            (*right)->prio = pool_random(s->pool);
+            (*right)->prio = sess__pool_random(s->pool);
         } else {
             *right = r;
         }
@@ -731,7 +296,7 @@ static void cut_run(sess_stream *s, node *r, uint64_t os, uint64_t oe,
         (*right)->end = r_end;
     }
     if (!*left && !*right)
-        node_put(s, r);
+        sess__node_put(s, r);
 }
 
 /* Applies the segment to [a, b), at or above the consumed offset: the runs
@@ -740,22 +305,22 @@ static int merge_segment(sess_stream *s, segment *g, uint64_t a, uint64_t b)
 {
     flush_tail(s);
     /* Only the last run starting before b can reach into [a, b). */
-    node *last = treap_last_before(s->root, b);
+    node *last = sess__treap_last_before(s->root, b);
     if (!last || last->end <= a) {
-        if (pool_reserve(s->pool, 1) != SESS_OK)
+        if (sess__pool_reserve(s->pool, 1) != SESS_OK)
             return SESS_ENOMEM;
         node *n = new_piece(s, g, a, b);
-        treap_insert(&s->root, n);
+        sess__treap_insert(&s->root, n);
         g->filled += b - a;
         return SESS_OK;
     }
 
     node *lo, *mid, *hi;
-    treap_split(s->root, a, &lo, &mid);
-    node *before = treap_max(lo);
-    node *straddler = before && before->end > a ? treap_pop_max(&lo) : NULL;
-    treap_split(mid, b, &mid, &hi);
-    node *list = treap_flatten(mid);
+    sess__treap_split(s->root, a, &lo, &mid);
+    node *before = sess__treap_max(lo);
+    node *straddler = before && before->end > a ? sess__treap_pop_max(&lo) : NULL;
+    sess__treap_split(mid, b, &mid, &hi);
+    node *list = sess__treap_flatten(mid);
     if (straddler) {
         straddler->right = list;
         list = straddler;
@@ -766,8 +331,8 @@ static int merge_segment(sess_stream *s, segment *g, uint64_t a, uint64_t b)
     /* Stretches won by the segment are separated by runs it does not
      * take: at most k + 1 of them; and cut_run() needs a second node for
      * at most one run, the only one that can stick out on both sides. */
-    if (pool_reserve(s->pool, k + 2) != SESS_OK) {
-        s->root = treap_merge(treap_merge(lo, treap_from_list(list)), hi);
+    if (sess__pool_reserve(s->pool, k + 2) != SESS_OK) {
+        s->root = sess__treap_merge(sess__treap_merge(lo, sess__treap_from_list(list)), hi);
         return SESS_ENOMEM;
     }
 
@@ -788,7 +353,7 @@ static int merge_segment(sess_stream *s, segment *g, uint64_t a, uint64_t b)
             continue;
         }
         g->covered += oe - os;
-        if (memcmp(buf_at(s, os), seg_bytes(g, os), (size_t)(oe - os)) != 0)
+        if (memcmp(sess__buf_at(s, os), seg_bytes(g, os), (size_t)(oe - os)) != 0)
             g->conflict = true;
         if (!new_wins(s->cfg->policy, r->ostart, r->oend, g->start, g->end)) {
             emit_run(&tail, r);
@@ -806,7 +371,7 @@ static int merge_segment(sess_stream *s, segment *g, uint64_t a, uint64_t b)
         g->filled += b - pos;
         emit_piece(s, g, &tail, &piece, pos, b);
     }
-    s->root = treap_merge(treap_merge(lo, treap_from_list(out)), hi);
+    s->root = sess__treap_merge(sess__treap_merge(lo, sess__treap_from_list(out)), hi);
     return SESS_OK;
 }
 
@@ -815,7 +380,7 @@ static int merge_segment(sess_stream *s, segment *g, uint64_t a, uint64_t b)
 static int append_in_order(sess_stream *s, const segment *g)
 {
     uint64_t end = (uint64_t)g->end;
-    if (buf_reserve(s, end) != SESS_OK || pool_reserve(s->pool, 1) != SESS_OK)
+    if (sess__buf_reserve(s, end) != SESS_OK || sess__pool_reserve(s->pool, 1) != SESS_OK)
         return SESS_ENOMEM;
     node *n = new_piece(s, g, s->next, end);
     if (s->tail_last)
@@ -834,7 +399,7 @@ static bool beyond_window(const sess_stream *s, int64_t start, int64_t end)
     int64_t next = (int64_t)s->next, window = (int64_t)s->cfg->window;
     if (end - next > window)
         return true;
-    return next - start > window && end <= (int64_t)hist_start(s);
+    return next - start > window && end <= (int64_t)sess__hist_start(s);
 }
 
 static unsigned segment_flags(const segment *g, uint64_t accepted)
@@ -904,7 +469,7 @@ int sess_stream_data(sess_stream *s, uint32_t seq, const uint8_t *data,
         check_consumed(s, &g, a, b < s->consumed ? b : s->consumed);
     if (b > s->consumed) {
         uint64_t from = a > s->consumed ? a : s->consumed;
-        if (buf_reserve(s, b) != SESS_OK)
+        if (sess__buf_reserve(s, b) != SESS_OK)
             return SESS_ENOMEM;
         int rc = merge_segment(s, &g, from, b);
         if (rc != SESS_OK)
@@ -946,15 +511,15 @@ static void put_list(sess_stream *s, node *list)
 {
     for (node *n = list, *following; n; n = following) {
         following = n->right;
-        node_put(s, n);
+        sess__node_put(s, n);
     }
 }
 
 void sess_stream_release(sess_stream *s)
 {
     put_list(s, s->tail);
-    put_list(s, treap_flatten(s->root));
-    buf_release(s);
+    put_list(s, sess__treap_flatten(s->root));
+    sess__buf_release(s);
     sess_stream_init(s, s->cfg, s->pool, s->missing_cb, s->user);
 }
 
@@ -997,7 +562,7 @@ int sess_stream_give_up(sess_stream *s)
 int sess_stream_expire(sess_stream *s, double deadline)
 {
     while (s->ooo_bytes > 0 &&
-           treap_oldest_from(s->root, s->next) < deadline) {
+           sess__treap_oldest_from(s->root, s->next) < deadline) {
         int rc = give_up_hole(s, UINT64_MAX);
         if (rc != SESS_OK)
             return rc;
@@ -1008,7 +573,7 @@ int sess_stream_expire(sess_stream *s, double deadline)
 size_t sess_stream_readable(const sess_stream *s, const uint8_t **data)
 {
     size_t n = (size_t)(s->next - s->consumed);
-    *data = n ? buf_at(s, s->consumed) : NULL;
+    *data = n ? sess__buf_at(s, s->consumed) : NULL;
     return n;
 }
 
@@ -1055,13 +620,13 @@ int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
             r->start = upto; /* still the first run: order holds */
             break;
         }
-        node_put(s, pop_first_run(s));
+        sess__node_put(s, pop_first_run(s));
     }
-    uint64_t old_hist = hist_start(s);
+    uint64_t old_hist = sess__hist_start(s);
     size_t history = s->cfg->history;
     s->hist_len = s->hist_len + n < history ? s->hist_len + n : history;
     s->consumed = target;
-    s->buf_head += (size_t)(hist_start(s) - old_hist);
+    s->buf_head += (size_t)(sess__hist_start(s) - old_hist);
     /* The bytes stay where they are until the stream next changes, so the
      * caller can hand out the view it consumed without copying it. */
     return SESS_OK;
@@ -1071,12 +636,12 @@ int sess_stream_reserve(sess_stream *s, size_t n)
 {
     if (!s->started)
         return SESS_OK;
-    return buf_reserve(s, s->consumed + n);
+    return sess__buf_reserve(s, s->consumed + n);
 }
 
 void sess_stream_trim(sess_stream *s)
 {
-    buf_trim(s);
+    sess__buf_trim(s);
 }
 
 void sess_stream_drop_history(sess_stream *s)
@@ -1084,7 +649,7 @@ void sess_stream_drop_history(sess_stream *s)
     if (!sess_stream_idle(s))
         return;
     s->hist_len = 0;
-    buf_release(s);
+    sess__buf_release(s);
 }
 
 size_t sess_stream_bytes(const sess_stream *s)

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * stream_buffer.h - a stream's flat byte buffer, indexed by stream offset.
+ */
+#ifndef SESS_STREAM_BUFFER_H
+#define SESS_STREAM_BUFFER_H
+
+#include "stream.h"
+
+static inline uint64_t sess__hist_start(const sess_stream *s)
+{
+    return s->consumed - s->hist_len;
+}
+
+static inline uint8_t *sess__buf_at(const sess_stream *s, uint64_t off)
+{
+    return s->buf + s->buf_head + (size_t)(off - sess__hist_start(s));
+}
+
+/* Bytes from the history start to the last one the buffer holds. */
+static inline size_t sess__buf_live(const sess_stream *s)
+{
+    uint64_t top = s->highest > s->next ? s->highest : s->next;
+    return (size_t)(top - sess__hist_start(s));
+}
+
+/* Room for every offset below `end`.  Returns SESS_OK or SESS_ENOMEM. */
+int sess__buf_reserve(sess_stream *s, uint64_t end);
+
+/* Gives memory back after consuming (see stream_buffer.c). */
+void sess__buf_trim(sess_stream *s);
+
+/* Frees the buffer, or keeps it in the pool's cache for the next stream. */
+void sess__buf_release(sess_stream *s);
+
+#endif

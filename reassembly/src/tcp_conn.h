@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tcp_conn.h - one TCP connection: both streams, the handshake seen, the
+ * Zeek-style history and the framers chosen for it.
+ */
+#ifndef SESS_TCP_CONN_H
+#define SESS_TCP_CONN_H
+
+#include "session_internal.h"
+
+typedef struct tcp_dir_ctx {
+    struct sess *s;
+    sess_flow *flow;
+    uint8_t dir;
+} tcp_dir_ctx;
+
+/* Both directions of one TCP connection. */
+typedef struct tcp_conn {
+    sess_stream stream[2];
+    tcp_dir_ctx ctx[2];
+    uint32_t isn[2];
+    bool syn[2], synack[2], fin[2], rst[2], psh[2];
+    uint32_t seen_letters[2];     /* history letters already recorded */
+    uint8_t history_len;
+    const sess_framer *framer[2]; /* NULL until chosen */
+    const void *params[2];
+    int8_t first_dir;             /* direction that sent data first, or -1 */
+    void *dir_state[2];
+    void *conn_state;
+    bool done[2];                 /* direction complete and fully framed */
+    size_t expect[2];             /* view length the framer announced (0: none) */
+} tcp_conn;
+
+/* Tracks the connection's lifecycle (every session kind) and, for
+ * TCPSession, reassembles and frames its streams.  Creates the connection
+ * state (f->ext) on the flow's first segment. */
+void sess__tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p);
+
+/* Whether this segment (direction d) starts a new connection on f's
+ * 4-tuple, so that f must end first. */
+bool sess__tcp_starts_new_flow(const sess_flow *f, uint8_t d,
+                               const sess_pkt *p);
+
+/* Zeek's connection state (S0, SF, REJ, RSTO, ...). */
+const char *sess__tcp_conn_state(const tcp_conn *c);
+
+void sess__tcp_conn_free(tcp_conn *c);
+
+#endif
