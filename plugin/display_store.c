@@ -11,7 +11,6 @@
  * them costs beyond the copy itself.  Resident memory still grows only with
  * the bytes written.
  */
-#include <stdlib.h>
 #include <string.h>
 #ifdef __linux__
 #include <sys/mman.h>
@@ -34,9 +33,9 @@ static chunk *chunk_new(size_t need)
     size_t size = CHUNK_SIZE;
     if (need + sizeof(chunk) > size)
         size = (need + sizeof(chunk) + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    void *p = NULL;
-    if (posix_memalign(&p, HUGE_PAGE, size) != 0)
-        return NULL;
+    /* Out of memory aborts, as every glib allocation in Wireshark does;
+     * the display cap keeps what is asked for here bounded. */
+    void *p = g_aligned_alloc(1, size, HUGE_PAGE);
 #ifdef MADV_HUGEPAGE
     (void)madvise(p, size, MADV_HUGEPAGE); /* a hint; 4 KiB pages work too */
 #endif
@@ -49,12 +48,8 @@ static chunk *chunk_new(size_t need)
 
 const guint8 *display_store_keep(const guint8 *data, size_t len)
 {
-    if (!current || current->size - current->used < len) {
-        chunk *c = chunk_new(len);
-        if (!c)
-            return NULL;
-        current = c;
-    }
+    if (!current || current->size - current->used < len)
+        current = chunk_new(len);
     guint8 *dst = (guint8 *)(current + 1) + current->used;
     memcpy(dst, data, len);
     current->used += len;
@@ -65,7 +60,7 @@ void display_store_free(void)
 {
     while (current) {
         chunk *prev = current->prev;
-        free(current);
+        g_aligned_free(current);
         current = prev;
     }
 }

@@ -18,12 +18,30 @@
 
 #include "sessions_plugin.h"
 
+/* The choices of the table's enumerated columns (drop-downs in the GUI). */
+enum { KIND_LENGTH, KIND_DELIMITER, KIND_RAW };
+static const value_string kind_vals[] = {
+    {KIND_LENGTH, "length"},
+    {KIND_DELIMITER, "delimiter"},
+    {KIND_RAW, "raw"},
+    {0, NULL},
+};
+
+/* Rows that have no length field leave the endianness empty. */
+enum { ENDIAN_NONE, ENDIAN_BIG, ENDIAN_LITTLE };
+static const value_string endian_vals[] = {
+    {ENDIAN_BIG, "big"},
+    {ENDIAN_LITTLE, "little"},
+    {ENDIAN_NONE, ""},
+    {0, NULL},
+};
+
 typedef struct framer_row {
     guint port;
-    char *kind;        /* "length", "delimiter" or "raw" */
+    guint kind;        /* KIND_* */
     guint offset;      /* length field offset */
     guint size;        /* length field size: 1, 2 or 4 */
-    char *endian;      /* "big" or "little" */
+    guint endian;      /* ENDIAN_* */
     gint adjustment;
     char *delimiter;   /* escaped, e.g. \r\n */
 } framer_row;
@@ -43,10 +61,10 @@ static range_t *dns_ports;
 static gboolean use_heuristics = TRUE;
 
 UAT_DEC_CB_DEF(framer_rows, port, framer_row)
-UAT_CSTRING_CB_DEF(framer_rows, kind, framer_row)
+UAT_VS_DEF(framer_rows, kind, framer_row, guint, KIND_RAW, "raw")
 UAT_DEC_CB_DEF(framer_rows, offset, framer_row)
 UAT_DEC_CB_DEF(framer_rows, size, framer_row)
-UAT_CSTRING_CB_DEF(framer_rows, endian, framer_row)
+UAT_VS_DEF(framer_rows, endian, framer_row, guint, ENDIAN_NONE, "")
 UAT_SIGNED_DEC_CB_DEF(framer_rows, adjustment, framer_row)
 UAT_CSTRING_CB_DEF(framer_rows, delimiter, framer_row)
 
@@ -55,8 +73,6 @@ static void *row_copy(void *dst, const void *src, size_t len _U_)
     const framer_row *s = (const framer_row *)src;
     framer_row *d = (framer_row *)dst;
     *d = *s;
-    d->kind = g_strdup(s->kind);
-    d->endian = g_strdup(s->endian);
     d->delimiter = g_strdup(s->delimiter);
     return d;
 }
@@ -64,8 +80,6 @@ static void *row_copy(void *dst, const void *src, size_t len _U_)
 static void row_free(void *r)
 {
     framer_row *row = (framer_row *)r;
-    g_free(row->kind);
-    g_free(row->endian);
     g_free(row->delimiter);
 }
 
@@ -76,28 +90,19 @@ static gboolean row_update(void *r, char **err)
         *err = g_strdup_printf("port %u: must be 1..65535", row->port);
         return FALSE;
     }
-    if (!row->kind || (strcmp(row->kind, "length") != 0 &&
-                       strcmp(row->kind, "delimiter") != 0 &&
-                       strcmp(row->kind, "raw") != 0)) {
-        *err = g_strdup_printf("port %u: kind \"%s\" must be length, delimiter "
-                               "or raw", row->port, row->kind ? row->kind : "");
-        return FALSE;
-    }
-    if (strcmp(row->kind, "length") == 0) {
+    if (row->kind == KIND_LENGTH) {
         if (row->size != 1 && row->size != 2 && row->size != 4) {
             *err = g_strdup_printf("port %u: length size %u must be 1, 2 or 4",
                                    row->port, row->size);
             return FALSE;
         }
-        if (!row->endian || (strcmp(row->endian, "big") != 0 &&
-                             strcmp(row->endian, "little") != 0)) {
-            *err = g_strdup_printf("port %u: endianness \"%s\" must be big or "
-                                   "little", row->port,
-                                   row->endian ? row->endian : "");
+        if (row->endian == ENDIAN_NONE) {
+            *err = g_strdup_printf("port %u: a length field's endianness must "
+                                   "be big or little", row->port);
             return FALSE;
         }
     }
-    if (strcmp(row->kind, "delimiter") == 0) {
+    if (row->kind == KIND_DELIMITER) {
         sess_delim_params p;
         if (!row->delimiter ||
             sess_delim_parse(row->delimiter, &p) != SESS_OK) {
@@ -142,13 +147,13 @@ void sessions_framers_table(sess_framer_table *table)
         const framer_row *row = &rows[i];
         sess_framer_entry *e = &entries[nentries++];
         e->port = (uint16_t)row->port;
-        if (strcmp(row->kind, "length") == 0) {
+        if (row->kind == KIND_LENGTH) {
             length_params[i] = (sess_length_params){
                 row->offset, (uint8_t)row->size,
-                strcmp(row->endian, "little") == 0, row->adjustment};
+                row->endian == ENDIAN_LITTLE, row->adjustment};
             e->framer = &sess_framer_length;
             e->params = &length_params[i];
-        } else if (strcmp(row->kind, "delimiter") == 0) {
+        } else if (row->kind == KIND_DELIMITER) {
             sess_delim_parse(row->delimiter, &delim_params[i]);
             e->framer = &sess_framer_delim;
             e->params = &delim_params[i];
@@ -169,13 +174,14 @@ void sessions_framers_register_prefs(module_t *module)
 {
     static uat_field_t fields[] = {
         UAT_FLD_DEC(framer_rows, port, "Port", "Responder's TCP port"),
-        UAT_FLD_CSTRING(framer_rows, kind, "Kind", "length, delimiter or raw"),
+        UAT_FLD_VS(framer_rows, kind, "Kind", kind_vals,
+                   "length, delimiter or raw"),
         UAT_FLD_DEC(framer_rows, offset, "Length offset",
                     "Offset of the length field (length)"),
         UAT_FLD_DEC(framer_rows, size, "Length size",
                     "Size of the length field: 1, 2 or 4 (length)"),
-        UAT_FLD_CSTRING(framer_rows, endian, "Endianness",
-                        "big or little (length)"),
+        UAT_FLD_VS(framer_rows, endian, "Endianness", endian_vals,
+                   "big or little (length)"),
         UAT_FLD_SIGNED_DEC(framer_rows, adjustment, "Adjustment",
                            "Added to offset + size + value (length)"),
         UAT_FLD_CSTRING(framer_rows, delimiter, "Delimiter",

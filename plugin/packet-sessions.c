@@ -34,6 +34,7 @@
 #include <wiretap/pcap-encap.h>
 #include <wiretap/wtap.h>
 #include <wsutil/inet_addr.h>
+#include <wsutil/report_message.h>
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -95,6 +96,9 @@ static int hf_ip_fragment_count = -1;
 static int hf_ip_overlap = -1;
 static int hf_ip_overlap_conflict = -1;
 static int hf_anomaly = -1;
+static int hf_anomaly_detail = -1;
+static int hf_not_shown = -1;
+static int hf_not_kept = -1;
 
 static gint ett_sessions = -1;
 static gint ett_flow = -1;
@@ -102,13 +106,83 @@ static gint ett_tcp = -1;
 static gint ett_msg = -1;
 static gint ett_ip = -1;
 static gint ett_handoff = -1;
+static gint ett_anomaly = -1;
 
-/* One expert item per core anomaly, indexed by sess_anomaly, plus ours. */
-static expert_field ei_anomaly[SESS_AN_FLOW_EVICTED + 1];
+/* One expert item per core anomaly kind (anomaly_ei maps them), plus the
+ * plugin's own.  Each has one fixed summary, so that `-z expert` groups
+ * them; the numbers are in fields and in the item's text. */
+static expert_field ei_truncated = EI_INIT;
+static expert_field ei_bad_length = EI_INIT;
+static expert_field ei_unsupported_link = EI_INIT;
+static expert_field ei_frag_conflict = EI_INIT;
+static expert_field ei_frag_too_long = EI_INIT;
+static expert_field ei_frag_bad_size = EI_INIT;
+static expert_field ei_frag_past_end = EI_INIT;
+static expert_field ei_frag_end_conflict = EI_INIT;
+static expert_field ei_frag_dropped = EI_INIT;
+static expert_field ei_frag_timeout = EI_INIT;
+static expert_field ei_frag_memcap = EI_INIT;
+static expert_field ei_tcp_conflict = EI_INIT;
+static expert_field ei_tcp_late = EI_INIT;
+static expert_field ei_tcp_window = EI_INIT;
+static expert_field ei_tcp_dir_cap = EI_INIT;
+static expert_field ei_tcp_memcap = EI_INIT;
+static expert_field ei_tcp_depth = EI_INIT;
+static expert_field ei_framer_error = EI_INIT;
+static expert_field ei_msg_partial = EI_INIT;
+static expert_field ei_flow_evicted = EI_INIT;
+static expert_field ei_anomaly_other = EI_INIT;
+static expert_field ei_items_not_shown = EI_INIT;
+static expert_field ei_items_not_kept = EI_INIT;
+
+static expert_field *const anomaly_ei[] = {
+    [SESS_AN_TRUNCATED] = &ei_truncated,
+    [SESS_AN_BAD_LENGTH] = &ei_bad_length,
+    [SESS_AN_UNSUPPORTED_LINK] = &ei_unsupported_link,
+    [SESS_AN_FRAG_CONFLICT] = &ei_frag_conflict,
+    [SESS_AN_FRAG_TOO_LONG] = &ei_frag_too_long,
+    [SESS_AN_FRAG_BAD_SIZE] = &ei_frag_bad_size,
+    [SESS_AN_FRAG_PAST_END] = &ei_frag_past_end,
+    [SESS_AN_FRAG_END_CONFLICT] = &ei_frag_end_conflict,
+    [SESS_AN_FRAG_DROPPED] = &ei_frag_dropped,
+    [SESS_AN_FRAG_TIMEOUT] = &ei_frag_timeout,
+    [SESS_AN_FRAG_MEMCAP] = &ei_frag_memcap,
+    [SESS_AN_TCP_CONFLICT] = &ei_tcp_conflict,
+    [SESS_AN_TCP_LATE] = &ei_tcp_late,
+    [SESS_AN_TCP_WINDOW] = &ei_tcp_window,
+    [SESS_AN_TCP_DIR_CAP] = &ei_tcp_dir_cap,
+    [SESS_AN_TCP_MEMCAP] = &ei_tcp_memcap,
+    [SESS_AN_TCP_DEPTH] = &ei_tcp_depth,
+    [SESS_AN_FRAMER_ERROR] = &ei_framer_error,
+    [SESS_AN_MESSAGE_PARTIAL] = &ei_msg_partial,
+    [SESS_AN_FLOW_EVICTED] = &ei_flow_evicted,
+};
+
+/* A kind the core gained after this table was written still gets an item. */
+static expert_field *anomaly_expert(sess_anomaly what)
+{
+    if ((size_t)what < G_N_ELEMENTS(anomaly_ei) && anomaly_ei[what])
+        return anomaly_ei[what];
+    return &ei_anomaly_other;
+}
+
+/* Bounds on one frame's output, whatever the capture.  A frame can carry
+ * millions of messages (a long range cut by a tiny sessions.max_message),
+ * and Wireshark throws once a tree holds gui.max_tree_items (a million)
+ * items, faked items included.  So a frame keeps at most ITEMS_KEPT_MAX
+ * items and counts the rest; shows ITEMS_SHOWN_MAX of them in full, with
+ * their expert items and tabs; and adds the others as hidden fields, only
+ * those a filter or -e names, at most FILTER_ITEMS_MAX tree items.  Export
+ * taps stop at EXPORTED_MAX messages (Wireshark queues 5000 taps a frame). */
+#define ITEMS_SHOWN_MAX 64
+#define ITEMS_KEPT_MAX 50000
+#define FILTER_ITEMS_MAX 200000
+#define EXPORTED_MAX 4000
 static expert_field ei_tcp_retransmission = EI_INIT;
 static expert_field ei_tcp_out_of_order = EI_INIT;
 static expert_field ei_tcp_overlap = EI_INIT;
 static expert_field ei_tcp_missing = EI_INIT;
+static expert_field ei_msg_missing = EI_INIT;
 static expert_field ei_msg_not_kept = EI_INIT;
 static expert_field ei_ip_overlap = EI_INIT;
 
@@ -121,7 +195,9 @@ static const value_string dir_vals[] = {
 /* ---- preferences ---------------------------------------------------------- */
 
 static gint pref_kind = SESS_KIND_TCP;
-static guint pref_max_flows = 262144;
+#define MAX_FLOWS_DEFAULT 262144
+#define MAX_MESSAGE_DEFAULT (16u << 20)
+static guint pref_max_flows = MAX_FLOWS_DEFAULT;
 static guint pref_flow_timeout = 600;
 static gint pref_ip_policy = SESS_IP_FIRST;
 static guint pref_ip_timeout = 30;
@@ -132,7 +208,7 @@ static guint pref_tcp_dir_cap = 8;
 static guint pref_tcp_memcap = 512;
 static guint pref_tcp_depth = 0;
 static guint pref_tcp_history = 4096;
-static guint pref_max_message = 16u << 20;
+static guint pref_max_message = MAX_MESSAGE_DEFAULT;
 static guint pref_display_cap = 1024;
 static gboolean pref_handoff = FALSE;
 
@@ -235,6 +311,8 @@ typedef struct frame_result {
     guint32 seg_len;
     guint32 reassembled_in;  /* 0 = not (yet) known */
     frame_item *items, *last_item;
+    guint32 nitems;          /* kept, at most ITEMS_KEPT_MAX */
+    guint32 not_kept;        /* counted only */
 } frame_result;
 
 static struct {
@@ -377,13 +455,23 @@ static flow_record *flow_for(guint32 id)
     return &st.flows[id];
 }
 
-static void add_item(frame_result *fr, frame_item *it)
+/* A new item at the end of the frame's list, or NULL when the frame
+ * already holds ITEMS_KEPT_MAX (it is then only counted). */
+static frame_item *new_item(frame_result *fr, item_kind kind)
 {
+    if (fr->nitems >= ITEMS_KEPT_MAX) {
+        fr->not_kept++;
+        return NULL;
+    }
+    frame_item *it = wmem_new0(st.scope, frame_item);
+    it->kind = kind;
     if (fr->last_item)
         fr->last_item->next = it;
     else
         fr->items = it;
     fr->last_item = it;
+    fr->nitems++;
+    return it;
 }
 
 /* Copies bytes for display unless the display cap is reached (*over_cap)
@@ -451,8 +539,9 @@ static void record_flow_end(const sess_flow_info *f)
 static void record_message(frame_result *fr, const sess_event *ev)
 {
     const sess_message *m = &ev->u.message;
-    frame_item *it = wmem_new0(st.scope, frame_item);
-    it->kind = ITEM_MESSAGE;
+    frame_item *it = new_item(fr, ITEM_MESSAGE);
+    if (!it)
+        return;
     sessions_message *sm = &it->u.msg;
     sm->flow_id = ev->flow->id;
     sm->dir = m->dir;
@@ -466,13 +555,16 @@ static void record_message(frame_result *fr, const sess_event *ev)
     sm->partial = m->partial;
     sm->info = m->info && *m->info ? wmem_strdup(st.scope, m->info)
                                    : NULL;
-    add_item(fr, it);
 }
 
 static void record_datagram(frame_result *fr, const sess_event *ev)
 {
-    frame_item *it = wmem_new0(st.scope, frame_item);
-    it->kind = ITEM_DATAGRAM;
+    for (size_t i = 0; i < ev->u.datagram.nframes; i++)
+        result_for((guint32)ev->u.datagram.frames[i])->reassembled_in =
+            (guint32)ev->frame;
+    frame_item *it = new_item(fr, ITEM_DATAGRAM);
+    if (!it)
+        return;
     it->u.dg.data = keep_bytes(ev->u.datagram.data, ev->u.datagram.len,
                                &it->u.dg.over_cap);
     it->u.dg.len = (guint32)ev->u.datagram.len;
@@ -480,10 +572,6 @@ static void record_datagram(frame_result *fr, const sess_event *ev)
     it->u.dg.nframes = (guint32)ev->u.datagram.nframes;
     it->u.dg.overlap = ev->u.datagram.overlap;
     it->u.dg.conflict = ev->u.datagram.conflict;
-    add_item(fr, it);
-    for (size_t i = 0; i < ev->u.datagram.nframes; i++)
-        result_for((guint32)ev->u.datagram.frames[i])->reassembled_in =
-            (guint32)ev->frame;
 }
 
 static void on_core_event(void *user, const sess_event *ev)
@@ -510,12 +598,11 @@ static void on_core_event(void *user, const sess_event *ev)
         fr->seg_flags = (guint16)ev->u.segment.flags;
         break;
     case SESS_EV_TCP_MISSING:
-        it = wmem_new0(st.scope, frame_item);
-        it->kind = ITEM_MISSING;
-        it->u.missing.dir = ev->u.missing.dir;
-        it->u.missing.offset = ev->u.missing.offset;
-        it->u.missing.len = ev->u.missing.len;
-        add_item(fr, it);
+        if ((it = new_item(fr, ITEM_MISSING))) {
+            it->u.missing.dir = ev->u.missing.dir;
+            it->u.missing.offset = ev->u.missing.offset;
+            it->u.missing.len = ev->u.missing.len;
+        }
         break;
     case SESS_EV_MESSAGE:
         record_message(fr, ev);
@@ -524,12 +611,11 @@ static void on_core_event(void *user, const sess_event *ev)
         record_flow_end(ev->flow);
         break;
     case SESS_EV_ANOMALY:
-        it = wmem_new0(st.scope, frame_item);
-        it->kind = ITEM_ANOMALY;
-        it->u.anomaly.what = ev->u.anomaly.what;
-        it->u.anomaly.detail = wmem_strdup(st.scope,
-                                           ev->u.anomaly.detail ? ev->u.anomaly.detail : "");
-        add_item(fr, it);
+        if ((it = new_item(fr, ITEM_ANOMALY))) {
+            it->u.anomaly.what = ev->u.anomaly.what;
+            it->u.anomaly.detail = wmem_strdup(
+                st.scope, ev->u.anomaly.detail ? ev->u.anomaly.detail : "");
+        }
         break;
     }
 }
@@ -546,7 +632,7 @@ static void sessions_init(void)
 {
     sess_config_init(&st.cfg);
     st.cfg.kind = (sess_kind)pref_kind;
-    st.cfg.max_flows = pref_max_flows ? pref_max_flows : 1;
+    st.cfg.max_flows = pref_max_flows;
     st.cfg.flow_timeout = pref_flow_timeout;
     st.cfg.ip_policy = (sess_ip_policy)pref_ip_policy;
     st.cfg.ip_timeout = pref_ip_timeout;
@@ -557,7 +643,7 @@ static void sessions_init(void)
     st.cfg.tcp_memcap = (size_t)pref_tcp_memcap << 20;
     st.cfg.tcp_depth = pref_tcp_depth;
     st.cfg.tcp_history = pref_tcp_history;
-    st.cfg.max_message = pref_max_message ? pref_max_message : 1;
+    st.cfg.max_message = pref_max_message;
     sessions_framers_table(&st.table);
     st.cfg.framers = &st.table;
     st.core = sess_new(&st.cfg, on_core_event, NULL);
@@ -565,6 +651,26 @@ static void sessions_init(void)
     st.display_bytes = 0;
     st.lifetime = FRAMES_UNKNOWN;
     st.scope = wmem_file_scope();
+}
+
+/* A preference of 0 flows or 0-byte messages is refused, with a message,
+ * and the last accepted value stays. */
+static void refuse_zero(guint *pref, guint *accepted, const char *name)
+{
+    if (*pref == 0) {
+        report_failure("Sessions: sessions.%s must be at least 1; 0 refused, "
+                       "keeping %u", name, *accepted);
+        *pref = *accepted;
+    }
+    *accepted = *pref;
+}
+
+static void sessions_prefs_apply(void)
+{
+    static guint max_flows_accepted = MAX_FLOWS_DEFAULT;
+    static guint max_message_accepted = MAX_MESSAGE_DEFAULT;
+    refuse_zero(&pref_max_flows, &max_flows_accepted, "max_flows");
+    refuse_zero(&pref_max_message, &max_message_accepted, "max_message");
 }
 
 static void sessions_cleanup(void)
@@ -698,16 +804,8 @@ static gboolean tree_is_visible(proto_tree *tree)
     return tree && PTREE_DATA(tree)->visible;
 }
 
-static void missing_expert(packet_info *pinfo, proto_item *ti,
-                           const sessions_message *m)
-{
-    expert_add_info_format(pinfo, ti, &ei_tcp_missing,
-                           "Message has %" PRIu64 " zero-filled missing bytes",
-                           m->missing);
-}
-
 static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
-                           const sessions_message *m, guint index)
+                           const sessions_message *m, guint number)
 {
     proto_item *ti;
     proto_tree *mt;
@@ -716,9 +814,9 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         if (m->over_cap)
             expert_add_info(pinfo, NULL, &ei_msg_not_kept);
         if (m->missing)
-            missing_expert(pinfo, NULL, m);
+            expert_add_info(pinfo, NULL, &ei_msg_missing);
         if (m->partial)
-            expert_add_info(pinfo, NULL, &ei_anomaly[SESS_AN_MESSAGE_PARTIAL]);
+            expert_add_info(pinfo, NULL, &ei_msg_partial);
         if (have_tap_listener(sessions_eo_tap))
             tap_queue_packet(sessions_eo_tap, pinfo, m);
         return;
@@ -737,7 +835,7 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
             expert_add_info(pinfo, ti, &ei_msg_not_kept);
     }
     proto_item_set_generated(ti);
-    proto_item_set_text(ti, "Message %u: %s, %u bytes, dir %u%s%s", index,
+    proto_item_set_text(ti, "Message %u: %s, %u bytes, dir %u%s%s", number,
                         m->proto, m->len, m->dir, m->info ? ": " : "",
                         m->info ? m->info : "");
     mt = proto_item_add_subtree(ti, ett_msg);
@@ -759,11 +857,11 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         proto_item *mi = proto_tree_add_uint64(mt, hf_msg_missing, tvb, 0, 0,
                                                m->missing);
         proto_item_set_generated(mi);
-        missing_expert(pinfo, mi, m);
+        expert_add_info(pinfo, mi, &ei_msg_missing);
     }
     if (m->partial) {
         add_true(mt, hf_msg_partial, tvb);
-        expert_add_info(pinfo, ti, &ei_anomaly[SESS_AN_MESSAGE_PARTIAL]);
+        expert_add_info(pinfo, ti, &ei_msg_partial);
     }
     if (mtvb && pref_handoff)
         sessions_handoff(mtvb, pinfo, mt, m, http_handle, dns_handle, ett_handoff);
@@ -812,6 +910,76 @@ static void render_datagram(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         add_true(it_tree, hf_ip_overlap_conflict, tvb);
 }
 
+/* Whether a display filter, a tap's filter or -e names the field: then
+ * it must be in the tree even where the tree shows nothing more. */
+static gboolean field_named(int hf)
+{
+    return proto_registrar_get_nth(hf)->ref_type != HF_REF_TYPE_NONE;
+}
+
+static void add_hidden(proto_item *ti)
+{
+    proto_item_set_hidden(ti);
+    proto_item_set_generated(ti);
+}
+
+/* The items of a frame past the first ITEMS_SHOWN_MAX: counted, exported,
+ * and given to filters as hidden fields, nothing more.  Returns how many
+ * there are; `nmsg` counts the messages among them. */
+static guint render_rest(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                         const frame_item *it, guint *nmsg)
+{
+    guint rest = 0, budget = FILTER_ITEMS_MAX;
+    gboolean export = have_tap_listener(sessions_eo_tap);
+    gboolean want_msg = tree && field_named(hf_msg);
+    gboolean want_proto = tree && field_named(hf_msg_proto);
+    gboolean want_length = tree && field_named(hf_msg_length);
+    gboolean want_offset = tree && field_named(hf_msg_offset);
+    gboolean want_anomaly = tree && field_named(hf_anomaly);
+    gboolean want_missing = tree && field_named(hf_tcp_missing);
+    for (; it; it = it->next, rest++) {
+        if (it->kind == ITEM_MESSAGE) {
+            const sessions_message *m = &it->u.msg;
+            if (export && *nmsg < EXPORTED_MAX)
+                tap_queue_packet(sessions_eo_tap, pinfo, m);
+            ++*nmsg;
+            if (budget < 4)
+                continue;
+            if (want_msg) {
+                static const guint8 none[1];
+                add_hidden(proto_tree_add_bytes_with_length(
+                    tree, hf_msg, tvb, 0, 0, m->data ? m->data : none,
+                    m->data ? m->len : 0));
+                budget--;
+            }
+            if (want_proto) {
+                add_hidden(proto_tree_add_string(tree, hf_msg_proto, tvb, 0, 0,
+                                                 m->proto));
+                budget--;
+            }
+            if (want_length) {
+                add_hidden(proto_tree_add_uint(tree, hf_msg_length, tvb, 0, 0,
+                                               m->len));
+                budget--;
+            }
+            if (want_offset) {
+                add_hidden(proto_tree_add_uint64(tree, hf_msg_offset, tvb, 0, 0,
+                                                 m->offset));
+                budget--;
+            }
+        } else if (it->kind == ITEM_ANOMALY && want_anomaly && budget) {
+            add_hidden(proto_tree_add_string(tree, hf_anomaly, tvb, 0, 0,
+                sess_anomaly_name(it->u.anomaly.what)));
+            budget--;
+        } else if (it->kind == ITEM_MISSING && want_missing && budget) {
+            add_hidden(proto_tree_add_uint64(tree, hf_tcp_missing, tvb, 0, 0,
+                                             it->u.missing.len));
+            budget--;
+        }
+    }
+    return rest;
+}
+
 /* Segment flags that carry expert info (render_segment). */
 #define SEG_EXPERT_FLAGS \
     (SESS_SEG_RETRANSMISSION | SESS_SEG_OUT_OF_ORDER | SESS_SEG_OVERLAP)
@@ -836,14 +1004,17 @@ static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                 proto_item_set_generated(proto_tree_add_uint(
                     t, hf_ip_reassembled_in, tvb, 0, 0, fr->reassembled_in));
         }
-    } else if (!fr->items && !(fr->seg_flags & SEG_EXPERT_FLAGS)) {
+    } else if (!fr->items && !fr->not_kept &&
+               !(fr->seg_flags & SEG_EXPERT_FLAGS)) {
         return;
     }
     if (fr->flags & FR_SEGMENT)
         render_segment(t, tvb, pinfo, fr);
-    guint nmsg = 0;
-    for (const frame_item *it = fr->items; it; it = it->next) {
+    guint nmsg = 0, nshown = 0;
+    const frame_item *it;
+    for (it = fr->items; it && nshown < ITEMS_SHOWN_MAX; it = it->next, nshown++) {
         proto_item *ai;
+        proto_tree *at;
         switch (it->kind) {
         case ITEM_MESSAGE:
             render_message(t, tvb, pinfo, &it->u.msg, ++nmsg);
@@ -857,20 +1028,32 @@ static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
             proto_item_set_generated(ai);
             proto_item_append_text(ai, " (dir %u, offset %" PRIu64 ")",
                                    it->u.missing.dir, it->u.missing.offset);
-            expert_add_info_format(pinfo, ai, &ei_tcp_missing,
-                                   "%" PRIu64 " bytes missing at offset %" PRIu64
-                                   " (dir %u): given up, delivered as zeros",
-                                   it->u.missing.len, it->u.missing.offset,
-                                   it->u.missing.dir);
+            expert_add_info(pinfo, ai, &ei_tcp_missing);
             break;
         case ITEM_ANOMALY:
             ai = proto_tree_add_string(t, hf_anomaly, tvb, 0, 0,
                                        sess_anomaly_name(it->u.anomaly.what));
             proto_item_set_generated(ai);
-            expert_add_info_format(pinfo, ai, &ei_anomaly[it->u.anomaly.what],
-                                   "%s", it->u.anomaly.detail);
+            if (*it->u.anomaly.detail) {
+                at = proto_item_add_subtree(ai, ett_anomaly);
+                proto_item_set_generated(proto_tree_add_string(
+                    at, hf_anomaly_detail, tvb, 0, 0, it->u.anomaly.detail));
+            }
+            expert_add_info(pinfo, ai, anomaly_expert(it->u.anomaly.what));
             break;
         }
+    }
+    guint rest = render_rest(t, tvb, pinfo, it, &nmsg) + fr->not_kept;
+    if (rest) {
+        proto_item *ri = proto_tree_add_uint(t, hf_not_shown, tvb, 0, 0, rest);
+        proto_item_set_generated(ri);
+        expert_add_info(pinfo, ri, &ei_items_not_shown);
+    }
+    if (fr->not_kept) {
+        proto_item *ki = proto_tree_add_uint(t, hf_not_kept, tvb, 0, 0,
+                                             fr->not_kept);
+        proto_item_set_generated(ki);
+        expert_add_info(pinfo, ki, &ei_items_not_kept);
     }
     if (nmsg)
         proto_item_append_text(top, ", %u message%s", nmsg, nmsg > 1 ? "s" : "");
@@ -1034,51 +1217,73 @@ void proto_register_sessions(void)
                                    FT_BOOLEAN, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_anomaly, {"Anomaly", "sessions.anomaly", FT_STRING, BASE_NONE, NULL,
                        0, "Something odd the core reported", HFILL}},
+        {&hf_anomaly_detail, {"Detail", "sessions.anomaly.detail", FT_STRING,
+                              BASE_NONE, NULL, 0,
+                              "What the core said about this anomaly", HFILL}},
+        {&hf_not_shown, {"Items not shown", "sessions.not_shown", FT_UINT32,
+                         BASE_DEC, NULL, 0,
+                         "Messages, datagrams, missing ranges and anomalies of "
+                         "this frame beyond the first 64", HFILL}},
+        {&hf_not_kept, {"Items not kept", "sessions.not_kept", FT_UINT32,
+                        BASE_DEC, NULL, 0,
+                        "Items of this frame beyond the per-frame limit, "
+                        "counted only", HFILL}},
     };
-    static gint *ett[] = {&ett_sessions, &ett_flow, &ett_tcp,
-                          &ett_msg,      &ett_ip,   &ett_handoff};
+    static gint *ett[] = {&ett_sessions, &ett_flow,    &ett_tcp,    &ett_msg,
+                          &ett_ip,       &ett_handoff, &ett_anomaly};
 
-#define AN(id, name, group, sev, text)                                         \
-    {&ei_anomaly[id], {"sessions.expert." name, group, sev, text, EXPFILL}}
     static ei_register_info ei[] = {
-        AN(SESS_AN_TRUNCATED, "truncated", PI_MALFORMED, PI_ERROR, "Header truncated"),
-        AN(SESS_AN_BAD_LENGTH, "bad_length", PI_MALFORMED, PI_ERROR,
-           "Length field inconsistent"),
-        AN(SESS_AN_UNSUPPORTED_LINK, "unsupported_link", PI_UNDECODED, PI_NOTE,
-           "Link type not decoded"),
-        AN(SESS_AN_FRAG_CONFLICT, "ip.overlap.conflict", PI_SECURITY, PI_WARN,
-           "Overlapping fragment bytes differ"),
-        AN(SESS_AN_FRAG_TOO_LONG, "ip.too_long", PI_MALFORMED, PI_ERROR,
-           "Fragment offset + length > 65535"),
-        AN(SESS_AN_FRAG_BAD_SIZE, "ip.bad_size", PI_MALFORMED, PI_ERROR,
-           "Non-last fragment empty or not a multiple of 8"),
-        AN(SESS_AN_FRAG_PAST_END, "ip.past_end", PI_MALFORMED, PI_WARN,
-           "Fragment data past the datagram's end"),
-        AN(SESS_AN_FRAG_END_CONFLICT, "ip.end_conflict", PI_MALFORMED, PI_WARN,
-           "Conflicting datagram ends"),
-        AN(SESS_AN_FRAG_DROPPED, "ip.dropped", PI_SECURITY, PI_WARN,
-           "Datagram dropped by the drop policy"),
-        AN(SESS_AN_FRAG_TIMEOUT, "ip.timeout", PI_REASSEMBLE, PI_WARN,
-           "Incomplete datagram timed out"),
-        AN(SESS_AN_FRAG_MEMCAP, "ip.memcap", PI_REASSEMBLE, PI_WARN,
-           "Incomplete datagram evicted: memcap"),
-        AN(SESS_AN_TCP_CONFLICT, "tcp.overlap.conflict", PI_SECURITY, PI_WARN,
-           "Overlapping TCP data differs"),
-        AN(SESS_AN_TCP_LATE, "tcp.late", PI_SEQUENCE, PI_WARN, "Late TCP data"),
-        AN(SESS_AN_TCP_WINDOW, "tcp.window", PI_SEQUENCE, PI_WARN,
-           "Sequence jump beyond the window"),
-        AN(SESS_AN_TCP_DIR_CAP, "tcp.dir_cap", PI_REASSEMBLE, PI_WARN,
-           "Direction buffer cap reached"),
-        AN(SESS_AN_TCP_MEMCAP, "tcp.memcap", PI_REASSEMBLE, PI_WARN,
-           "TCP memcap reached"),
-        AN(SESS_AN_TCP_DEPTH, "tcp.depth", PI_REASSEMBLE, PI_NOTE,
-           "Reassembly depth reached"),
-        AN(SESS_AN_FRAMER_ERROR, "framer_error", PI_PROTOCOL, PI_WARN,
-           "Framer fell back to raw"),
-        AN(SESS_AN_MESSAGE_PARTIAL, "msg.partial", PI_REASSEMBLE, PI_WARN,
-           "Message cut at sessions.max_message"),
-        AN(SESS_AN_FLOW_EVICTED, "flow.evicted", PI_REASSEMBLE, PI_WARN,
-           "Flow table full: flow evicted"),
+        {&ei_truncated, {"sessions.expert.truncated", PI_MALFORMED, PI_ERROR,
+                         "Header truncated", EXPFILL}},
+        {&ei_bad_length, {"sessions.expert.bad_length", PI_MALFORMED, PI_ERROR,
+                          "Length field inconsistent with the data", EXPFILL}},
+        {&ei_unsupported_link, {"sessions.expert.unsupported_link", PI_UNDECODED,
+                                PI_NOTE, "Link type not decoded", EXPFILL}},
+        {&ei_frag_conflict, {"sessions.expert.ip.overlap.conflict", PI_SECURITY,
+                             PI_WARN, "Overlapping fragment bytes differ",
+                             EXPFILL}},
+        {&ei_frag_too_long, {"sessions.expert.ip.too_long", PI_MALFORMED,
+                             PI_ERROR,
+                             "Fragment offset + length > 65535: fragment ignored",
+                             EXPFILL}},
+        {&ei_frag_bad_size, {"sessions.expert.ip.bad_size", PI_MALFORMED,
+                             PI_ERROR,
+                             "Non-last fragment empty or not a multiple of 8: "
+                             "fragment ignored", EXPFILL}},
+        {&ei_frag_past_end, {"sessions.expert.ip.past_end", PI_MALFORMED, PI_WARN,
+                             "Fragment data past the datagram's end", EXPFILL}},
+        {&ei_frag_end_conflict, {"sessions.expert.ip.end_conflict", PI_MALFORMED,
+                                 PI_WARN, "Conflicting datagram ends", EXPFILL}},
+        {&ei_frag_dropped, {"sessions.expert.ip.dropped", PI_SECURITY, PI_WARN,
+                            "Overlap under the drop policy: datagram discarded",
+                            EXPFILL}},
+        {&ei_frag_timeout, {"sessions.expert.ip.timeout", PI_REASSEMBLE, PI_WARN,
+                            "Incomplete datagram never completed", EXPFILL}},
+        {&ei_frag_memcap, {"sessions.expert.ip.memcap", PI_REASSEMBLE, PI_WARN,
+                           "Incomplete datagram evicted: memcap", EXPFILL}},
+        {&ei_tcp_conflict, {"sessions.expert.tcp.overlap.conflict", PI_SECURITY,
+                            PI_WARN, "Overlapping TCP data differs", EXPFILL}},
+        {&ei_tcp_late, {"sessions.expert.tcp.late", PI_SEQUENCE, PI_WARN,
+                        "Data for a range already given up or beyond the FIN",
+                        EXPFILL}},
+        {&ei_tcp_window, {"sessions.expert.tcp.window", PI_SEQUENCE, PI_WARN,
+                          "Sequence jump beyond the window", EXPFILL}},
+        {&ei_tcp_dir_cap, {"sessions.expert.tcp.dir_cap", PI_REASSEMBLE, PI_WARN,
+                           "Direction buffer cap reached", EXPFILL}},
+        {&ei_tcp_memcap, {"sessions.expert.tcp.memcap", PI_REASSEMBLE, PI_WARN,
+                          "TCP memcap reached", EXPFILL}},
+        {&ei_tcp_depth, {"sessions.expert.tcp.depth", PI_REASSEMBLE, PI_NOTE,
+                         "Reassembly depth reached", EXPFILL}},
+        {&ei_framer_error, {"sessions.expert.framer_error", PI_PROTOCOL, PI_WARN,
+                            "Framer gave up: rest of the direction framed raw",
+                            EXPFILL}},
+        {&ei_msg_partial, {"sessions.expert.msg.partial", PI_REASSEMBLE, PI_WARN,
+                           "Message cut at sessions.max_message", EXPFILL}},
+        {&ei_flow_evicted, {"sessions.expert.flow.evicted", PI_REASSEMBLE,
+                            PI_WARN, "Flow table full: flow evicted", EXPFILL}},
+        {&ei_anomaly_other, {"sessions.expert.other", PI_PROTOCOL, PI_WARN,
+                             "Anomaly of a kind this plugin does not know",
+                             EXPFILL}},
         {&ei_tcp_retransmission, {"sessions.expert.tcp.retransmission", PI_SEQUENCE,
                                   PI_NOTE, "Retransmission", EXPFILL}},
         {&ei_tcp_out_of_order, {"sessions.expert.tcp.out_of_order", PI_SEQUENCE, PI_NOTE,
@@ -1086,25 +1291,31 @@ void proto_register_sessions(void)
         {&ei_tcp_overlap, {"sessions.expert.tcp.overlap", PI_SEQUENCE, PI_WARN,
                            "Overlapping segment", EXPFILL}},
         {&ei_tcp_missing, {"sessions.expert.tcp.missing", PI_SEQUENCE, PI_WARN,
-                           "Bytes missing", EXPFILL}},
+                           "Bytes missing: given up, delivered as zeros",
+                           EXPFILL}},
+        {&ei_msg_missing, {"sessions.expert.msg.missing", PI_SEQUENCE, PI_WARN,
+                           "Message has zero-filled missing bytes", EXPFILL}},
         {&ei_msg_not_kept, {"sessions.expert.msg.not_kept", PI_REASSEMBLE, PI_NOTE,
                             "Bytes not kept: display cap reached", EXPFILL}},
         {&ei_ip_overlap, {"sessions.expert.ip.overlap", PI_SEQUENCE, PI_NOTE,
                           "Overlapping fragments", EXPFILL}},
+        {&ei_items_not_shown, {"sessions.expert.not_shown", PI_REASSEMBLE,
+                               PI_NOTE, "More items on this frame than shown",
+                               EXPFILL}},
+        {&ei_items_not_kept, {"sessions.expert.not_kept", PI_REASSEMBLE, PI_WARN,
+                              "Items beyond the per-frame limit counted only",
+                              EXPFILL}},
     };
-#undef AN
 
     proto_sessions = proto_register_protocol("Session Reassembly", "Sessions",
                                              "sessions");
     proto_register_field_array(proto_sessions, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
-    for (size_t i = 0; i < G_N_ELEMENTS(ei_anomaly); i++)
-        ei_anomaly[i] = (expert_field)EI_INIT;
     expert_module_t *em = expert_register_protocol(proto_sessions);
     expert_register_field_array(em, ei, array_length(ei));
 
     /* A change re-dissects the file, and sessions_init reads the prefs. */
-    module_t *m = prefs_register_protocol(proto_sessions, NULL);
+    module_t *m = prefs_register_protocol(proto_sessions, sessions_prefs_apply);
     prefs_register_enum_preference(m, "session", "Session",
         "The Scapy session class to emulate", &pref_kind, kind_enum, FALSE);
     prefs_register_uint_preference(m, "max_flows", "Maximum flows",

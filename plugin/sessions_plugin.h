@@ -36,7 +36,7 @@ void sessions_framers_register_prefs(module_t *module);
 void sessions_framers_table(sess_framer_table *table);
 
 /* display_store.c: bytes kept for display until the file closes.  Returns
- * the copy, or NULL when out of memory. */
+ * the copy. */
 const guint8 *display_store_keep(const guint8 *data, size_t len);
 void display_store_free(void);
 
