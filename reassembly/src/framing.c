@@ -189,6 +189,21 @@ static void fall_back_to_raw(sess_t *s, sess_flow *f, tcp_conn *c, int d,
     set_framer(c, d, &sess_framer_raw, NULL);
 }
 
+/* Given-up bytes at the head of the view are zeros that no framer can
+ * read: a length read from them would cut empty messages by the million.
+ * They go out as raw messages of at most max_message bytes, and the framer
+ * starts afresh on the data after them. */
+static void cut_zeros(sess_t *s, sess_flow *f, tcp_conn *c, int d,
+                      const uint8_t *data, size_t run)
+{
+    sess_framer_output out;
+    memset(&out, 0, sizeof out);
+    out.len = run < s->cfg.max_message ? run : s->cfg.max_message;
+    emit_message(s, f, c, d, &sess_framer_raw, &out, data);
+    if (out.len == run && c->framer[d])
+        set_framer(c, d, c->framer[d], c->params[d]);
+}
+
 /* Feeds direction d's framer until it needs more.  Returns whether any
  * message was emitted. */
 static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
@@ -206,6 +221,13 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
                 sess_stream_drop_history(&c->stream[d]);
             }
             break;
+        }
+        size_t zeros = sess_stream_missing_at_head(&c->stream[d],
+                                                   s->cfg.max_message + 1);
+        if (zeros) {
+            cut_zeros(s, f, c, d, data, zeros);
+            progress = true;
+            continue;
         }
         unsigned flags = dir_flags(c, d, extra);
         /* An announced length is a promise: the framer answers NEED_MORE

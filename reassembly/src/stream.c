@@ -632,6 +632,20 @@ int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
     return SESS_OK;
 }
 
+size_t sess_stream_missing_at_head(const sess_stream *s, size_t limit)
+{
+    uint64_t pos = s->consumed, end = s->consumed + limit;
+    if (end > s->next)
+        end = s->next;
+    const node *r = first_run(s);
+    while (r && r->missing && r->start <= pos && pos < end) {
+        pos = r->end;
+        /* Without a treap the runs are a list in order. */
+        r = s->root ? sess__treap_holding(s->root, pos) : r->right;
+    }
+    return (size_t)((pos < end ? pos : end) - s->consumed);
+}
+
 int sess_stream_reserve(sess_stream *s, size_t n)
 {
     if (!s->started)

@@ -131,6 +131,10 @@ typedef struct sess_u64vec {
 int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
                         uint64_t *missing);
 
+/* How many of the readable bytes, from the consumed offset on and at most
+ * `limit`, lie in given-up (zero-filled) ranges. */
+size_t sess_stream_missing_at_head(const sess_stream *s, size_t limit);
+
 /* Makes room for the first n unconsumed bytes, so that they arrive without
  * the buffer growing (and copying) on the way: for a message whose length
  * is announced.  Returns SESS_OK or SESS_ENOMEM (nothing changed). */

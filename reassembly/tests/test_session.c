@@ -7,6 +7,7 @@
  * the session emits is recorded into a log that the cases assert on.
  */
 #include "sessions.h"
+#include "sessions_framer.h"
 #include "testlib.h"
 
 /* ---- frames ---------------------------------------------------------------- */
@@ -491,8 +492,61 @@ TEST(tcp_gap_given_up_when_peer_acks_past_it)
     ASSERT_EQ(miss->offset, 0);
     ASSERT_EQ(miss->len, 4);
     sess_finish(s);
-    assert_first_message(&l, "....5678");
+    /* The given-up bytes go out on their own, and the data after them is
+     * framed afresh. */
+    assert_first_message(&l, "....");
     ASSERT_EQ(nth(&l, SESS_EV_MESSAGE, 0)->missing, 4);
+    const logged *after = nth(&l, SESS_EV_MESSAGE, 1);
+    ASSERT(after);
+    ASSERT_STR_EQ(after->text, "5678");
+    ASSERT_EQ(after->missing, 0);
+    sess_free(s);
+}
+
+/* A 1-byte length framer reading zeros would cut a 1-byte message per zero
+ * byte: given-up zeros are cut raw instead, one message per max_message. */
+static const sess_length_params one_byte_length = {0, 1, false, 0};
+static const sess_framer_entry length_on_7000[] = {
+    {7000, &sess_framer_length, &one_byte_length}};
+static const sess_framer_table length_table = {length_on_7000, 1, NULL, 0};
+
+static void length_framer_4k_messages(sess_config *cfg)
+{
+    cfg->framers = &length_table;
+    cfg->max_message = 4096;
+}
+
+TEST(tcp_given_up_zeros_cut_per_max_message_not_by_the_framer)
+{
+    log_t l;
+    sess_t *s = s_new(&l, length_framer_4k_messages);
+    clock_frame = 0;
+    handshake(s, 7000, 1);
+    frame first = tcp4(1, 40000, 2, 7000, 1001, 5001, ACK, "\x03" "abc");
+    frame last = tcp4(1, 40000, 2, 7000, 1005 + 100000, 5001, ACK, "\x02" "hi");
+    frame ack = tcp4(2, 7000, 1, 40000, 5001, 1005 + 100003, ACK, NULL);
+    feed(s, &first, 1);
+    feed(s, &last, 1);
+    feed(s, &ack, 1); /* gives up the 100000 bytes between them */
+    size_t zero_msgs = 0, zero_bytes = 0;
+    for (size_t i = 1; i + 1 < 27; i++) {
+        const logged *m = nth(&l, SESS_EV_MESSAGE, i);
+        ASSERT(m);
+        ASSERT_STR_EQ(m->proto, "raw");
+        ASSERT_EQ(m->missing, m->len);
+        ASSERT(m->len <= 4096);
+        zero_msgs++;
+        zero_bytes += m->len;
+    }
+    ASSERT_EQ(zero_msgs, 25); /* 24 of 4096 bytes, then 1696 */
+    ASSERT_EQ(zero_bytes, 100000);
+    const logged *first_msg = nth(&l, SESS_EV_MESSAGE, 0);
+    const logged *last_msg = nth(&l, SESS_EV_MESSAGE, 26);
+    ASSERT(first_msg && last_msg);
+    ASSERT_STR_EQ(first_msg->text, "\x03" "abc");
+    ASSERT_STR_EQ(last_msg->text, "\x02" "hi");
+    ASSERT_STR_EQ(last_msg->proto, "length");
+    ASSERT(!nth(&l, SESS_EV_MESSAGE, 27));
     sess_free(s);
 }
 
@@ -910,6 +964,7 @@ TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
           TEST_CASE(tcp_segment_in_fragments_reassembled_into_its_stream),
           TEST_CASE(tcp_raw_streams_emitted_at_fin),
           TEST_CASE(tcp_gap_given_up_when_peer_acks_past_it),
+          TEST_CASE(tcp_given_up_zeros_cut_per_max_message_not_by_the_framer),
           TEST_CASE(tcp_port_reuse_starts_new_flow),
           TEST_CASE(tcp_port_reuse_after_half_close),
           TEST_CASE(tcp_syn_after_midstream_starts_new_flow),
