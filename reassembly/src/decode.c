@@ -45,6 +45,9 @@ enum {
     IEEE80211_FC1_ORDER = 0x80,     /* QoS data: an HT control field */
     IEEE80211_QOS_AMSDU = 0x80,     /* QoS control: the body is an A-MSDU */
     LLC_SNAP_HDR = 8,        /* AA AA 03, OUI, ethertype */
+    IEEE8023_MAX_LENGTH = 1500, /* a type field up to this is a length */
+    PPPOE_HDR = 6,           /* version/type, code, session id, length */
+    VLAN_ID_MASK = 0x0fff,   /* of the tag control information */
     PPI_HDR = 8,
     RADIOTAP_HDR = 8,
     NFLOG_HDR = 4,
@@ -62,6 +65,8 @@ enum {
     ETHERTYPE_PPPOE_SESSION = 0x8864,
     PPP_IPV4 = 0x0021,
     PPP_IPV6 = 0x0057,
+    PPP_MPLS = 0x0281,
+    PPP_MPLS_MULTICAST = 0x0283,
     ETHERTYPE_TEB = 0x6558,       /* transparent Ethernet bridging */
     ETHERTYPE_ERSPAN_2 = 0x88be,  /* types I (no sequence number) and II */
     ETHERTYPE_ERSPAN_3 = 0x22eb,
@@ -157,6 +162,18 @@ static int room(sess_pkt *p, span s, size_t need, unsigned bad)
 
 /* ---- link layer ---------------------------------------------------------- */
 
+/* Where the link layer puts the IP packet: its offset, where the link
+ * layer's own length fields end it (PPPoE, 802.3; otherwise the captured
+ * length, so trailing padding is left to the IP length), the IP version it
+ * announces (0 when the version nibble alone decides) and the VLAN tags it
+ * walked. */
+typedef struct link_at {
+    size_t off, end;
+    unsigned version;
+    unsigned vlans;     /* tags seen, which may be more than the two kept */
+    uint16_t vlan[2];   /* their VLAN IDs, outer tag first */
+} link_at;
+
 static unsigned ethertype_version(uint16_t type)
 {
     return type == ETHERTYPE_IPV4 ? 4 : type == ETHERTYPE_IPV6 ? 6 : 0;
@@ -167,89 +184,122 @@ static unsigned ppp_version(uint16_t protocol)
     return protocol == PPP_IPV4 ? 4 : protocol == PPP_IPV6 ? 6 : 0;
 }
 
-/* A PPPoE session header (6 bytes) and the PPP protocol (2) at *off. */
-static int pppoe_ip(const uint8_t *f, size_t cap, size_t *off,
-                    unsigned *version)
+/* LLC with a SNAP header carrying an ethertype: RFC 1042 (OUI 0) or
+ * 802.1H bridge tunnel (OUI 00-00-F8). */
+static bool llc_snap_ethertype(const uint8_t *llc)
 {
-    if (cap < *off + 8)
-        return SESS_ETRUNCATED;
-    *version = ppp_version(be16(f + *off + 6));
-    *off += 8;
-    return *version ? SESS_OK : SESS_ENOTIP;
+    return llc[0] == 0xaa && llc[1] == 0xaa && llc[2] == 0x03 && !llc[3] &&
+           !llc[4] && (!llc[5] || llc[5] == 0xf8);
 }
 
-/* An MPLS label stack at *off, 4 bytes a label up to the bottom-of-stack
+/* An MPLS label stack at l->off, 4 bytes a label up to the bottom-of-stack
  * bit; what follows carries no type, so the version nibble decides. */
-static int mpls_ip(const uint8_t *f, size_t cap, size_t *off,
-                   unsigned *version)
+static int mpls_ip(const uint8_t *f, size_t cap, link_at *l)
 {
     bool bottom;
     do {
-        if (cap < *off + 4)
+        if (cap < l->off + 4)
             return SESS_ETRUNCATED;
-        bottom = f[*off + 2] & 1;
-        *off += 4;
+        bottom = f[l->off + 2] & 1;
+        l->off += 4;
     } while (!bottom);
-    *version = 0;
+    l->version = 0;
     return SESS_OK;
 }
 
-/* Reads the ethertype at `type_at`, the payload starting at `*off`.  A VLAN
+/* PPP at l->off: the HDLC address and control bytes (FF 03) when present,
+ * then the protocol, one byte when compressed (RFC 1661: odd low byte);
+ * IPv4, IPv6 or an MPLS label stack (RFC 3032) behind it. */
+static int ppp_ip(const uint8_t *f, size_t cap, link_at *l)
+{
+    if (cap < l->off + 2)
+        return SESS_ETRUNCATED;
+    if (f[l->off] == 0xff && f[l->off + 1] == 0x03)
+        l->off += 2;
+    if (cap < l->off + 1)
+        return SESS_ETRUNCATED;
+    uint16_t protocol = f[l->off];
+    if (protocol & 1) {
+        l->off += 1;
+    } else {
+        if (cap < l->off + 2)
+            return SESS_ETRUNCATED;
+        protocol = be16(f + l->off);
+        l->off += 2;
+    }
+    if (protocol == PPP_MPLS || protocol == PPP_MPLS_MULTICAST)
+        return mpls_ip(f, cap, l);
+    l->version = ppp_version(protocol);
+    return l->version ? SESS_OK : SESS_ENOTIP;
+}
+
+/* A PPPoE session header (RFC 2516) at l->off, then PPP.  Its length counts
+ * the PPP bytes, so the Ethernet padding behind them is no part of the
+ * packet; a length of 0 says nothing and is ignored. */
+static int pppoe_ip(const uint8_t *f, size_t cap, link_at *l)
+{
+    if (cap < l->off + PPPOE_HDR)
+        return SESS_ETRUNCATED;
+    size_t len = be16(f + l->off + 4);
+    l->off += PPPOE_HDR;
+    if (len && l->off + len < l->end)
+        l->end = l->off + len;
+    return ppp_ip(f, cap, l);
+}
+
+/* Reads the ethertype at `type_at`, the payload starting at l->off.  A VLAN
  * tag in its place puts a 2-byte TCI and the next ethertype at the start of
  * the payload, which moves by 4; tags may stack without limit.  PPPoE
- * sessions and MPLS label stacks are walked to the IP packet they carry. */
+ * sessions and MPLS label stacks are walked to the IP packet they carry.
+ * On Ethernet (`ieee8023`) a type of 1500 or less is an 802.3 length, of
+ * the LLC header and data before any padding; only LLC/SNAP goes on. */
 static int ethertype_ip(const uint8_t *f, size_t cap, size_t type_at,
-                        size_t *off, unsigned *version)
+                        bool ieee8023, link_at *l)
 {
     for (;;) {
-        if (cap < type_at + 2 || cap < *off)
+        if (cap < type_at + 2 || cap < l->off)
             return SESS_ETRUNCATED;
         uint16_t type = be16(f + type_at);
+        if (ieee8023 && type <= IEEE8023_MAX_LENGTH) {
+            if (type < LLC_SNAP_HDR)
+                return SESS_ENOTIP;
+            if (l->off + type < l->end)
+                l->end = l->off + type;
+            if (cap < l->off + LLC_SNAP_HDR)
+                return SESS_ETRUNCATED;
+            if (!llc_snap_ethertype(f + l->off))
+                return SESS_ENOTIP;
+            type_at = l->off + LLC_SNAP_HDR - 2;
+            l->off += LLC_SNAP_HDR;
+            ieee8023 = false;
+            continue;
+        }
         if (type == ETHERTYPE_PPPOE_SESSION)
-            return pppoe_ip(f, cap, off, version);
+            return pppoe_ip(f, cap, l);
         if (type == ETHERTYPE_MPLS || type == ETHERTYPE_MPLS_MULTICAST)
-            return mpls_ip(f, cap, off, version);
+            return mpls_ip(f, cap, l);
         if (type != ETHERTYPE_8021Q && type != ETHERTYPE_8021AD &&
             type != ETHERTYPE_QINQ_OLD) {
-            *version = ethertype_version(type);
-            return *version ? SESS_OK : SESS_ENOTIP;
+            l->version = ethertype_version(type);
+            return l->version ? SESS_OK : SESS_ENOTIP;
         }
-        type_at = *off + 2;
-        *off += 4;
-    }
-}
-
-/* PPP at *off: the HDLC address and control bytes (FF 03) when present,
- * then the protocol, one byte when compressed (RFC 1661: odd low byte). */
-static int ppp_ip(const uint8_t *f, size_t cap, size_t *off, unsigned *version)
-{
-    if (cap < *off + 2)
-        return SESS_ETRUNCATED;
-    if (f[*off] == 0xff && f[*off + 1] == 0x03)
-        *off += 2;
-    if (cap < *off + 1)
-        return SESS_ETRUNCATED;
-    uint16_t protocol = f[*off];
-    if (protocol & 1) {
-        *off += 1;
-    } else {
-        if (cap < *off + 2)
+        if (cap < l->off + 2)
             return SESS_ETRUNCATED;
-        protocol = be16(f + *off);
-        *off += 2;
+        if (l->vlans < 2)
+            l->vlan[l->vlans] = be16(f + l->off) & VLAN_ID_MASK;
+        l->vlans++;
+        type_at = l->off + 2;
+        l->off += 4;
     }
-    *version = ppp_version(protocol);
-    return *version ? SESS_OK : SESS_ENOTIP;
 }
 
-/* An 802.11 frame at *off.  Only data frames with a body in clear carry an
- * IP packet, behind LLC/SNAP (RFC 1042, or 802.1H bridge tunnel) and its
- * ethertype.  Control and management frames, null data, protected bodies
- * and A-MSDU aggregates (several packets in one frame) hold none to read. */
-static int ieee80211_ip(const uint8_t *f, size_t cap, size_t *off,
-                        unsigned *version)
+/* An 802.11 frame at l->off.  Only data frames with a body in clear carry
+ * an IP packet, behind LLC/SNAP and its ethertype.  Control and management
+ * frames, null data, protected bodies and A-MSDU aggregates (several
+ * packets in one frame) hold none to read. */
+static int ieee80211_ip(const uint8_t *f, size_t cap, link_at *l)
 {
-    size_t at = *off;
+    size_t at = l->off;
     if (cap < at + 2)
         return SESS_ETRUNCATED;
     uint8_t fc0 = f[at], fc1 = f[at + 1];
@@ -273,27 +323,24 @@ static int ieee80211_ip(const uint8_t *f, size_t cap, size_t *off,
     at += hdr;
     if (cap < at + LLC_SNAP_HDR)
         return SESS_ETRUNCATED;
-    const uint8_t *llc = f + at;
-    if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 || llc[3] ||
-        llc[4] || (llc[5] && llc[5] != 0xf8))
+    if (!llc_snap_ethertype(f + at))
         return SESS_ENOTIP;
-    *off = at + LLC_SNAP_HDR;
-    return ethertype_ip(f, cap, at + 6, off, version);
+    l->off = at + LLC_SNAP_HDR;
+    return ethertype_ip(f, cap, at + LLC_SNAP_HDR - 2, false, l);
 }
 
 /* NFLOG: a 4-byte header whose first byte is the address family, then
  * type-length-value attributes, the payload (the IP packet) among them.
  * Attribute headers are in the logging host's byte order; types are small
  * numbers, so a type read with its high byte set is read the other way. */
-static int nflog_ip(const uint8_t *f, size_t cap, size_t *off,
-                    unsigned *version)
+static int nflog_ip(const uint8_t *f, size_t cap, link_at *l)
 {
     if (cap < NFLOG_HDR)
         return SESS_ETRUNCATED;
     if (f[0] == 2)
-        *version = 4;
+        l->version = 4;
     else if (f[0] == LINUX_AF_INET6)
-        *version = 6;
+        l->version = 6;
     else
         return SESS_ENOTIP;
     size_t at = NFLOG_HDR;
@@ -305,7 +352,7 @@ static int nflog_ip(const uint8_t *f, size_t cap, size_t *off,
         if (swapped)
             type = be16(f + at + 2) & 0x7fff;
         if (type == NFULA_PAYLOAD) {
-            *off = at + 4; /* its length may count bytes the capture cut */
+            l->off = at + 4; /* its length may count bytes the capture cut */
             return SESS_OK;
         }
         size_t len = swapped ? be16(f + at) : le16(f + at);
@@ -329,13 +376,13 @@ static int family_ip(uint32_t family, unsigned *version)
 }
 
 static int link_ip(uint32_t linktype, const uint8_t *f, size_t cap,
-                   size_t *off, unsigned *version);
+                   link_at *l);
 
 /* A radio header whose little-endian length is at byte 2 (radiotap, PPI)
  * or big-endian at byte 4 (AVS), before the 802.11 frame or, for PPI, the
  * link type it names. */
 static int radio_ip(uint32_t linktype, const uint8_t *f, size_t cap,
-                    size_t *off, unsigned *version)
+                    link_at *l)
 {
     size_t min = linktype == SESS_LINK_IEEE802_11_AVS ? 8
                  : linktype == SESS_LINK_PPI          ? PPI_HDR
@@ -352,33 +399,32 @@ static int radio_ip(uint32_t linktype, const uint8_t *f, size_t cap,
         uint32_t inner = le32(f + 4);
         if (inner == SESS_LINK_PPI)
             return SESS_ENOTIP;
-        int rc = link_ip(inner, f + len, cap - len, off, version);
-        *off += len;
+        int rc = link_ip(inner, f + len, cap - len, l);
+        l->off += len;
+        l->end += len;
         return rc;
     }
-    *off = len;
-    return ieee80211_ip(f, cap, off, version);
+    l->off = len;
+    return ieee80211_ip(f, cap, l);
 }
 
-/* Finds the IP packet in a frame: its offset, and the version the link layer
- * announces (0 when the version nibble alone decides). */
-static int link_ip(uint32_t linktype, const uint8_t *f, size_t cap,
-                   size_t *off, unsigned *version)
+/* The walk of link_ip(), by link type. */
+static int link_walk(uint32_t linktype, const uint8_t *f, size_t cap,
+                     link_at *l)
 {
-    *version = 0;
     switch (linktype) {
     case SESS_LINK_ETHERNET:
-        *off = 14;
-        return ethertype_ip(f, cap, 12, off, version);
+        l->off = 14;
+        return ethertype_ip(f, cap, 12, true, l);
     case SESS_LINK_LINUX_SLL:
-        *off = 16;
-        return ethertype_ip(f, cap, 14, off, version);
+        l->off = 16;
+        return ethertype_ip(f, cap, 14, false, l);
     case SESS_LINK_LINUX_SLL2:
-        *off = 20;
-        return ethertype_ip(f, cap, 0, off, version);
+        l->off = 20;
+        return ethertype_ip(f, cap, 0, false, l);
     case SESS_LINK_NULL:
     case SESS_LINK_LOOP: {
-        *off = 4;
+        l->off = 4;
         if (cap < 4)
             return SESS_ETRUNCATED;
         /* NULL holds the writer's host order.  Families are small, so a
@@ -386,54 +432,61 @@ static int link_ip(uint32_t linktype, const uint8_t *f, size_t cap,
         uint32_t family = le32(f);
         if (linktype == SESS_LINK_LOOP || family > 0xffff)
             family = be32(f);
-        return family_ip(family, version);
+        return family_ip(family, &l->version);
     }
     case SESS_LINK_RAW:
     case LINK_RAW_DLT12:
     case LINK_RAW_DLT14:
-        *off = 0;
         return SESS_OK;
     case SESS_LINK_IPV4:
     case SESS_LINK_IPV6:
-        *off = 0;
-        *version = linktype == SESS_LINK_IPV4 ? 4 : 6;
+        l->version = linktype == SESS_LINK_IPV4 ? 4 : 6;
         return SESS_OK;
     case SESS_LINK_PPP:
     case SESS_LINK_PPP_HDLC:
-        *off = 0;
-        return ppp_ip(f, cap, off, version);
+        return ppp_ip(f, cap, l);
     case SESS_LINK_PPP_WITH_DIR:
-        *off = 1;
-        return ppp_ip(f, cap, off, version);
+        l->off = 1;
+        return ppp_ip(f, cap, l);
     case SESS_LINK_C_HDLC:
-        *off = 4;
-        return ethertype_ip(f, cap, 2, off, version);
+        l->off = 4;
+        return ethertype_ip(f, cap, 2, false, l);
     case SESS_LINK_C_HDLC_WITH_DIR:
-        *off = 5;
-        return ethertype_ip(f, cap, 3, off, version);
+        l->off = 5;
+        return ethertype_ip(f, cap, 3, false, l);
     case SESS_LINK_IEEE802_11:
-        *off = 0;
-        return ieee80211_ip(f, cap, off, version);
+        return ieee80211_ip(f, cap, l);
     case SESS_LINK_IEEE802_11_RADIOTAP:
     case SESS_LINK_IEEE802_11_AVS:
     case SESS_LINK_PPI:
-        return radio_ip(linktype, f, cap, off, version);
+        return radio_ip(linktype, f, cap, l);
     case SESS_LINK_PFLOG: {
         /* The header's own length at byte 0, padded to 4; the family at 1. */
         if (cap < 2)
             return SESS_ETRUNCATED;
-        *off = ((size_t)f[0] + 3) & ~(size_t)3;
-        if (*off < 4)
+        l->off = ((size_t)f[0] + 3) & ~(size_t)3;
+        if (l->off < 4)
             return SESS_ENOTIP;
-        if (cap < *off)
+        if (cap < l->off)
             return SESS_ETRUNCATED;
-        return family_ip(f[1], version);
+        return family_ip(f[1], &l->version);
     }
     case SESS_LINK_NFLOG:
-        return nflog_ip(f, cap, off, version);
+        return nflog_ip(f, cap, l);
     default:
         return SESS_EUNSUPPORTED;
     }
+}
+
+/* Finds the IP packet in a frame of `cap` captured bytes. */
+static int link_ip(uint32_t linktype, const uint8_t *f, size_t cap,
+                   link_at *l)
+{
+    *l = (link_at){.end = cap};
+    int rc = link_walk(linktype, f, cap, l);
+    if (rc == SESS_OK && l->end < cap && l->end <= l->off)
+        return SESS_ENOTIP; /* a link length that leaves no IP packet */
+    return rc;
 }
 
 /* ---- transport ----------------------------------------------------------- */
@@ -491,30 +544,30 @@ static int decode_udp(sess_pkt *p, span s)
 /* ---- tunnels ------------------------------------------------------------- */
 
 /* An Ethernet frame at `at` in s. */
-static int ethernet_in(span s, size_t at, size_t *off, unsigned *version)
+static int ethernet_in(span s, size_t at, link_at *l)
 {
     if (s.cap < at)
         return SESS_ETRUNCATED;
-    size_t inner;
-    int rc = link_ip(SESS_LINK_ETHERNET, s.d + at, s.cap - at, &inner, version);
-    *off = at + inner;
+    int rc = link_ip(SESS_LINK_ETHERNET, s.d + at, s.cap - at, l);
+    l->off += at;
+    l->end += at;
     return rc;
 }
 
 /* An IP packet announced by an ethertype at `at` in s. */
-static int ip_in(span s, size_t at, uint16_t type, size_t *off,
-                 unsigned *version)
+static int ip_in(span s, size_t at, uint16_t type, link_at *l)
 {
-    *version = ethertype_version(type);
-    *off = at;
-    if (!*version)
+    l->version = ethertype_version(type);
+    l->off = at;
+    if (!l->version)
         return SESS_ENOTIP;
     return s.cap < at ? SESS_ETRUNCATED : SESS_OK;
 }
 
 /* GRE (RFC 2784 with RFC 2890's key and sequence number, version 0; PPTP's
- * version 1 carrying PPP): IP, Ethernet (bridging, NVGRE) or ERSPAN. */
-static int gre_inner(span s, size_t *off, unsigned *version)
+ * version 1 carrying PPP): IP, Ethernet (bridging, NVGRE) or ERSPAN.  `id`
+ * is the key (version 0) or PPTP's call id, 0 without one. */
+static int gre_inner(span s, link_at *l, uint32_t *id)
 {
     if (s.cap < 4)
         return SESS_ETRUNCATED;
@@ -522,35 +575,42 @@ static int gre_inner(span s, size_t *off, unsigned *version)
     if ((flags & GRE_VERSION) == 1) {
         if (type != ETHERTYPE_PPP || !(flags & GRE_SEQ))
             return SESS_ENOTIP; /* an acknowledgement carries no payload */
-        *off = 8 + 4 + ((flags & GRE_ACK) ? 4 : 0);
-        return ppp_ip(s.d, s.cap, off, version);
+        if (s.cap < 8)
+            return SESS_ETRUNCATED;
+        *id = be16(s.d + 6);
+        l->off = 8 + 4 + ((flags & GRE_ACK) ? 4 : 0);
+        return ppp_ip(s.d, s.cap, l);
     }
     if ((flags & GRE_VERSION) != 0 || (flags & GRE_ROUTING))
         return SESS_ENOTIP;
     size_t at = 4;
     at += (flags & GRE_CHECKSUM) ? 4 : 0;
-    at += (flags & GRE_KEY) ? 4 : 0;
+    if (flags & GRE_KEY) {
+        if (s.cap < at + 4)
+            return SESS_ETRUNCATED;
+        *id = be32(s.d + at);
+        at += 4;
+    }
     at += (flags & GRE_SEQ) ? 4 : 0;
     switch (type) {
     case ETHERTYPE_TEB:
-        return ethernet_in(s, at, off, version);
+        return ethernet_in(s, at, l);
     case ETHERTYPE_ERSPAN_2: /* type II has a sequence number and a header */
-        return ethernet_in(s, at + ((flags & GRE_SEQ) ? 8 : 0), off, version);
+        return ethernet_in(s, at + ((flags & GRE_SEQ) ? 8 : 0), l);
     case ETHERTYPE_ERSPAN_3:
         if (s.cap < at + 12)
             return SESS_ETRUNCATED;
         /* the O flag (last bit of the header) adds a platform subheader */
-        return ethernet_in(s, at + 12 + ((s.d[at + 11] & 1) ? 8 : 0), off,
-                           version);
+        return ethernet_in(s, at + 12 + ((s.d[at + 11] & 1) ? 8 : 0), l);
     default:
-        return ip_in(s, at, type, off, version);
+        return ip_in(s, at, type, l);
     }
 }
 
 /* VXLAN, GENEVE, GTP-U and L2TP, by their UDP ports, each checked against
- * its header's fixed bits. */
-static int udp_tunnel_inner(uint16_t dport, span s, size_t *off,
-                            unsigned *version)
+ * its header's fixed bits.  `id` is the VNI (VXLAN, GENEVE), the TEID
+ * (GTP-U) or L2TP's tunnel and session ids. */
+static int udp_tunnel_inner(uint16_t dport, span s, link_at *l, uint32_t *id)
 {
     if (s.cap < 8)
         return SESS_ETRUNCATED;
@@ -559,20 +619,23 @@ static int udp_tunnel_inner(uint16_t dport, span s, size_t *off,
     case UDP_VXLAN:
         if (!(h[0] & 0x08)) /* the VNI is valid */
             return SESS_ENOTIP;
-        return ethernet_in(s, 8, off, version);
+        *id = be32(h + 4) >> 8;
+        return ethernet_in(s, 8, l);
     case UDP_GENEVE: {
         if (h[0] >> 6) /* version 0 */
             return SESS_ENOTIP;
+        *id = be32(h + 4) >> 8;
         size_t at = 8 + (size_t)(h[0] & 0x3f) * 4;
         uint16_t type = be16(h + 2);
         if (type == ETHERTYPE_TEB)
-            return ethernet_in(s, at, off, version);
-        return ip_in(s, at, type, off, version);
+            return ethernet_in(s, at, l);
+        return ip_in(s, at, type, l);
     }
     case UDP_GTP_U: {
         /* version 1, GTP (not GTP'), a G-PDU */
         if (h[0] >> 5 != 1 || !(h[0] & 0x10) || h[1] != 0xff)
             return SESS_ENOTIP;
+        *id = be32(h + 4);
         size_t at = 8;
         if (h[0] & 0x07) { /* sequence number, N-PDU, extension headers */
             if (s.cap < 12)
@@ -591,8 +654,8 @@ static int udp_tunnel_inner(uint16_t dport, span s, size_t *off,
                 at += len;
             }
         }
-        *off = at;
-        *version = 0;
+        l->off = at;
+        l->version = 0;
         return SESS_OK;
     }
     case UDP_L2TP: {
@@ -601,15 +664,16 @@ static int udp_tunnel_inner(uint16_t dport, span s, size_t *off,
         uint16_t flags = be16(h);
         if ((flags & L2TP_VERSION) != 2 || (flags & L2TP_CONTROL))
             return SESS_ENOTIP;
-        size_t at = 2 + ((flags & L2TP_LENGTH) ? 2 : 0) + 4 +
-                    ((flags & L2TP_SEQUENCE) ? 4 : 0);
+        size_t ids = 2 + ((flags & L2TP_LENGTH) ? 2 : 0);
+        *id = be32(h + ids);
+        size_t at = ids + 4 + ((flags & L2TP_SEQUENCE) ? 4 : 0);
         if (flags & L2TP_OFFSET) {
             if (s.cap < at + 2)
                 return SESS_ETRUNCATED;
             at += 2 + be16(h + at);
         }
-        *off = at;
-        return ppp_ip(s.d, s.cap, off, version);
+        l->off = at;
+        return ppp_ip(s.d, s.cap, l);
     }
     default:
         return SESS_ENOTIP;
@@ -806,7 +870,9 @@ static HOT_INLINE int decode_ip(const uint8_t *ip, size_t cap, unsigned want,
  * packet standing.  So does a tunnel too short for what it announces: cut
  * by the capture, it is marked truncated; otherwise an IP tunnel (GRE, IP
  * in IP) is marked as a bad length, and a UDP port that only looked like a
- * tunnel's passes unmarked.  Returns whether the packet was replaced. */
+ * tunnel's passes unmarked.  The replacing packet keeps the outer one's
+ * VLAN tags and records the tunnel it came out of (kind, identity, outer
+ * endpoints).  Returns whether the packet was replaced. */
 static bool decapsulate(sess_pkt *p)
 {
     span s = {p->tunnel_data, p->tunnel_wire_len, p->tunnel_len};
@@ -815,22 +881,24 @@ static bool decapsulate(sess_pkt *p)
     unsigned short_anomaly = s.cap < s.wire ? SESS_DEC_TRUNCATED
                              : ip_tunnel    ? SESS_DEC_BAD_IP_LEN
                                             : 0;
-    size_t off = 0;
-    unsigned version = 0;
+    link_at l = {.end = s.cap};
+    uint32_t id = 0;
     int found;
     switch (p->tunnel) {
     case PROTO_IPIP:
     case PROTO_IPV6_IN_IP:
         found = SESS_OK;
-        version = p->tunnel == PROTO_IPIP ? 4 : 6;
+        l.version = p->tunnel == PROTO_IPIP ? 4 : 6;
         break;
     case PROTO_GRE:
-        found = gre_inner(s, &off, &version);
+        found = gre_inner(s, &l, &id);
         break;
     default:
-        found = udp_tunnel_inner(p->tunnel, s, &off, &version);
+        found = udp_tunnel_inner(p->tunnel, s, &l, &id);
         break;
     }
+    if (found == SESS_OK && l.end < l.off)
+        found = SESS_ENOTIP; /* an inner link length ending before the IP */
     if (found == SESS_ENOTIP)
         return false;
     if (found != SESS_OK) {
@@ -838,7 +906,7 @@ static bool decapsulate(sess_pkt *p)
         return false;
     }
     sess_pkt inner = {0};
-    int rc = decode_ip(s.d + off, s.cap - off, version, &inner);
+    int rc = decode_ip(s.d + l.off, l.end - l.off, l.version, &inner);
     if (rc == SESS_ENOTIP)
         return false;
     if (rc != SESS_OK) {
@@ -849,6 +917,13 @@ static bool decapsulate(sess_pkt *p)
         return false;
     }
     inner.anomalies |= p->anomalies;
+    inner.vlans = p->vlans;
+    memcpy(inner.vlan, p->vlan, sizeof inner.vlan);
+    inner.encap = p->tunnel;
+    inner.encap_id = id;
+    inner.encap_src = p->src;
+    inner.encap_dst = p->dst;
+    inner.encap_depth = p->encap_depth + 1;
     *p = inner;
     return true;
 }
@@ -867,14 +942,15 @@ int sess_decode_frame(uint32_t linktype, const uint8_t *frame, size_t caplen,
                       sess_pkt *out)
 {
     *out = (sess_pkt){0};
-    size_t off;
-    unsigned version;
-    int rc = link_ip(linktype, frame, caplen, &off, &version);
+    link_at l;
+    int rc = link_ip(linktype, frame, caplen, &l);
     if (rc == SESS_ETRUNCATED)
         return fail(out, SESS_DEC_TRUNCATED, rc);
     if (rc != SESS_OK)
         return fail(out, SESS_DEC_UNSUPPORTED, rc);
-    rc = decode_ip(frame + off, caplen - off, version, out);
+    out->vlans = l.vlans;
+    memcpy(out->vlan, l.vlan, sizeof out->vlan);
+    rc = decode_ip(frame + l.off, l.end - l.off, l.version, out);
     if (out->tunnel)
         open_tunnels(out);
     return rc;

@@ -77,6 +77,20 @@ typedef struct sess_pkt {
     uint16_t tunnel;
     const uint8_t *tunnel_data;
     size_t tunnel_len, tunnel_wire_len; /* captured, per the length fields */
+
+    /* Where the packet was found, for a flow key that tells apart the same
+     * addresses and ports in different VLANs or tenants.  VLAN IDs are the
+     * outermost link layer's (tags inside a tunnel are not kept); the
+     * tunnel is the innermost one opened around the packet: its kind (as
+     * `tunnel`, 0 when none was opened), its identity (VXLAN/GENEVE VNI,
+     * GRE key, PPTP call id, GTP-U TEID, L2TP tunnel << 16 | session; 0 for
+     * IP in IP and a GRE without key) and the outer packet's addresses. */
+    unsigned vlans;              /* 802.1Q/802.1ad tags walked */
+    uint16_t vlan[2];            /* the first two VLAN IDs, outer first */
+    uint16_t encap;
+    uint32_t encap_id;
+    sess_addr encap_src, encap_dst;
+    unsigned encap_depth;        /* tunnels opened, 0 to 4 */
 } sess_pkt;
 
 enum { SESS_TH_FIN = 0x01, SESS_TH_SYN = 0x02, SESS_TH_RST = 0x04,

@@ -333,6 +333,48 @@ static void hdr_pppoe(buf *f, int v)
     put16(f, 0);                      /* length: the IP length wins */
     put16(f, v == 4 ? 0x0021 : 0x0057);
 }
+static void pppoe_session(buf *f, uint16_t len)
+{
+    eth(f, 0x8864);
+    put(f, "\x11\x00\x12\x34", 4);
+    put16(f, len);
+}
+static void hdr_pppoe_compressed(buf *f, int v)
+{
+    pppoe_session(f, 0);
+    put(f, v == 4 ? "\x21" : "\x57", 1); /* 1-byte protocol (RFC 1661) */
+}
+static void mpls_bottom(buf *f)
+{
+    put32(f, 300u << 12 | 1u << 8 | 64); /* label 300, bottom of stack */
+}
+static void hdr_pppoe_mpls(buf *f, int v)
+{
+    pppoe_session(f, 0);
+    put16(f, 0x0281);
+    mpls_bottom(f);
+    (void)v;
+}
+static void hdr_ppp_mpls(buf *f, int v)
+{
+    put(f, "\xff\x03\x02\x81", 4); /* HDLC, PPP protocol MPLS unicast */
+    mpls_bottom(f);
+    (void)v;
+}
+/* 802.3: a length in the type field (here the largest, so the frame's
+ * end stands), then LLC/SNAP (RFC 1042) and the ethertype. */
+static void hdr_8023_snap(buf *f, int v)
+{
+    eth(f, 1500);
+    put(f, "\xaa\xaa\x03\x00\x00\x00", 6);
+    put16(f, ethertype_of(v));
+}
+static void hdr_vlan_8023_snap(buf *f, int v)
+{
+    eth_tagged(f, (const uint16_t[]){0x8100}, 1, 1500);
+    put(f, "\xaa\xaa\x03\x00\x00\x00", 6);
+    put16(f, ethertype_of(v));
+}
 static void hdr_mpls(buf *f, int v)
 {
     eth(f, 0x8847);
@@ -489,6 +531,11 @@ static const frame_case link_cases[] = {
     {"raw dlt 14", 14, hdr_none, 1u << 4 | 1u << 6, NULL},
     {"802.1Q + PPPoE", 1, hdr_pppoe, 1u << 4 | 1u << 6, NULL},
     {"MPLS two labels", 1, hdr_mpls, 1u << 4 | 1u << 6, NULL},
+    {"PPPoE compressed protocol", 1, hdr_pppoe_compressed, 1u << 4 | 1u << 6, NULL},
+    {"PPPoE carrying MPLS", 1, hdr_pppoe_mpls, 1u << 4 | 1u << 6, NULL},
+    {"ppp carrying MPLS", 9, hdr_ppp_mpls, 1u << 4 | 1u << 6, NULL},
+    {"802.3 LLC/SNAP", 1, hdr_8023_snap, 1u << 4 | 1u << 6, NULL},
+    {"802.1Q + 802.3 LLC/SNAP", 1, hdr_vlan_8023_snap, 1u << 4 | 1u << 6, NULL},
     {"ipv4", 228, hdr_none, 1u << 4, NULL},
     {"ipv6", 229, hdr_none, 1u << 6, NULL},
     {"ppp", 9, hdr_ppp, 1u << 4 | 1u << 6, NULL},
@@ -1061,6 +1108,54 @@ TEST(tunnel_depth)
     }
 }
 
+/* The packet out of a tunnel says which: its kind, its identity and the
+ * outer packet's addresses; VLAN tags outside the tunnel stay. */
+TEST(tunnel_identity)
+{
+    static const struct {
+        const char *name; /* of tunnel_cases */
+        uint16_t encap;
+        uint32_t id;
+    } cases[] = {
+        {"IPv4 or IPv6 in IPv4", 41, 0}, /* IPv6 inside */
+        {"GRE", 47, 0},
+        {"GRE checksum, key, sequence", 47, 0xabcd},
+        {"NVGRE (Ethernet)", 47, 0x00123400},
+        {"PPTP (GRE v1, PPP)", 47, 0x4000},
+        {"VXLAN", 4789, 5000},
+        {"GENEVE with an option", 6081, 5000},
+        {"GTP-U", 2152, 0x11223344},
+        {"L2TP", 1701, 7u << 16 | 9},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const frame_case *c = NULL;
+        for (size_t k = 0; k < sizeof tunnel_cases / sizeof tunnel_cases[0]; k++)
+            if (!strcmp(tunnel_cases[k].name, cases[i].name))
+                c = &tunnel_cases[k];
+        ASSERT(c != NULL);
+        buf f = {0};
+        size_t ip, pl;
+        build_case(c, 6, &f, &ip, &pl);
+        /* a VLAN tag before the outer IPv4 packet */
+        memmove(f.b + 16, f.b + 12, f.len - 12);
+        f.len += 4;
+        set16(&f, 12, 0x8100);
+        set16(&f, 14, 42);
+        sess_pkt p;
+        ASSERT_EQ(decode(1, &f, &p), SESS_OK);
+        ASSERT_EQ(at(&f, p.ip), ip + 4);
+        ASSERT_EQ(p.ip_version, 6);
+        ASSERT_EQ(p.encap, cases[i].encap);
+        ASSERT_EQ(p.encap_id, cases[i].id);
+        ASSERT_EQ(p.encap_depth, 1);
+        ASSERT_EQ(p.encap_src.family, 4);
+        ASSERT_MEM_EQ(p.encap_src.bytes, v4_src, 4);
+        ASSERT_MEM_EQ(p.encap_dst.bytes, v4_dst, 4);
+        ASSERT_EQ(p.vlans, 1);
+        ASSERT_EQ(p.vlan[0], 42);
+    }
+}
+
 /* A reassembled datagram holding a tunnel: the inner packet, which may
  * itself be a fragment. */
 TEST(tunnel_after_reassembly)
@@ -1473,6 +1568,75 @@ TEST(ethernet_padding)
     ASSERT_EQ(p.payload_len, 2);
 }
 
+/* PPPoE's length and 802.3's end the packet before the Ethernet padding,
+ * which matters where the IP length cannot (an IPv4 total length of 0, as
+ * segmentation offload writes it): the captured bytes then stand in, up to
+ * the link layer's end, not the frame's. */
+TEST(link_lengths_end_the_packet)
+{
+    for (int kind = 0; kind < 3; kind++) {
+        buf f = {0};
+        size_t len_at;
+        if (kind == 0) {          /* PPPoE, 2-byte protocol */
+            pppoe_session(&f, 0);
+            len_at = f.len - 2;
+            put16(&f, 0x0021);
+        } else if (kind == 1) {   /* PPPoE, compressed protocol */
+            pppoe_session(&f, 0);
+            len_at = f.len - 2;
+            put(&f, "\x21", 1);
+        } else {                  /* 802.3 with LLC/SNAP */
+            eth(&f, 0);
+            len_at = f.len - 2;
+            put(&f, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
+        }
+        size_t counted_from = len_at + 2; /* both count what follows */
+        size_t ip = ipv4(&f, 6, 0, 0);
+        size_t pl = tcp(&f, 0) + 20;
+        payload(&f, 3);
+        set16(&f, ip + 2, 0); /* total length unusable */
+        set16(&f, len_at, (uint16_t)(f.len - counted_from));
+        fill(&f, 0xee, 80 - f.len);
+        sess_pkt p;
+        ASSERT_EQ(decode(1, &f, &p), SESS_OK);
+        ASSERT_EQ(p.anomalies, SESS_DEC_BAD_IP_LEN);
+        ASSERT_EQ(p.ip_len, 43);
+        ASSERT_EQ(at(&f, p.payload), pl);
+        ASSERT_EQ(p.payload_len, 3);
+
+        /* a length ending inside the link headers or right after them: no
+         * IP packet */
+        uint16_t last = kind == 0 ? 2 : kind == 1 ? 1 : 8;
+        for (uint16_t len = kind < 2 ? 1 : 4; len <= last; len++) {
+            set16(&f, len_at, len);
+            ASSERT_EQ(decode(1, &f, &p), SESS_ENOTIP);
+            ASSERT_EQ(p.ip_version, 0);
+        }
+    }
+}
+
+/* The VLAN IDs walked are kept, outer tag first, the first two of them. */
+TEST(vlan_ids)
+{
+    static const struct {
+        uint16_t tpids[3];
+        size_t tags;
+    } cases[] = {{{0}, 0}, {{0x8100}, 1}, {{0x88a8, 0x8100}, 2},
+                 {{0x9100, 0x9100, 0x8100}, 3}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf f = {0};
+        eth_tagged(&f, cases[i].tpids, cases[i].tags, 0x0800);
+        f.b[14] |= 0xe0; /* priority bits are not the VLAN ID */
+        ip_tcp(&f, 4, 7);
+        sess_pkt p;
+        ASSERT_EQ(decode(1, &f, &p), SESS_OK);
+        ASSERT_EQ(p.vlans, cases[i].tags);
+        for (size_t t = 0; t < 2; t++)
+            ASSERT_EQ(p.vlan[t], t < cases[i].tags ? 100 + t : 0);
+        ASSERT_EQ(p.encap, 0);
+    }
+}
+
 typedef struct ip_len_case {
     const char *name;
     int version;
@@ -1687,5 +1851,6 @@ TEST_MAIN(TEST_CASE(link_types), TEST_CASE(link_types_truncated),
           TEST_CASE(udp_length), TEST_CASE(link_truncated),
           TEST_CASE(tunnels), TEST_CASE(tunnels_truncated),
           TEST_CASE(tunnels_holding_no_ip), TEST_CASE(tunnels_too_short),
-          TEST_CASE(tunnel_depth),
+          TEST_CASE(tunnel_depth), TEST_CASE(tunnel_identity),
+          TEST_CASE(link_lengths_end_the_packet), TEST_CASE(vlan_ids),
           TEST_CASE(tunnel_after_reassembly), TEST_CASE(strerror))

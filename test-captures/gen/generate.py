@@ -1175,6 +1175,100 @@ def gen_link_serial_and_wireless():
          linktype=LINKTYPE_NFLOG)
 
 
+def gen_link_ppp_llc():
+    """PPP as real access networks send it and 802.3 framing: the PPP
+    protocol field compressed to one byte (RFC 1661) in PPPoE, PPTP and L2TP,
+    PPP carrying MPLS, and 802.3 frames with LLC/SNAP (RFC 1042).  Every
+    frame ends in trailer bytes that only the link layer's length (PPPoE's,
+    802.3's) excludes; some IPv4 packets have a total length of 0, as
+    segmentation offload writes it, so that only that length ends them."""
+    T1, T2 = "203.0.113.1", "203.0.113.2"
+    trailer = bytes.fromhex("a55a0ff0c33c")
+
+    def tso(p, i):
+        """Every other data segment of an IPv4 packet with total length 0."""
+        b = bytearray(bytes(p))
+        if IP in p and TCP in p and len(p[TCP].payload) and i % 2:
+            b[2:4] = b"\0\0"
+        return bytes(b)
+
+    def ppp_protocol(p, compressed):
+        v = 0x57 if IPv6 in p else 0x21
+        return bytes([v]) if compressed else struct.pack(">H", v)
+
+    def mpls(label):
+        return struct.pack(">I", (label << 12) | (1 << 8) | 64)
+
+    def pppoe(p, i, body_head):
+        src, dst = l3_src_dst(p)
+        body = body_head + tso(p, i)
+        hdr = struct.pack(">BBHH", 0x11, 0, 0x1234, len(body))
+        return bytes(Ether(src=mac_for(src), dst=mac_for(dst), type=0x8864)) + hdr + \
+            body + trailer
+
+    a = small_conn(46070, tag=b"PPPoE, 1-byte PPP protocol")
+    b = small_conn(46071, cli=C6, srv=S6, tag=b"PPPoE, 1-byte PPP protocol, IPv6")
+    c = small_conn(46072, tag=b"PPPoE carrying MPLS")
+    frames = [pppoe(p, i, ppp_protocol(p, True)) for i, p in enumerate(a + b)]
+    frames += [pppoe(p, i, b"\x02\x81" + mpls(300)) for i, p in enumerate(c)]
+    save("link-pppoe-compressed.pcap", frames,
+         "Ethernet PPPoE sessions: PPP protocol compressed to one byte (0x21 / 0x57), IPv4 "
+         "and IPv6, and PPP carrying MPLS (0x0281, one label), TCP port 7001 connections; "
+         "6 trailer bytes after every PPPoE payload and IPv4 total length 0 on every other "
+         "data segment, so only PPPoE's length ends the packet")
+
+    def ppp(p, i):
+        if i % 3 == 0:
+            return b"\xff\x03\x02\x81" + mpls(400) + bytes(p)
+        return b"\xff\x03" + ppp_protocol(p, i % 3 == 1) + bytes(p)
+    pk = small_conn(46073, tag=b"PPP, MPLS") + \
+        small_conn(46074, cli=C6, srv=S6, tag=b"PPP, MPLS, IPv6")
+    save("link-ppp-mpls.pcap", [ppp(p, i) for i, p in enumerate(pk)],
+         "PPP (DLT 9): every third frame carrying MPLS (0x0281, one label), the others IPv4 / "
+         "IPv6 with the PPP protocol field alternately compressed to one byte, TCP port "
+         "7001 connections over IPv4 and IPv6", linktype=LINKTYPE_PPP)
+
+    def llc(p, i, tagged=False):
+        src, dst = l3_src_dst(p)
+        body = b"\xaa\xaa\x03\x00\x00\x00" + \
+            struct.pack(">H", 0x86DD if IPv6 in p else 0x0800) + tso(p, i)
+        macs = bytes.fromhex(mac_for(dst).replace(":", "") + mac_for(src).replace(":", ""))
+        tag = struct.pack(">HH", 0x8100, 300) if tagged else b""
+        return macs + tag + struct.pack(">H", len(body)) + body + trailer
+    a = small_conn(46075, tag=b"802.3 LLC/SNAP")
+    b = small_conn(46076, cli=C6, srv=S6, tag=b"802.3 LLC/SNAP, IPv6")
+    c = small_conn(46077, cli=C4B, srv=S4B, tag=b"802.1Q 802.3 LLC/SNAP")
+    frames = [llc(p, i) for i, p in enumerate(a + b)]
+    frames += [llc(p, i, tagged=True) for i, p in enumerate(c)]
+    save("link-llc-snap.pcap", frames,
+         "Ethernet 802.3 frames (a length, not a type) with LLC/SNAP (RFC 1042) carrying "
+         "IPv4 and IPv6, one connection behind an 802.1Q tag, TCP port 7001; 6 trailer "
+         "bytes after every frame's counted length and IPv4 total length 0 on every other "
+         "data segment, so only the 802.3 length ends the packet")
+
+    def pptp(p, i):
+        body = ppp_protocol(p, True) + bytes(p)    # no address and control
+        gre = struct.pack(">HHHHI", 0x3001, 0x880B, len(body), 0x4000, i)
+        src, _ = l3_src_dst(p)
+        a_, b_ = (T1, T2) if src in (C4, C6) else (T2, T1)
+        return eth(IP(src=a_, dst=b_, proto=47, id=0x400 + i, ttl=255) / Raw(gre + body))
+
+    def l2tp(p, i):
+        ppp_ = ppp_protocol(p, True) + bytes(p)
+        body = struct.pack(">HHHH", 0x4002, 8 + len(ppp_), 4, 11) + ppp_
+        src, _ = l3_src_dst(p)
+        a_, b_ = (T1, T2) if src in (C4, C6) else (T2, T1)
+        return eth(IP(src=a_, dst=b_, id=0x480 + i) / UDP(sport=1701, dport=1701) /
+                   Raw(body))
+    a = small_conn(46078, tag=b"PPTP, 1-byte PPP protocol")
+    b = small_conn(46079, cli=C6, srv=S6, tag=b"L2TP, 1-byte PPP protocol, IPv6")
+    frames = [pptp(p, i) for i, p in enumerate(a)] + [l2tp(p, i) for i, p in enumerate(b)]
+    save("tunnel-ppp-compressed.pcap", frames,
+         "TCP port 7001 connections in PPP without address and control and with the "
+         "protocol compressed to one byte: PPTP (GRE version 1, IPv4 inside) and L2TPv2 "
+         "(UDP 1701, IPv6 inside)")
+
+
 # --------------------------------------------------------------------------
 # tunnels
 
@@ -1399,7 +1493,7 @@ def main():
     if len(sys.argv) > 2 and sys.argv[1] == "--only":
         ONLY = sys.argv[2]
     for g in (gen_ip, gen_tcp, gen_http, gen_tls, gen_dns, gen_custom, gen_link,
-              gen_link_serial_and_wireless, gen_tunnel, gen_broken):
+              gen_link_serial_and_wireless, gen_link_ppp_llc, gen_tunnel, gen_broken):
         g()
     capfile.set_descriptions(DESCS)
 
