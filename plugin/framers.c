@@ -4,7 +4,7 @@
  *
  * The table handed to the core is, in order: the user's generic framers (the
  * `sessions_framers` UAT: length-prefixed, delimiter-terminated or raw, per
- * TCP port), then the built-in port ranges (http, tls, dns), then, when
+ * TCP port), then the built-in port ranges (`<framer>_ports`), then, when
  * enabled, the heuristics on the first bytes.  Rows are validated when the
  * table is edited or given with `-o uat:sessions_framers:...`, so a bad row
  * is refused with a message saying what is wrong.
@@ -55,9 +55,37 @@ static sess_delim_params *delim_params;
 static sess_framer_entry *entries;
 static size_t nentries;
 
-static range_t *http_ports;
-static range_t *tls_ports;
-static range_t *dns_ports;
+/* The built-in framers chosen by port, each with a range preference. */
+typedef struct port_pref {
+    const char *pref;
+    const sess_framer *framer;
+    const char *defaults;
+    const char *title;
+    const char *description;
+    range_t *ports;
+} port_pref;
+
+static port_pref port_prefs[] = {
+    {"http_ports", &sess_framer_http, "80,8000,8080", "HTTP ports",
+     "Responder ports framed as HTTP/1.x", NULL},
+    {"tls_ports", &sess_framer_tls, "443,8443", "TLS ports",
+     "Responder ports framed as TLS records", NULL},
+    {"dns_ports", &sess_framer_dns, "53", "DNS ports",
+     "Responder ports framed as DNS over TCP", NULL},
+    {"krb_ports", &sess_framer_krb, "88", "Kerberos ports",
+     "Responder ports framed as Kerberos over TCP (4-byte length)", NULL},
+    {"pgsql_ports", &sess_framer_pgsql, "5432", "PostgreSQL ports",
+     "Responder ports framed as PostgreSQL frontend/backend messages", NULL},
+    {"dcerpc_ports", &sess_framer_dcerpc, "135", "DCE/RPC ports",
+     "Responder ports framed as DCE/RPC connection-oriented PDUs", NULL},
+    {"nbss_ports", &sess_framer_nbss, "139,445", "NetBIOS session/SMB ports",
+     "Responder ports framed as NetBIOS session service messages (SMB)", NULL},
+    {"ldap_ports", &sess_framer_ldap, "389,3268", "LDAP ports",
+     "Responder ports framed as LDAP messages (BER)", NULL},
+    {"mqtt_ports", &sess_framer_mqtt, "1883", "MQTT ports",
+     "Responder ports framed as MQTT control packets", NULL},
+};
+
 static gboolean use_heuristics = TRUE;
 
 UAT_DEC_CB_DEF(framer_rows, port, framer_row)
@@ -132,16 +160,18 @@ static guint range_count(range_t *r)
 
 void sessions_framers_table(sess_framer_table *table)
 {
-    static const sess_framer *const heuristics[] = {&sess_framer_http,
-                                                    &sess_framer_tls};
+    static const sess_framer *const heuristics[] = {
+        &sess_framer_http, &sess_framer_tls, &sess_framer_h2,
+        &sess_framer_dcerpc};
+    guint nports = 0;
     g_free(length_params);
     g_free(delim_params);
     g_free(entries);
     length_params = g_new0(sess_length_params, nrows ? nrows : 1);
     delim_params = g_new0(sess_delim_params, nrows ? nrows : 1);
-    entries = g_new0(sess_framer_entry, nrows + range_count(http_ports) +
-                                            range_count(tls_ports) +
-                                            range_count(dns_ports) + 1);
+    for (size_t i = 0; i < G_N_ELEMENTS(port_prefs); i++)
+        nports += range_count(port_prefs[i].ports);
+    entries = g_new0(sess_framer_entry, nrows + nports + 1);
     nentries = 0;
     for (guint i = 0; i < nrows; i++) {
         const framer_row *row = &rows[i];
@@ -161,9 +191,8 @@ void sessions_framers_table(sess_framer_table *table)
             e->framer = &sess_framer_raw;
         }
     }
-    add_port_range(http_ports, &sess_framer_http);
-    add_port_range(tls_ports, &sess_framer_tls);
-    add_port_range(dns_ports, &sess_framer_dns);
+    for (size_t i = 0; i < G_N_ELEMENTS(port_prefs); i++)
+        add_port_range(port_prefs[i].ports, port_prefs[i].framer);
     table->entries = entries;
     table->nentries = nentries;
     table->heuristics = use_heuristics ? heuristics : NULL;
@@ -197,15 +226,13 @@ void sessions_framers_register_prefs(module_t *module)
         "delimiter-terminated, or raw.  Comes before the port ranges and "
         "the heuristics.", uat);
 
-    range_convert_str(wmem_epan_scope(), &http_ports, "80,8000,8080", 65535);
-    range_convert_str(wmem_epan_scope(), &tls_ports, "443,8443", 65535);
-    range_convert_str(wmem_epan_scope(), &dns_ports, "53", 65535);
-    prefs_register_range_preference(module, "http_ports", "HTTP ports",
-        "Responder ports framed as HTTP/1.x", &http_ports, 65535);
-    prefs_register_range_preference(module, "tls_ports", "TLS ports",
-        "Responder ports framed as TLS records", &tls_ports, 65535);
-    prefs_register_range_preference(module, "dns_ports", "DNS ports",
-        "Responder ports framed as DNS over TCP", &dns_ports, 65535);
+    for (size_t i = 0; i < G_N_ELEMENTS(port_prefs); i++) {
+        port_pref *p = &port_prefs[i];
+        range_convert_str(wmem_epan_scope(), &p->ports, p->defaults, 65535);
+        prefs_register_range_preference(module, p->pref, p->title,
+                                        p->description, &p->ports, 65535);
+    }
     prefs_register_bool_preference(module, "heuristics", "Heuristics",
-        "Otherwise recognise HTTP and TLS by the first bytes", &use_heuristics);
+        "Otherwise recognise HTTP, TLS, HTTP/2 (connection preface) and "
+        "DCE/RPC (bind) by the first bytes", &use_heuristics);
 }

@@ -86,6 +86,13 @@ typedef struct sess_framer_output {
                             the bytes come. */
     bool partial;        /* message cut at max_len */
     char info[SESS_FRAMER_INFO_SIZE]; /* short summary, e.g. "GET /index.html" */
+    const struct sess_framer *next; /* with MESSAGE or NEED_MORE, when the
+                            protocol changes (an HTTP upgrade, PostgreSQL's
+                            SSLRequest): the framer that cuts this direction
+                            from the byte after the message (MESSAGE) or from
+                            the view's first byte (NEED_MORE), with a fresh
+                            direction state; a framer named here must have no
+                            connection state (conn_state_size 0) */
 } sess_framer_output;
 
 typedef struct sess_framer {
@@ -105,6 +112,14 @@ extern const sess_framer sess_framer_tls;
 extern const sess_framer sess_framer_dns;
 extern const sess_framer sess_framer_length; /* params: sess_length_params */
 extern const sess_framer sess_framer_delim;  /* params: sess_delim_params */
+extern const sess_framer sess_framer_krb;
+extern const sess_framer sess_framer_pgsql;
+extern const sess_framer sess_framer_dcerpc;
+extern const sess_framer sess_framer_nbss;
+extern const sess_framer sess_framer_ldap;
+extern const sess_framer sess_framer_ws;
+extern const sess_framer sess_framer_h2;
+extern const sess_framer sess_framer_mqtt;
 
 /* Length-prefixed: message length = offset + size + value + adjustment,
  * as Wireshark's tcp_dissect_pdus. */

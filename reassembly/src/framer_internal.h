@@ -60,6 +60,35 @@ static inline int sess_sized_emit(sess_sized *m, const sess_framer_input *in,
     return SESS_FRAME_MESSAGE;
 }
 
+/*
+ * Reads a message header from the first n bytes of a view: -1 if they cannot
+ * start a message of the protocol, 0 if more bytes are needed (to know the
+ * length, or to write a summary that does not depend on how the bytes
+ * arrived), 1 when *total (the whole message, header included) and info are
+ * set.  `end`: no more bytes will come, summarise what is there.
+ */
+typedef int (*sess_header_fn)(const uint8_t *p, size_t n, bool end,
+                              uint64_t *total, char info[SESS_FRAMER_INFO_SIZE]);
+
+/* The feed() of a framer whose messages announce their length in a header:
+ * the header is read between messages, then sess_sized_emit() cuts. */
+static inline int sess_sized_feed(sess_sized *m, sess_header_fn header,
+                                  const sess_framer_input *in,
+                                  sess_framer_output *out)
+{
+    if (m->remaining == 0) {
+        bool end = (in->flags & SESS_FF_END) != 0;
+        uint64_t total = 0;
+        int r = in->len > 0 ? header(in->data, in->len, end, &total, m->info) : 0;
+        if (r < 0)
+            return SESS_FRAME_ERROR;
+        if (r == 0) /* a header cut by the end of the stream is not one */
+            return end && in->len > 0 ? SESS_FRAME_ERROR : SESS_FRAME_NEED_MORE;
+        m->remaining = total;
+    }
+    return sess_sized_emit(m, in, out);
+}
+
 /* Appends n bytes to a summary, non-printable ones as '.', as many as fit. */
 static inline void sess_info_append(char info[SESS_FRAMER_INFO_SIZE],
                                     size_t *at, const uint8_t *p, size_t n)
