@@ -823,7 +823,9 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     }
     if (m->data) {
         mtvb = tvb_new_child_real_data(tvb, m->data, m->len, m->len);
-        if (tree_is_visible(tree))
+        /* Given-up zeros alone are no sight worth a tab (nor megabytes of
+         * hex dump under -x). */
+        if (tree_is_visible(tree) && m->missing < m->len)
             add_new_data_source(pinfo, mtvb, wmem_strdup_printf(pinfo->pool,
                 "Reassembled %s message (flow %u, dir %u, offset %" PRIu64 ")",
                 m->proto, m->flow_id, m->dir, m->offset));
