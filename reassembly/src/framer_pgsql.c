@@ -17,7 +17,8 @@
  * After 'S' both directions are handed to the tls framer, after 'G' (GSSAPI
  * wrapping, not framed here) to raw; after 'N' the frontend sends its
  * StartupMessage in the clear.  The backend waits for the frontend's first
- * message unless that cannot come (the frontend is idle or ended), so a
+ * message (which says whether an answer byte is due) unless that cannot
+ * come: the frontend is idle or ended, or its bytes are not PostgreSQL.  A
  * capture without the start is still framed by type byte.
  *
  * Summaries are the message names of the documentation; a Query and a
@@ -43,7 +44,8 @@ enum {
 enum { REQ_NONE, REQ_SSL, REQ_GSSENC };
 
 typedef struct pg_conn {
-    bool frontend_started; /* the frontend's first message was cut */
+    bool frontend_started; /* the frontend's first message was read, or
+                              its direction gave up */
     uint8_t request;       /* REQ_*: a request awaiting its 1-byte answer */
     const sess_framer *next; /* both directions hand over to this */
 } pg_conn;
@@ -244,7 +246,7 @@ static int pg_feed(void *dir_state, void *conn_state, const void *params,
             d->typed = true;
         r = d->typed ? pg_typed(0, in->data, in->len, end, &total, d->m.info)
                      : pg_untyped(c, d, in->data, in->len, &total, d->m.info);
-        if (r > 0)
+        if (r != 0) /* parsed, or raw from here: the backend waits no more */
             c->frontend_started = true;
     } else {
         if (!c->frontend_started && !end &&
