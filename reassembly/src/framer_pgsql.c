@@ -142,12 +142,12 @@ static int pg_untyped(pg_conn *c, pg_dir *d, const uint8_t *p, size_t n,
         if (len != PG_STARTUP_MIN)
             return -1;
         c->request = code == PG_SSL_REQUEST ? REQ_SSL : REQ_GSSENC;
-        strcpy(info, code == PG_SSL_REQUEST ? "SSLRequest" : "GSSENCRequest");
+        sess_info_set(info, code == PG_SSL_REQUEST ? "SSLRequest" : "GSSENCRequest");
     } else if (code == PG_CANCEL_REQUEST) {
-        strcpy(info, "CancelRequest");
+        sess_info_set(info, "CancelRequest");
     } else if (code >> 16 == PG_PROTOCOL_3) {
         d->typed = true;
-        strcpy(info, "StartupMessage");
+        sess_info_set(info, "StartupMessage");
     } else {
         return -1;
     }
@@ -174,11 +174,11 @@ static int pg_typed(int dir, const uint8_t *p, size_t n, bool end,
     if (dir == 1 && p[0] == 'R') {
         if (len >= 8 && body < 4 && !end)
             return 0;
-        strcpy(info, body >= 4 ? pg_auth_name(pg_u32(p + PG_TYPED_HEADER))
+        sess_info_set(info, body >= 4 ? pg_auth_name(pg_u32(p + PG_TYPED_HEADER))
                                : name);
         return 1;
     }
-    strcpy(info, name);
+    sess_info_set(info, name);
     if (!text)
         return 1;
     size_t at = strlen(info);
@@ -207,9 +207,9 @@ static int pg_answer(pg_conn *c, uint8_t byte, sess_framer_output *out)
         return 0;
     }
     if (byte == 'N') {
-        strcpy(out->info, ssl ? "SSL refused" : "GSSENC refused");
+        sess_info_set(out->info, ssl ? "SSL refused" : "GSSENC refused");
     } else if (byte == (ssl ? 'S' : 'G')) {
-        strcpy(out->info, ssl ? "SSL accepted" : "GSSENC accepted");
+        sess_info_set(out->info, ssl ? "SSL accepted" : "GSSENC accepted");
         c->next = ssl ? &sess_framer_tls : &sess_framer_raw;
         out->next = c->next;
     } else {
