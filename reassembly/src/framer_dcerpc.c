@@ -90,7 +90,7 @@ static int dcerpc_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
         snprintf(info, SESS_FRAMER_INFO_SIZE, "request opnum %u",
                  dcerpc_u16(p + 22, le));
     } else {
-        strcpy(info, dcerpc_type_name(p[2]));
+        sess_info_set(info, dcerpc_type_name(p[2]));
     }
     return 1;
 }

@@ -93,7 +93,7 @@ static int h2_frame_header(const uint8_t *p, size_t n, bool end,
     *total = H2_FRAME_HEADER_LEN + ((uint32_t)p[0] << 16 | p[1] << 8 | p[2]);
     char name[16];
     if (type < H2_KNOWN_TYPES)
-        strcpy(name, h2_types[type]);
+        snprintf(name, sizeof name, "%s", h2_types[type]);
     else
         snprintf(name, sizeof name, "type 0x%02x", type);
     /* END_STREAM on DATA and HEADERS, ACK on SETTINGS and PING: bit 0 */
@@ -123,7 +123,7 @@ static int h2_feed(void *dir_state, void *conn_state, const void *params,
                 return in->flags & SESS_FF_END ? SESS_FRAME_ERROR
                                                : SESS_FRAME_NEED_MORE;
             d->m.remaining = H2_PREFACE_LEN;
-            strcpy(d->m.info, "preface");
+            sess_info_set(d->m.info, "preface");
         }
         d->started = true;
     }

@@ -26,7 +26,9 @@
  * request can no longer come (the other direction is idle, or the stream
  * ends), in which case it is taken as answering a GET.  Interim responses
  * (1xx but 101) leave the request pending.  After 101 or a 2xx to CONNECT
- * both directions carry another protocol: what follows is framed raw.  So
+ * both directions carry another protocol: each direction is handed to the
+ * framer the 101's Upgrade field names (websocket: ws, h2c: h2), else what
+ * follows is framed raw.  So
  * that a client's first tunnelled bytes are not parsed as HTTP, a direction
  * that sent CONNECT or an Upgrade request starts no new message until that
  * request is answered.  Requests beyond the FIFO's capacity are still
@@ -79,7 +81,9 @@ typedef struct http_pending {
 
 typedef struct http_conn {
     http_pending pending[2]; /* requests sent in direction 0 and 1 */
-    bool tunnel;             /* 101 or 2xx to CONNECT: both directions raw */
+    bool tunnel;             /* 101 or 2xx to CONNECT: HTTP is over */
+    const sess_framer *switched_to; /* after a 101 naming a protocol a
+                                       framer knows; NULL: raw */
 } http_conn;
 
 typedef struct http_dir {
@@ -96,6 +100,8 @@ typedef struct http_dir {
     /* framing decided from the head */
     uint8_t body;       /* enum http_body */
     uint64_t length;    /* Content-Length */
+    const sess_framer *upgrade; /* the framer of the Upgrade field's first
+                                   protocol, if one knows it */
     /* body walk */
     size_t pos;         /* bytes of the view that belong to this message */
     uint64_t remaining; /* Content-Length or chunk bytes still to come */
@@ -319,6 +325,7 @@ typedef struct http_fields {
     bool chunked_last; /* ... and its last coding is chunked */
     unsigned chunked;  /* times chunked was applied */
     bool upgrade;
+    const sess_framer *upgrade_framer; /* of the first protocol listed */
 } http_fields;
 
 /* The next element of a comma-separated field value, trimmed, from *at;
@@ -380,6 +387,24 @@ static int http_transfer_encoding(http_fields *f, const uint8_t *p, size_t n)
     return 0;
 }
 
+/* The framer of the first protocol an Upgrade field lists ("websocket",
+ * "h2c", each possibly with "/version"), or NULL. */
+static const sess_framer *http_upgrade_framer(const uint8_t *p, size_t n)
+{
+    size_t at = 0, vn;
+    const uint8_t *v;
+    if (!list_next(p, n, &at, &v, &vn))
+        return NULL;
+    size_t name = 0;
+    while (name < vn && v[name] != '/')
+        name++;
+    if (name_is(v, name, "websocket"))
+        return &sess_framer_ws;
+    if (name_is(v, name, "h2c"))
+        return &sess_framer_h2;
+    return NULL;
+}
+
 /* The field lines, each ending with LF (CR, if any, before it). */
 static int http_parse_fields(http_fields *f, const uint8_t *p, size_t n)
 {
@@ -416,6 +441,8 @@ static int http_parse_fields(http_fields *f, const uint8_t *p, size_t n)
             if (http_transfer_encoding(f, v, vn) < 0)
                 return -1;
         } else if (name_is(line, name, "upgrade")) {
+            if (!f->upgrade)
+                f->upgrade_framer = http_upgrade_framer(v, vn);
             f->upgrade = true;
         }
     }
@@ -507,6 +534,7 @@ static bool http_pair(http_dir *d, http_conn *c, const sess_framer_input *in)
 
     if (d->status == 101 || (method == M_CONNECT && d->status / 100 == 2)) {
         c->tunnel = true;
+        c->switched_to = d->status == 101 ? d->upgrade : NULL;
         http_start_body(d, BODY_NONE);
     } else if (d->status < 200 || method == M_HEAD || d->status == 204 ||
                d->status == 304) {
@@ -666,8 +694,13 @@ static int http_feed(void *dir_state, void *conn_state, const void *params,
     bool end = (in->flags & SESS_FF_END) != 0;
     (void)params;
 
-    if (d->phase == PH_HEAD && c->tunnel)
+    if (d->phase == PH_HEAD && c->tunnel) {
+        if (c->switched_to) {
+            out->next = c->switched_to;
+            return SESS_FRAME_NEED_MORE;
+        }
         d->phase = PH_RAW;
+    }
     if (d->phase == PH_RAW) {
         int r = sess_framer_raw.feed(NULL, NULL, NULL, in, out);
         if (r == SESS_FRAME_MESSAGE)
@@ -688,6 +721,7 @@ static int http_feed(void *dir_state, void *conn_state, const void *params,
             http_framing(d, &f) < 0)
             return SESS_FRAME_ERROR;
         if (d->response) {
+            d->upgrade = f.upgrade_framer;
             d->phase = PH_PAIR;
         } else {
             bool switching = d->method == M_CONNECT || f.upgrade;

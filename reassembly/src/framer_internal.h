@@ -98,4 +98,11 @@ static inline void sess_info_append(char info[SESS_FRAMER_INFO_SIZE],
     info[*at] = '\0';
 }
 
+/* Sets a summary to a text, cut to fit. */
+static inline void sess_info_set(char info[SESS_FRAMER_INFO_SIZE], const char *text)
+{
+    size_t at = 0;
+    sess_info_append(info, &at, (const uint8_t *)text, strlen(text));
+}
+
 #endif

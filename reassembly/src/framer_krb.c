@@ -46,7 +46,7 @@ static int krb_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
     if (len == 0 || name == NULL)
         return -1;
     *total = KRB_PREFIX + (uint64_t)len;
-    strcpy(info, name);
+    sess_info_set(info, name);
     return 1;
 }
 

@@ -80,7 +80,7 @@ static int ldap_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
     if (r == 0 || n <= op) {
         if (!end)
             return 0;
-        strcpy(info, "LDAPMessage");
+        sess_info_set(info, "LDAPMessage");
         return 1;
     }
     uint8_t tag = p[op];
@@ -88,7 +88,7 @@ static int ldap_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
     if ((tag & 0xc0) != 0x40 || number >= sizeof ldap_ops / sizeof ldap_ops[0] ||
         ldap_ops[number] == NULL)
         return -1;
-    strcpy(info, ldap_ops[number]);
+    sess_info_set(info, ldap_ops[number]);
     return 1;
 }
 

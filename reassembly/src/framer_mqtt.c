@@ -51,7 +51,7 @@ static int mqtt_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
     }
     size_t header = i + 1;
     *total = header + remaining;
-    strcpy(info, mqtt_types[p[0] >> 4]);
+    sess_info_set(info, mqtt_types[p[0] >> 4]);
     size_t at = strlen(info);
     if (p[0] >> 4 != MQTT_PUBLISH)
         return 1;

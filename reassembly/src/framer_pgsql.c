@@ -17,7 +17,8 @@
  * After 'S' both directions are handed to the tls framer, after 'G' (GSSAPI
  * wrapping, not framed here) to raw; after 'N' the frontend sends its
  * StartupMessage in the clear.  The backend waits for the frontend's first
- * message unless that cannot come (the frontend is idle or ended), so a
+ * message (which says whether an answer byte is due) unless that cannot
+ * come: the frontend is idle or ended, or its bytes are not PostgreSQL.  A
  * capture without the start is still framed by type byte.
  *
  * Summaries are the message names of the documentation; a Query and a
@@ -43,7 +44,8 @@ enum {
 enum { REQ_NONE, REQ_SSL, REQ_GSSENC };
 
 typedef struct pg_conn {
-    bool frontend_started; /* the frontend's first message was cut */
+    bool frontend_started; /* the frontend's first message was read, or
+                              its direction gave up */
     uint8_t request;       /* REQ_*: a request awaiting its 1-byte answer */
     const sess_framer *next; /* both directions hand over to this */
 } pg_conn;
@@ -140,12 +142,12 @@ static int pg_untyped(pg_conn *c, pg_dir *d, const uint8_t *p, size_t n,
         if (len != PG_STARTUP_MIN)
             return -1;
         c->request = code == PG_SSL_REQUEST ? REQ_SSL : REQ_GSSENC;
-        strcpy(info, code == PG_SSL_REQUEST ? "SSLRequest" : "GSSENCRequest");
+        sess_info_set(info, code == PG_SSL_REQUEST ? "SSLRequest" : "GSSENCRequest");
     } else if (code == PG_CANCEL_REQUEST) {
-        strcpy(info, "CancelRequest");
+        sess_info_set(info, "CancelRequest");
     } else if (code >> 16 == PG_PROTOCOL_3) {
         d->typed = true;
-        strcpy(info, "StartupMessage");
+        sess_info_set(info, "StartupMessage");
     } else {
         return -1;
     }
@@ -172,11 +174,11 @@ static int pg_typed(int dir, const uint8_t *p, size_t n, bool end,
     if (dir == 1 && p[0] == 'R') {
         if (len >= 8 && body < 4 && !end)
             return 0;
-        strcpy(info, body >= 4 ? pg_auth_name(pg_u32(p + PG_TYPED_HEADER))
+        sess_info_set(info, body >= 4 ? pg_auth_name(pg_u32(p + PG_TYPED_HEADER))
                                : name);
         return 1;
     }
-    strcpy(info, name);
+    sess_info_set(info, name);
     if (!text)
         return 1;
     size_t at = strlen(info);
@@ -205,9 +207,9 @@ static int pg_answer(pg_conn *c, uint8_t byte, sess_framer_output *out)
         return 0;
     }
     if (byte == 'N') {
-        strcpy(out->info, ssl ? "SSL refused" : "GSSENC refused");
+        sess_info_set(out->info, ssl ? "SSL refused" : "GSSENC refused");
     } else if (byte == (ssl ? 'S' : 'G')) {
-        strcpy(out->info, ssl ? "SSL accepted" : "GSSENC accepted");
+        sess_info_set(out->info, ssl ? "SSL accepted" : "GSSENC accepted");
         c->next = ssl ? &sess_framer_tls : &sess_framer_raw;
         out->next = c->next;
     } else {
@@ -244,7 +246,7 @@ static int pg_feed(void *dir_state, void *conn_state, const void *params,
             d->typed = true;
         r = d->typed ? pg_typed(0, in->data, in->len, end, &total, d->m.info)
                      : pg_untyped(c, d, in->data, in->len, &total, d->m.info);
-        if (r > 0)
+        if (r != 0) /* parsed, or raw from here: the backend waits no more */
             c->frontend_started = true;
     } else {
         if (!c->frontend_started && !end &&

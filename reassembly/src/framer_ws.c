@@ -63,7 +63,7 @@ static int ws_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
         if (len >= 2 && n < header + 2 && !end)
             return 0;
         if (len < 2 || n < header + 2) {
-            strcpy(info, "close");
+            sess_info_set(info, "close");
             return 1;
         }
         uint8_t code[2] = {p[header], p[header + 1]};
@@ -73,10 +73,10 @@ static int ws_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
                  (unsigned)code[0] << 8 | code[1]);
         return 1;
     case WS_PING:
-        strcpy(info, "ping");
+        sess_info_set(info, "ping");
         return 1;
     case WS_PONG:
-        strcpy(info, "pong");
+        sess_info_set(info, "pong");
         return 1;
     default:
         snprintf(info, SESS_FRAMER_INFO_SIZE, "%s %" PRIu64 " bytes%s",

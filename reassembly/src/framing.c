@@ -12,6 +12,9 @@
  * fails (not its protocol, or a message still incomplete when the
  * direction ends) hands the rest of its direction to the raw framer and the
  * fallback is reported as an anomaly, so no byte is ever dropped by framing.
+ * A framer that knows the protocol changes (an HTTP upgrade, PostgreSQL's
+ * SSLRequest) names the next framer in its output: the direction is handed
+ * over, with a fresh direction state, after the message or at once.
  */
 #include "framing.h"
 
@@ -251,7 +254,13 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
         if (r == SESS_FRAME_MESSAGE && out.len > 0 && out.len <= len &&
             out.len <= s->cfg.max_message) {
             emit_message(s, f, c, d, fr, &out, data);
+            if (out.next)
+                set_framer(c, d, out.next, NULL);
             progress = true;
+            continue;
+        }
+        if (r == SESS_FRAME_NEED_MORE && out.next && out.next != fr) {
+            set_framer(c, d, out.next, NULL); /* the protocol changed here */
             continue;
         }
         if (r == SESS_FRAME_NEED_MORE && len < s->cfg.max_message && !force) {

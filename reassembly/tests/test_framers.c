@@ -238,16 +238,17 @@ TEST(http_close_delimited_transfer_coding)
 #define SERVER_FRAME "\x81\x02hi"
 
 /* The client's first frame comes before the 101: it must not be parsed as a
- * request while the Upgrade is unanswered. */
-TEST(http_upgrade_then_raw)
+ * request while the Upgrade is unanswered.  After the 101 both directions
+ * are WebSocket's (other protocols: test_framers_protocols.c). */
+TEST(http_upgrade_then_websocket)
 {
     static const seg s[] = {DATA(0, UPGRADE_REQ CLIENT_FRAME),
                             DATA(1, SWITCHING SERVER_FRAME), FIN_BOTH};
     static const want w[] = {
         MSG(0, UPGRADE_REQ, "GET /chat"),
-        MSG(0, CLIENT_FRAME, "raw after upgrade"),
+        {0, CLIENT_FRAME, sizeof CLIENT_FRAME - 1, "text 2 bytes", false, "ws"},
         MSG(1, SWITCHING, "101 Switching Protocols"),
-        MSG(1, SERVER_FRAME, "raw after upgrade"),
+        {1, SERVER_FRAME, sizeof SERVER_FRAME - 1, "text 2 bytes", false, "ws"},
     };
     run_splits(HTTP(s, w, 0), true);
 }
@@ -848,7 +849,7 @@ TEST_MAIN(TEST_CASE(announced_lengths), TEST_CASE(raw_fin), TEST_CASE(raw_eoc_an
           TEST_CASE(http_head_response_has_no_body), TEST_CASE(http_interim_responses),
           TEST_CASE(http_close_delimited_fin), TEST_CASE(http_close_delimited_eoc),
           TEST_CASE(http_close_delimited_transfer_coding),
-          TEST_CASE(http_upgrade_then_raw), TEST_CASE(http_upgrade_declined),
+          TEST_CASE(http_upgrade_then_websocket), TEST_CASE(http_upgrade_declined),
           TEST_CASE(http_connect_then_raw), TEST_CASE(http_connect_refused_then_retried),
           TEST_CASE(http_lost_request), TEST_CASE(http_response_waits_for_request),
           TEST_CASE(http_request_from_responder), TEST_CASE(http_truncated_body),

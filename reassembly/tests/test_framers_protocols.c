@@ -272,6 +272,11 @@ TEST(pgsql_malformed)
     static const seg s3[] = {DATA(0, "\x00\x00\x00\x08\x00\x02\x00\x00"), FIN_BOTH};
     static const want w3[] = {RAW(0, "\x00\x00\x00\x08\x00\x02\x00\x00")};
     run_splits(PGSQL(0, s3, w3, 1), false);
+    /* a frontend that is not PostgreSQL does not hold the backend back */
+    static const seg s5[] = {DATA(0, "\x00\x00\x00\x09\x00\x09\x00\x00x"),
+                             DATA(1, PG_READY)};
+    static const want w5[] = {MSG(1, PG_READY, "ReadyForQuery")};
+    run_splits(PGSQL(0, s5, w5, 1), false);
     /* an answer to SSLRequest that is neither S nor N */
     static const seg s4[] = {DATA(0, PG_SSLREQ), DATA(1, "x"), FIN_BOTH};
     static const want w4[] = {MSG(0, PG_SSLREQ, "SSLRequest"), RAW(1, "x")};
@@ -604,6 +609,58 @@ TEST(mqtt_partial_and_truncated)
     run_splits(MQTT(100, s, w, 0), false);
 }
 
+/* ==== hand-overs from HTTP ====================================================== */
+
+#define HTTP(s, w, err) FIXTURE(&sess_framer_http, NULL, 0, s, w, err)
+#define H2C_REQ "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\n" \
+    "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n"
+#define H2C_101 "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+
+/* h2c: the client's preface may come before the 101 is read; the answer
+ * to the upgraded request is stream 1. */
+TEST(http_upgrade_h2c)
+{
+    static const seg s[] = {DATA(0, H2C_REQ H2_PREFACE H2_SETTINGS),
+                            DATA(1, H2C_101 H2_SETTINGS H2_RESP_HEADERS H2_DATA_END),
+                            DATA(0, H2_SETTINGS_ACK), FIN_BOTH};
+    static const want w[] = {
+        MSG(0, H2C_REQ, "GET /"),
+        BY(0, H2_PREFACE, "preface", "h2"),
+        BY(0, H2_SETTINGS, "SETTINGS", "h2"),
+        BY(0, H2_SETTINGS_ACK, "SETTINGS ACK", "h2"),
+        MSG(1, H2C_101, "101 Switching Protocols"),
+        BY(1, H2_SETTINGS, "SETTINGS", "h2"),
+        BY(1, H2_RESP_HEADERS, "HEADERS stream 1", "h2"),
+        BY(1, H2_DATA_END, "DATA stream 1 END_STREAM", "h2"),
+    };
+    run_splits(HTTP(s, w, 0), false);
+}
+
+/* A protocol no framer knows, or a 101 without Upgrade: raw as before;
+ * "websocket/13" names WebSocket with a version. */
+TEST(http_upgrade_other_protocols)
+{
+#define IRC_REQ "GET / HTTP/1.1\r\nUpgrade: IRC/6.9, websocket\r\nConnection: Upgrade\r\n\r\n"
+#define IRC_101 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: IRC/6.9\r\n\r\n"
+    static const seg s[] = {DATA(0, IRC_REQ "NICK a\r\n"), DATA(1, IRC_101 ":hi\r\n"),
+                            FIN_BOTH};
+    static const want w[] = {
+        MSG(0, IRC_REQ, "GET /"), BY(0, "NICK a\r\n", "raw after upgrade", "http"),
+        MSG(1, IRC_101, "101 Switching Protocols"),
+        BY(1, ":hi\r\n", "raw after upgrade", "http"),
+    };
+    run_splits(HTTP(s, w, 0), false);
+#define WS13_101 "HTTP/1.1 101 Switching Protocols\r\nupgrade:  WebSocket/13 \r\n\r\n"
+    static const seg s2[] = {DATA(0, IRC_REQ WS_TEXT_MASKED), DATA(1, WS13_101 WS_TEXT),
+                             FIN_BOTH};
+    static const want w2[] = {
+        MSG(0, IRC_REQ, "GET /"), BY(0, WS_TEXT_MASKED, "text 5 bytes", "ws"),
+        MSG(1, WS13_101, "101 Switching Protocols"),
+        BY(1, WS_TEXT, "text 10 bytes", "ws"),
+    };
+    run_splits(HTTP(s2, w2, 0), false);
+}
+
 /* ==== announced lengths and probes ================================================ */
 
 TEST(announced_lengths_of_the_protocols)
@@ -680,4 +737,5 @@ TEST_MAIN(TEST_CASE(krb_messages), TEST_CASE(krb_malformed),
           TEST_CASE(h2_prior_knowledge), TEST_CASE(h2_malformed), TEST_CASE(h2_partial),
           TEST_CASE(mqtt_session), TEST_CASE(mqtt_malformed),
           TEST_CASE(mqtt_partial_and_truncated),
+          TEST_CASE(http_upgrade_h2c), TEST_CASE(http_upgrade_other_protocols),
           TEST_CASE(announced_lengths_of_the_protocols), TEST_CASE(probes))
