@@ -3,15 +3,21 @@
 """Write an impaired copy of a recorded capture (deterministic, fixed seed).
 
     /usr/bin/python3 test-captures/gen/impair.py IN.pcap OUT.pcap [--seed N]
-        [--reorder 0.03] [--drop 0.01] [--dup 0.02]
+        [--reorder 0.03] [--drop 0.01] [--dup 0.02] [--ack-first 0]
 
-Only TCP segments carrying data are touched (at least one of each kind):
+Only TCP segments carrying data are touched (at least one of each kind
+whose rate is not 0):
   reorder:   a data segment is swapped with a later data segment of the
              same direction 1-3 frames further on;
   drop:      a data segment is removed, chosen only where a later ACK from
              the receiver covers its end (the peer ACKs past the hole, as
              when the capture, not the network, lost the segment);
-  duplicate: an identical copy is inserted one frame later.
+  duplicate: an identical copy is inserted one frame later;
+  ack-first: the receiver's pure ACK that first covers a data segment's end
+             is moved before that segment, as a multi-queue NIC, a mirror
+             port or a capture of both ends records it: alternately just
+             before it and 2-3 frames before it, in both directions in
+             turn.  Nothing is lost; only the order is.
 Frames keep the timestamps of the positions they land on, so time stays
 monotonic.  Reads classic pcap (Ethernet, raw IP, Linux cooked v1).
 """
@@ -81,7 +87,7 @@ def tcp_info(frame, linktype):
     plen = end - t - doff
     a, b = (src, sport), (dst, dport)
     return {"flow": tuple(sorted([a, b])), "dir": (a, b), "seq": seq, "ack": ack,
-            "len": plen, "ackflag": bool(flags & 0x10)}
+            "len": plen, "ackflag": bool(flags & 0x10), "syn": bool(flags & 0x02)}
 
 
 def seq_ge(a, b):
@@ -96,6 +102,7 @@ def main():
     ap.add_argument("--reorder", type=float, default=0.03)
     ap.add_argument("--drop", type=float, default=0.01)
     ap.add_argument("--dup", type=float, default=0.02)
+    ap.add_argument("--ack-first", type=float, default=0.0)
     ap.add_argument("--description", default=None)
     args = ap.parse_args()
 
@@ -110,7 +117,7 @@ def main():
         return all(i not in used and i - 1 not in used and i + 1 not in used for i in ix)
 
     def count(rate):
-        return max(1, int(round(rate * n)))
+        return max(1, int(round(rate * n))) if rate > 0 else 0
 
     # drops: the receiver later ACKs past the end of the segment
     drops = []
@@ -155,9 +162,47 @@ def main():
             dups.append(i)
             used.add(i)
 
+    # ACKs first: the first pure ACK covering a segment's end moves before it
+    moves = []   # (ack frame, data frame, frames between them once moved)
+    by_dir = {}
+    for i in data_idx:
+        by_dir.setdefault(info[i]["dir"], []).append(i)
+    queues = [by_dir[d] for d in sorted(by_dir)]
+    for q in queues:
+        rng.shuffle(q)
+    turn = 0
+    while len(moves) < count(args.ack_first) and any(queues):
+        q = queues[turn % len(queues)]
+        turn += 1
+        if not q:
+            continue
+        i = q.pop()
+        x = info[i]
+        end = (x["seq"] + x["len"]) & 0xFFFFFFFF
+        rev = (x["dir"][1], x["dir"][0])
+        j = next((j for j in range(i + 1, len(frames)) if info[j] and
+                  info[j]["dir"] == rev and info[j]["ackflag"] and
+                  seq_ge(info[j]["ack"], end)), None)
+        apart = 0 if len(moves) % 2 == 0 else rng.choice((2, 3))
+        to = i - apart
+        if j is None or info[j]["len"] or to < 1 or not free(i, j, *range(to, i)):
+            turn -= 1   # the same direction again
+            continue
+        # the frames the ACK jumps over are its own connection's, after
+        # its handshake
+        if any(info[k] is None or info[k]["flow"] != x["flow"] or info[k]["syn"]
+               for k in range(to, i)):
+            turn -= 1
+            continue
+        moves.append((j, i, apart))
+        used.update((i, j, *range(to, i)))
+
     order = list(range(len(frames)))
     for i, j in swaps:
         order[i], order[j] = order[j], order[i]
+    for j, i, apart in moves:
+        order.remove(j)
+        order.insert(order.index(i) - apart, j)
     seq = []
     for pos, src in enumerate(order):
         if src in drops:
@@ -183,10 +228,20 @@ def main():
     capfile.write_pcap(args.out, linktype, out, snaplen=snaplen)
 
     one = lambda v: ",".join(str(x + 1) for x in sorted(v))  # noqa: E731
-    summary = ("%d data segments of %s: dropped (ACKed past) frames %s; swapped %s; "
-               "duplicated %s (input frame numbers)" % (
-                   n, os.path.basename(args.inp), one(drops),
-                   ",".join("%d<->%d" % (i + 1, j + 1) for i, j in sorted(swaps)), one(dups)))
+    parts = []
+    if args.drop > 0:
+        parts.append("dropped (ACKed past) frames %s" % one(drops))
+    if args.reorder > 0:
+        parts.append("swapped %s" % ",".join("%d<->%d" % (i + 1, j + 1)
+                                            for i, j in sorted(swaps)))
+    if args.dup > 0:
+        parts.append("duplicated %s" % one(dups))
+    if args.ack_first > 0:
+        parts.append("ACK moved before the data it covers %s" % ",".join(
+            "%d->%s%d" % (j + 1, "%d before " % apart if apart else "just before ", i + 1)
+            for j, i, apart in sorted(moves, key=lambda m: m[1])))
+    summary = "%d data segments of %s: %s (input frame numbers)" % (
+        n, os.path.basename(args.inp), "; ".join(parts))
     print("%s: %s" % (os.path.basename(args.out), summary))
     if args.description:
         capfile.set_descriptions({os.path.basename(args.out): args.description + " " + summary})

@@ -165,4 +165,13 @@ $PY "$GEN/impair.py" "$OUT/real-http-v4.pcap" "$OUT/real-http-impaired.pcap" --s
     --description "real-http-v4.pcap impaired by gen/impair.py (seed 3141, ~3% reordered, ~1% dropped, ~2% duplicated):"
 $PY "$GEN/impair.py" "$OUT/real-tls-v4.pcap" "$OUT/real-tls-impaired.pcap" --seed 2718 \
     --description "real-tls-v4.pcap impaired by gen/impair.py (seed 2718):"
+# ACK before the data it covers (adjacent and 2-3 frames apart, both
+# directions): Follow TCP Stream of the unimpaired recording is the oracle
+for k in http tls; do
+    for v in v4 v6; do
+        $PY "$GEN/impair.py" "$OUT/real-$k-$v.pcap" "$OUT/real-$k-ackfirst-$v.pcap" --seed 1618 \
+            --reorder 0 --drop 0 --dup 0 --ack-first 0.08 \
+            --description "real-$k-$v.pcap impaired by gen/impair.py (seed 1618, ACKs before data only):"
+    done
+done
 echo done
