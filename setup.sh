@@ -9,15 +9,18 @@ tools/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 
-plugin=build/plugins/4.0/epan/sessions.so
-global="$(pkg-config --variable=plugindir wireshark)/epan"
+# Wireshark loads plugins from plugins/<major.minor>/epan (4.0, 4.4, ...).
+plugindir="$(pkg-config --variable=plugindir wireshark)"
+release="$(basename "$plugindir")"
+plugin="build/plugins/$release/epan/sessions.so"
+global="$plugindir/epan"
 if [ "$(id -u)" -eq 0 ]; then
   # Root ignores personal plugin folders: install globally, replacing any
   # older copy.
   install -D -m 0644 "$plugin" "$global/sessions.so"
   echo "Installed $global/sessions.so"
 else
-  personal="$HOME/.local/lib/wireshark/plugins/4.0/epan"
+  personal="$HOME/.local/lib/wireshark/plugins/$release/epan"
   install -D -m 0644 "$plugin" "$personal/sessions.so"
   echo "Installed $personal/sessions.so"
   if [ -e "$global/sessions.so" ] && ! cmp -s "$plugin" "$global/sessions.so"; then

@@ -87,8 +87,8 @@ stage="$(mktemp -d /tmp/sessions-bench.XXXXXX)"
 tcpflow_dir=""
 cleanup() { rm -rf "$stage"; [ -z "$tcpflow_dir" ] || rm -rf "$tcpflow_dir"; }
 trap cleanup EXIT
-mkdir -p "$stage/plugins/4.0/epan" "$stage/home" "$stage/files"
-cp "$build/plugins/4.0/epan/sessions.so" "$stage/plugins/4.0/epan/"
+mkdir -p "$stage/home" "$stage/files"
+cp -R "$build/plugins" "$stage/"   # plugins/<major.minor>/epan/sessions.so
 ln "$cap" "$stage/files/cap.pcap" 2>/dev/null || cp "$cap" "$stage/files/cap.pcap"
 chmod -R a+rwX "$stage"
 chmod a+rx "$stage"

@@ -15,8 +15,8 @@ top="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "$1" && pwd)"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/plugins/4.0/epan" "$stage/home" "$stage/caps"
-cp "$build/plugins/4.0/epan/sessions.so" "$stage/plugins/4.0/epan/"
+mkdir -p "$stage/home" "$stage/caps"
+cp -R "$build/plugins" "$stage/"   # plugins/<major.minor>/epan/sessions.so
 as_user=()
 [ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 ts() {

@@ -86,7 +86,7 @@ static port_pref port_prefs[] = {
      "Responder ports framed as MQTT control packets", NULL},
 };
 
-static gboolean use_heuristics = TRUE;
+static ws_api_bool use_heuristics = TRUE;
 
 UAT_DEC_CB_DEF(framer_rows, port, framer_row)
 UAT_VS_DEF(framer_rows, kind, framer_row, guint, KIND_RAW, "raw")
@@ -111,7 +111,7 @@ static void row_free(void *r)
     g_free(row->delimiter);
 }
 
-static gboolean row_update(void *r, char **err)
+static ws_api_bool row_update(void *r, char **err)
 {
     framer_row *row = (framer_row *)r;
     if (row->port == 0 || row->port > 65535) {

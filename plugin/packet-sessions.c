@@ -17,10 +17,12 @@
  * (GUI re-dissection), by the first revisit: either flushes every open
  * stream, and the per-flow totals become known.
  *
- * Where no frame can be dissected twice (tshark's single pass, which keeps
- * no list of frames), results live only until the next frame instead: kept
- * message bytes then cost the memory of one frame's messages, not of the
- * whole file's (see frame_lifetime).
+ * Results live as long as the file in every mode: Wireshark's public API
+ * does not tell a single pass (tshark without -2) from the first pass of
+ * two, so any frame may be dissected again.  What that costs is bounded by
+ * the display cap on kept message bytes; past it, a message's bytes are
+ * still shown on its own frame in the first pass, from a copy dropped at the
+ * next frame (see keep_bytes): a single pass holds at most one cap more.
  */
 #define WS_LOG_DOMAIN "sessions"
 #include <wireshark.h>
@@ -49,9 +51,13 @@
 #endif
 
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = VERSION;
-WS_DLL_PUBLIC_DEF const int plugin_want_major = 4;
-WS_DLL_PUBLIC_DEF const int plugin_want_minor = 0;
+WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
+WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 WS_DLL_PUBLIC void plugin_register(void);
+#if SESSIONS_WS_AT_LEAST(4, 4)
+#include <wsutil/plugins.h>
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+#endif
 
 static int proto_sessions = -1;
 static int sessions_eo_tap = -1;
@@ -210,7 +216,7 @@ static guint pref_tcp_depth = 0;
 static guint pref_tcp_history = 4096;
 static guint pref_max_message = MAX_MESSAGE_DEFAULT;
 static guint pref_display_cap = 1024;
-static gboolean pref_handoff = FALSE;
+static ws_api_bool pref_handoff = FALSE;
 
 static const enum_val_t kind_enum[] = {
     {"default", "DefaultSession: flows and counts", SESS_KIND_DEFAULT},
@@ -294,11 +300,6 @@ enum {
     FR_FRAGMENT = 1u << 2,
 };
 
-/* How long per-frame results must live: as long as the file when frames can
- * be revisited, until the next frame when they cannot.  Decided on the
- * first pass's fifth frame; earlier frames always count as kept. */
-typedef enum { FRAMES_UNKNOWN, FRAMES_KEPT, FRAMES_TRANSIENT } frame_lifetime;
-
 typedef struct frame_result {
     guint32 flags;           /* FR_* */
     guint32 flow_id;
@@ -325,42 +326,16 @@ static struct {
     guint32 nflows;
     guint64 display_bytes;     /* message and datagram bytes kept */
     gboolean flushed;
-    frame_lifetime lifetime;
     wmem_allocator_t *scope;   /* where results are allocated */
-    /* FRAMES_TRANSIENT: the frame being dissected is the only one shown
-     * again, so its result is all that is kept, and what it points to is
-     * freed at the next frame.  Output for earlier frames goes to `elsewhere`
-     * and is dropped with it. */
+    /* Copies of bytes past the display cap, shown only by the first pass of
+     * the frame being fed (current_num), and the message and datagram
+     * pointers to them, cleared when the copies are dropped. */
     wmem_allocator_t *transient;
-    frame_result current, elsewhere;
+    GPtrArray *transient_refs; /* of const guint8 ** */
+    guint64 transient_bytes;
     guint32 current_num;
-    gboolean current_used;
-    gboolean frame_reads_bytes; /* whether this frame may show kept bytes */
+    gboolean frame_reads_bytes; /* whether the frame being fed shows bytes */
 } st;
-
-/* epan_t as Wireshark 4.0 defines it (epan/epan.c).  Its frame provider is
- * what knows whether earlier frames are kept, and no exported call asks it
- * about an arbitrary frame; the plugin is built for 4.0 only. */
-struct epan_session {
-    struct packet_provider_data *prov;
-    struct packet_provider_funcs funcs;
-};
-
-/* A provider that keeps frames (Wireshark, tshark -2, sharkd) can give the
- * time stamp of any earlier frame.  One that does not (tshark's single pass,
- * rawshark) knows only the reference frame (the first), the previous
- * captured frame and the previous displayed one: of frames 2 and 3, seen
- * from frame 5 on, it knows at most one. */
-static frame_lifetime probe_frame_lifetime(const packet_info *pinfo)
-{
-    const epan_t *epan = pinfo->epan;
-    if (!epan || !epan->funcs.get_frame_ts)
-        return FRAMES_KEPT;
-    if (epan->funcs.get_frame_ts(epan->prov, 2) &&
-        epan->funcs.get_frame_ts(epan->prov, 3))
-        return FRAMES_KEPT;
-    return FRAMES_TRANSIENT;
-}
 
 /* wtap encapsulation -> pcap LINKTYPE.  Wiretap exports only the other
  * direction, so the table is built once by asking it about every LINKTYPE;
@@ -391,12 +366,6 @@ static int linktype_of(int encap)
 
 static frame_result *result_for(guint32 num)
 {
-    if (st.lifetime == FRAMES_TRANSIENT) {
-        if (num != st.current_num)
-            return &st.elsewhere;
-        st.current_used = TRUE;
-        return &st.current;
-    }
     if (num >= st.nframes) {
         guint32 n = st.nframes ? st.nframes : 1024;
         while (n <= num && n < G_MAXUINT32 / 2)
@@ -413,30 +382,18 @@ static frame_result *result_for(guint32 num)
     return st.frames[num];
 }
 
-/* Called on every first-pass frame before the core sees it. */
-static void begin_frame(const packet_info *pinfo)
+/* Drops the copies past the cap: the frame they were shown on is done. */
+static void drop_transient(void)
 {
-    if (st.lifetime == FRAMES_UNKNOWN && pinfo->num >= 5) {
-        st.lifetime = probe_frame_lifetime(pinfo);
-        if (st.lifetime == FRAMES_TRANSIENT) {
-            st.transient = wmem_allocator_new(WMEM_ALLOCATOR_BLOCK_FAST);
-            st.scope = st.transient;
-        }
-    }
-    if (st.lifetime == FRAMES_TRANSIENT) {
-        wmem_free_all(st.transient);
-        memset(&st.current, 0, sizeof st.current);
-        memset(&st.elsewhere, 0, sizeof st.elsewhere);
-        st.current_num = pinfo->num;
-        st.current_used = FALSE;
-        st.display_bytes = 0;
-    }
+    for (guint i = 0; i < st.transient_refs->len; i++)
+        *(const guint8 **)g_ptr_array_index(st.transient_refs, i) = NULL;
+    g_ptr_array_set_size(st.transient_refs, 0);
+    wmem_free_all(st.transient);
+    st.transient_bytes = 0;
 }
 
 static frame_result *result_lookup(guint32 num)
 {
-    if (st.lifetime == FRAMES_TRANSIENT)
-        return num == st.current_num && st.current_used ? &st.current : NULL;
     return num < st.nframes ? st.frames[num] : NULL;
 }
 
@@ -474,25 +431,28 @@ static frame_item *new_item(frame_result *fr, item_kind kind)
     return it;
 }
 
-/* Copies bytes for display unless the display cap is reached (*over_cap)
- * or nothing can read them.  The cap bounds the bytes held at once, which
- * with transient results are only the current frame's. */
-static const guint8 *keep_bytes(const guint8 *data, size_t len,
-                                gboolean *over_cap)
+/* Sets *dst to a copy of bytes for display, kept for the file until the
+ * display cap is reached (then *over_cap).  Past it, a frame shown while it
+ * is fed still shows its own bytes, up to the cap again, from a copy
+ * dropped at the next frame: a single pass never comes back, and a later
+ * pass shows the bytes as not kept. */
+static void keep_bytes(const guint8 **dst, const guint8 *data, size_t len,
+                       guint64 frame, gboolean *over_cap)
 {
-    *over_cap = FALSE;
-    if (!st.frame_reads_bytes)
-        return NULL;
-    if (st.display_bytes + len > (guint64)pref_display_cap << 20) {
-        *over_cap = TRUE;
-        return NULL;
+    guint64 cap = (guint64)pref_display_cap << 20;
+    *over_cap = st.display_bytes + len > cap;
+    if (!*over_cap) {
+        *dst = display_store_keep(data, len);
+        if (*dst)
+            st.display_bytes += len;
+    } else if (st.frame_reads_bytes && frame == st.current_num &&
+               st.transient_bytes + len <= cap) {
+        *dst = wmem_memdup(st.transient, data, len);
+        st.transient_bytes += len;
+        g_ptr_array_add(st.transient_refs, (gpointer)dst);
+    } else {
+        *dst = NULL;
     }
-    const guint8 *kept = st.lifetime == FRAMES_TRANSIENT
-                             ? wmem_memdup(st.transient, data, len)
-                             : display_store_keep(data, len);
-    if (kept)
-        st.display_bytes += len;
-    return kept;
 }
 
 static guint32 *keep_frames(const uint64_t *frames, size_t n)
@@ -546,7 +506,7 @@ static void record_message(frame_result *fr, const sess_event *ev)
     sm->flow_id = ev->flow->id;
     sm->dir = m->dir;
     sm->proto = m->proto; /* framer names are static strings */
-    sm->data = keep_bytes(m->data, m->len, &sm->over_cap);
+    keep_bytes(&sm->data, m->data, m->len, ev->frame, &sm->over_cap);
     sm->len = (guint32)m->len;
     sm->offset = m->offset;
     sm->frames = keep_frames(m->frames, m->nframes);
@@ -565,8 +525,8 @@ static void record_datagram(frame_result *fr, const sess_event *ev)
     frame_item *it = new_item(fr, ITEM_DATAGRAM);
     if (!it)
         return;
-    it->u.dg.data = keep_bytes(ev->u.datagram.data, ev->u.datagram.len,
-                               &it->u.dg.over_cap);
+    keep_bytes(&it->u.dg.data, ev->u.datagram.data, ev->u.datagram.len,
+               ev->frame, &it->u.dg.over_cap);
     it->u.dg.len = (guint32)ev->u.datagram.len;
     it->u.dg.frames = keep_frames(ev->u.datagram.frames, ev->u.datagram.nframes);
     it->u.dg.nframes = (guint32)ev->u.datagram.nframes;
@@ -623,6 +583,7 @@ static void on_core_event(void *user, const sess_event *ev)
 static void flush_first_pass(void)
 {
     if (st.core && !st.flushed) {
+        drop_transient();
         sess_finish(st.core);
         st.flushed = TRUE;
     }
@@ -649,8 +610,10 @@ static void sessions_init(void)
     st.core = sess_new(&st.cfg, on_core_event, NULL);
     st.flushed = FALSE;
     st.display_bytes = 0;
-    st.lifetime = FRAMES_UNKNOWN;
     st.scope = wmem_file_scope();
+    st.transient = wmem_allocator_new(WMEM_ALLOCATOR_BLOCK_FAST);
+    st.transient_refs = g_ptr_array_new();
+    st.current_num = 0;
 }
 
 /* A preference of 0 flows or 0-byte messages is refused, with a message,
@@ -681,6 +644,8 @@ static void sessions_cleanup(void)
     if (st.transient) {
         wmem_destroy_allocator(st.transient);
         st.transient = NULL;
+        g_ptr_array_free(st.transient_refs, TRUE);
+        st.transient_refs = NULL;
     }
     g_free(st.frames);
     st.frames = NULL;
@@ -751,8 +716,12 @@ static void render_flow(proto_tree *tree, tvbuff_t *tvb, const frame_result *fr)
         proto_tree_add_uint(ft, hf_flow_total_pkts, tvb, 0, 0, r->total_pkts));
     proto_item_set_generated(proto_tree_add_uint64(ft, hf_flow_total_bytes, tvb,
                                                    0, 0, r->total_bytes));
-    proto_item_set_generated(proto_tree_add_double(
-        ft, hf_flow_duration, tvb, 0, 0, r->last_ts - r->first_ts));
+    /* The core's times are doubles, exact to well under a microsecond
+     * today: the duration is given in whole microseconds. */
+    gint64 us = (gint64)((r->last_ts - r->first_ts) * 1e6 + 0.5);
+    nstime_t duration = {(time_t)(us / 1000000), (int)(us % 1000000) * 1000};
+    proto_item_set_generated(proto_tree_add_time(ft, hf_flow_duration, tvb, 0, 0,
+                                                 &duration));
     if (r->state)
         proto_item_set_generated(
             proto_tree_add_string(ft, hf_flow_state, tvb, 0, 0, r->state));
@@ -798,10 +767,23 @@ static void render_segment(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 }
 
 /* Bytes tabs serve a tree someone looks at (GUI, -V, -x), not the faked
- * trees of filters and -T fields. */
+ * trees of filters and -T fields.  The public API reads a tree's
+ * visibility only by setting it, so it is set back at once. */
 static gboolean tree_is_visible(proto_tree *tree)
 {
-    return tree && PTREE_DATA(tree)->visible;
+    if (!tree)
+        return FALSE;
+    gboolean visible = proto_tree_set_visible(tree, TRUE);
+    proto_tree_set_visible(tree, visible);
+    return visible;
+}
+
+/* Bytes past the display cap are missing only from the passes after the
+ * first: the first shows them on their own frame (keep_bytes). */
+static gboolean not_kept(const packet_info *pinfo, gboolean over_cap,
+                         const guint8 *data)
+{
+    return over_cap && !data && PINFO_FD_VISITED(pinfo);
 }
 
 static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
@@ -811,7 +793,7 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     proto_tree *mt;
     tvbuff_t *mtvb = NULL;
     if (!tree) { /* only what expert info and taps see */
-        if (m->over_cap)
+        if (not_kept(pinfo, m->over_cap, m->data))
             expert_add_info(pinfo, NULL, &ei_msg_not_kept);
         if (m->missing)
             expert_add_info(pinfo, NULL, &ei_msg_missing);
@@ -833,7 +815,7 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     } else {
         ti = proto_tree_add_bytes_format(tree, hf_msg, tvb, 0, 0, NULL,
                                          "Message bytes not kept");
-        if (m->over_cap)
+        if (not_kept(pinfo, m->over_cap, m->data))
             expert_add_info(pinfo, ti, &ei_msg_not_kept);
     }
     proto_item_set_generated(ti);
@@ -876,7 +858,7 @@ static void render_datagram(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 {
     proto_item *ti;
     if (!tree) {
-        if (it->u.dg.over_cap)
+        if (not_kept(pinfo, it->u.dg.over_cap, it->u.dg.data))
             expert_add_info(pinfo, NULL, &ei_msg_not_kept);
         if (it->u.dg.overlap)
             expert_add_info(pinfo, NULL, &ei_ip_overlap);
@@ -892,7 +874,7 @@ static void render_datagram(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     } else {
         ti = proto_tree_add_bytes_format(tree, hf_ip_reassembled, tvb, 0, 0,
                                          NULL, "Datagram bytes not kept");
-        if (it->u.dg.over_cap)
+        if (not_kept(pinfo, it->u.dg.over_cap, it->u.dg.data))
             expert_add_info(pinfo, ti, &ei_msg_not_kept);
     }
     proto_item_set_generated(ti);
@@ -1064,16 +1046,21 @@ static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                             void *data _U_)
 {
-    gboolean shown = proto_field_is_referenced(tree, proto_sessions);
+    /* With handoff, a filter on HTTP or DNS fields reads what only our
+     * tree produces, though nothing of ours is referenced (from 4.4 on,
+     * tshark -T fields then reports our protocol as unreferenced): every
+     * tree gets our items. */
+    gboolean shown = proto_field_is_referenced(tree, proto_sessions) ||
+                     (pref_handoff && tree);
     if (!PINFO_FD_VISITED(pinfo)) {
         /* Frames still arriving after a flush (a live capture revisited
          * in the GUI) go on into the same session: flows ended by the
          * flush come back under new ids, earlier results stay. */
         if (!st.core)
             return 0;
-        begin_frame(pinfo);
-        st.frame_reads_bytes = st.lifetime != FRAMES_TRANSIENT || shown ||
-                               have_tap_listener(sessions_eo_tap);
+        drop_transient();
+        st.current_num = pinfo->num;
+        st.frame_reads_bytes = shown || have_tap_listener(sessions_eo_tap);
         /* A link type the core does not decode is still fed: the core
          * reports it, so no frame is skipped silently. */
         int linktype = -1;
@@ -1083,6 +1070,7 @@ static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         double ts = (double)pinfo->abs_ts.secs + pinfo->abs_ts.nsecs / 1e9;
         sess_on_packet(st.core, pinfo->num, ts, (uint32_t)linktype,
                        tvb_get_ptr(tvb, 0, len), len);
+        st.frame_reads_bytes = FALSE;
     } else {
         flush_first_pass();
     }
@@ -1144,9 +1132,9 @@ void proto_register_sessions(void)
                                 FT_UINT64, BASE_DEC, NULL, 0,
                                 "Payload bytes of the whole flow (two-pass mode or GUI)",
                                 HFILL}},
-        {&hf_flow_duration, {"Duration", "sessions.flow.duration", FT_DOUBLE,
+        {&hf_flow_duration, {"Duration", "sessions.flow.duration", FT_RELATIVE_TIME,
                              BASE_NONE, NULL, 0,
-                             "Seconds from the flow's first to its last packet", HFILL}},
+                             "Time from the flow's first to its last packet", HFILL}},
         {&hf_flow_state, {"State", "sessions.flow.state", FT_STRING, BASE_NONE,
                           NULL, 0, "Zeek conn_state of the flow", HFILL}},
         {&hf_flow_history, {"History", "sessions.flow.history", FT_STRING,
@@ -1386,3 +1374,10 @@ void plugin_register(void)
     plug.register_handoff = proto_reg_handoff_sessions;
     proto_register_plugin(&plug);
 }
+
+#if SESSIONS_WS_AT_LEAST(4, 4)
+uint32_t plugin_describe(void)
+{
+    return WS_PLUGIN_DESC_DISSECTOR;
+}
+#endif

@@ -7,9 +7,22 @@
 
 #include <epan/packet.h>
 #include <epan/prefs.h>
+#include <ws_version.h>
 
 #include "sessions.h"
 #include "sessions_framer.h"
+
+/* Wireshark releases differ where the plugin touches them: from 4.4 on,
+ * boolean preferences and UAT update callbacks take C bool (4.0 and 4.2 take
+ * gboolean), and plugins describe their type (plugin_describe). */
+#define SESSIONS_WS_AT_LEAST(major, minor)                                    \
+    (WIRESHARK_VERSION_MAJOR > (major) ||                                      \
+     (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
+#if SESSIONS_WS_AT_LEAST(4, 4)
+typedef bool ws_api_bool;
+#else
+typedef gboolean ws_api_bool;
+#endif
 
 /* A message as kept for rendering and export (file scope). */
 typedef struct sessions_message {

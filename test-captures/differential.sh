@@ -23,6 +23,8 @@ build="$(cd "${1:?usage: differential.sh BUILD_DIR}" && pwd)"
 py=${PYTHON:-python3}
 scapy_py=${SCAPY_PYTHON:-/usr/bin/python3}
 cmp_py="$here/diff/compare.py"
+# Wireshark's own results differ per release (README.md, "Per release").
+ws_release=$(tshark --version | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
 # shellcheck source=stage.sh
 . "$here/stage.sh"
 out="$stage/out"
@@ -88,17 +90,28 @@ done
 
 # 3. HTTP message boundaries vs Wireshark with out-of-order reassembly
 for cap in $(names 'real-http-*.pcap' 'http-one-connection.pcap'); do
-  ts -r "$caps/$cap" -o tcp.reassemble_out_of_order:TRUE -Y 'http.request || http.response' \
-    -T fields -E occurrence=a -e frame.number -e http.request.method \
-    -e http.response.code > "$out/$cap.http" 2>/dev/null
+  for ooo in TRUE FALSE; do
+    ts -r "$caps/$cap" -o tcp.reassemble_out_of_order:$ooo -Y 'http.request || http.response' \
+      -T fields -E occurrence=a -e frame.number -e http.request.method \
+      -e http.response.code > "$out/$cap.http-$ooo" 2>/dev/null
+  done
   sessions_json "$cap" "$out/$cap.json" || continue
-  compare http "${cap%.*}" "$out/$cap.json" "$out/$cap.http"
+  missed=""
+  [ "$ws_release:$cap" = "4.4:http-one-connection.pcap" ] && missed=21
+  compare http "${cap%.*}" "$out/$cap.json" "$out/$cap.http-TRUE" "$out/$cap.http-FALSE" "$missed"
 done
 
 # 4. Scapy, where Scapy is right
-if ! "$scapy_py" -c 'import scapy; assert scapy.VERSION.startswith("2.5")' 2>/dev/null; then
-  fail "scapy: $scapy_py has no Scapy 2.5 (set SCAPY_PYTHON)"
+scapy_version=$("$scapy_py" -c 'import scapy; print(scapy.VERSION)' 2>/dev/null)
+if [ -z "$scapy_version" ]; then
+  fail "scapy: $scapy_py has no Scapy (set SCAPY_PYTHON)"
 else
+  echo "note scapy: Scapy $scapy_version"
+  # Scapy 2.6 ends an HTTP message at the blank line after its headers
+  # whatever its Content-Length (2.5 and 2.8 include the body): compared
+  # with the head of Sessions' message there (README.md, "Per release").
+  scapy_cut=whole
+  case "$scapy_version" in 2.6.*) scapy_cut=heads ;; esac
   scapy_side="$here/diff/scapy_side.py"
   http_cap=real-http-v4.pcap
   "$scapy_py" "$scapy_side" reorder "$caps/$http_cap" "$out/http-swapped.pcap" \
@@ -111,7 +124,7 @@ else
     "$scapy_py" "$scapy_side" http "$f" > "$out/$(basename "$f").scapy" 2> "$out/scapy.err" ||
       { fail "scapy-http $name: $(tail -1 "$out/scapy.err")"; continue; }
     "$build/sessions-replay" --print events "$f" > "$out/$(basename "$f").replay"
-    compare scapy-http "$name" "$out/$(basename "$f").scapy" "$out/$(basename "$f").replay"
+    compare scapy-http "$name" "$out/$(basename "$f").scapy" "$out/$(basename "$f").replay" "$scapy_cut"
   done
   if [ -f "$out/http-swapped.pcap" ]; then
     ooo=$(ts -r "$out/http-swapped.pcap" -Y sessions.tcp.out_of_order -T fields \
@@ -195,7 +208,11 @@ ts -r "$caps/$cap" -Y http.response -T fields -E occurrence=a -e frame.number \
 ts -r "$caps/$cap" -o sessions.handoff:TRUE -Y http.response -T fields -E occurrence=a \
   -e frame.number -e http.response.code > "$out/handoff-on" 2>/dev/null
 compare handoff "${cap%.*} frame 9" "$out/handoff-off" "$out/handoff-on" 9 200
-compare handoff "${cap%.*} frame 21" "$out/handoff-off" "$out/handoff-on" 21 200
+# From 4.6 on, Wireshark's default reassembly finds frame 21 itself.
+case "$ws_release" in
+  4.0|4.2|4.4) compare handoff "${cap%.*} frame 21" "$out/handoff-off" "$out/handoff-on" 21 200 ;;
+  *) echo "note handoff ${cap%.*} frame 21: Wireshark $ws_release finds it without handoff" ;;
+esac
 
 # 7. a flow's rows are the same in one and two passes
 for cap in tcp-port-reuse.pcap link-sll.pcap real-http-v4.pcap; do

@@ -20,7 +20,7 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # 1. registration
-ts -G protocols | grep -q $'^Session Reassembly\tSessions\tsessions$' ||
+ts -G protocols | grep -q $'^Session Reassembly\tSessions\tsessions\(\t\|$\)' ||
   fail "tshark -G protocols does not list Sessions"
 ts -G fields > "$stage/fields"
 for f in sessions.flow sessions.flow.id sessions.flow.dir sessions.flow.pkts \

@@ -6,8 +6,9 @@
 #   here=... build=... . stage.sh     (sets stage, caps; removes it on exit)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/plugins/4.0/epan" "$stage/home" "$stage/caps" "$stage/out"
-cp "$build/plugins/4.0/epan/sessions.so" "$stage/plugins/4.0/epan/"
+mkdir -p "$stage/home" "$stage/caps" "$stage/out"
+# build/plugins/<major.minor>/epan/sessions.so, the release's folder name.
+cp -R "$build/plugins" "$stage/"
 cp "$here"/*.pcap "$here"/*.pcapng "$stage/caps/" 2>/dev/null
 chmod -R a+rwX "$stage"
 caps="$stage/caps"

@@ -10,12 +10,13 @@ frame="${2:-6}"
 out="${3:-$PWD/sessions-gui.png}"
 "$top/tools/deps.sh" wireshark-qt xvfb xauth imagemagick x11-utils xdotool
 
-plugin="$top/build/plugins/4.0/epan/sessions.so"
+release=$(basename "$(pkg-config --variable=plugindir wireshark)")
+plugin="$top/build/plugins/$release/epan/sessions.so"
 [ -f "$plugin" ] || { echo "build first: ./setup.sh" >&2; exit 1; }
 stage=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$stage"' EXIT
-mkdir -p "$stage/plugins/4.0/epan" "$stage/home/.config/wireshark"
-cp "$plugin" "$stage/plugins/4.0/epan/"
+mkdir -p "$stage/plugins/$release/epan" "$stage/home/.config/wireshark"
+cp "$plugin" "$stage/plugins/$release/epan/"
 cp "$capture" "$stage/capture"
 # A large main window, the packet list, details and bytes panes.
 cat > "$stage/home/.config/wireshark/recent_common" <<'RECENT'
