@@ -12,8 +12,8 @@ sizes=("$@")
 [ "${#sizes[@]}" -gt 0 ] || sizes=(25000 50000 100000)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/plugins/4.0/epan" "$stage/home"
-cp "$build/plugins/4.0/epan/sessions.so" "$stage/plugins/4.0/epan/"
+mkdir -p "$stage/home"
+cp -R "$build/plugins" "$stage/"   # plugins/<major.minor>/epan/sessions.so
 as_user=()
 [ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 for n in "${sizes[@]}"; do

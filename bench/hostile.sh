@@ -34,8 +34,8 @@ classes=(
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/plugins/4.0/epan" "$stage/home"
-cp "$build/plugins/4.0/epan/sessions.so" "$stage/plugins/4.0/epan/"
+mkdir -p "$stage/home"
+cp -R "$build/plugins" "$stage/"   # plugins/<major.minor>/epan/sessions.so
 chmod -R a+rwX "$stage"
 as_user=()
 [ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)

@@ -53,8 +53,8 @@ cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DSESSIONS_SANITIZE=OFF \
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/plugins/4.0/epan" "$stage/home" "$stage/m" "$out/failures"
-cp "$build/plugins/4.0/epan/sessions.so" "$stage/plugins/4.0/epan/"
+mkdir -p "$stage/home" "$stage/m" "$out/failures"
+cp -R "$build/plugins" "$stage/"   # plugins/<major.minor>/epan/sessions.so
 preload="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
 as_user=()
 [ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
