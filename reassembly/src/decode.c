@@ -34,8 +34,27 @@
 /* Values some systems write instead of LINKTYPE_RAW (their DLT_RAW). */
 enum { LINK_RAW_DLT12 = 12, LINK_RAW_DLT14 = 14 };
 
-/* Linux's AF_INET6, which NFLOG headers carry. */
-enum { LINUX_AF_INET6 = 10 };
+/* Address families in loopback, pflog and NFLOG headers (NFLOG carries
+ * Linux's). */
+enum {
+    AF_INET_ANY = 2,       /* AF_INET is 2 on every system */
+    LINUX_AF_INET6 = 10,
+    NETBSD_AF_INET6 = 24,  /* and OpenBSD's */
+    FREEBSD_AF_INET6 = 28,
+    DARWIN_AF_INET6 = 30,
+};
+
+/* Link-layer header sizes, and where their ethertype sits. */
+enum {
+    ETH_HDR = 14, ETH_TYPE_AT = 12,
+    SLL_HDR = 16, SLL_TYPE_AT = 14,
+    SLL2_HDR = 20, SLL2_TYPE_AT = 0,
+    LOOPBACK_HDR = 4,            /* NULL and LOOP: the address family */
+    C_HDLC_HDR = 4, C_HDLC_TYPE_AT = 2,
+    DIR_PREFIX = 1,              /* the *_WITH_DIR link types' direction byte */
+    AVS_HDR = 8,
+    PFLOG_MIN_HDR = 4,
+};
 
 enum {
     IEEE80211_HDR = 24,      /* frame control to sequence control */
@@ -337,7 +356,7 @@ static int nflog_ip(const uint8_t *f, size_t cap, link_at *l)
 {
     if (cap < NFLOG_HDR)
         return SESS_ETRUNCATED;
-    if (f[0] == 2)
+    if (f[0] == AF_INET_ANY)
         l->version = 4;
     else if (f[0] == LINUX_AF_INET6)
         l->version = 6;
@@ -366,9 +385,10 @@ static int nflog_ip(const uint8_t *f, size_t cap, link_at *l)
  * 30 (Darwin).  Linux's 10 never appears in these link types. */
 static int family_ip(uint32_t family, unsigned *version)
 {
-    if (family == 2)
+    if (family == AF_INET_ANY)
         *version = 4;
-    else if (family == 24 || family == 28 || family == 30)
+    else if (family == NETBSD_AF_INET6 || family == FREEBSD_AF_INET6 ||
+             family == DARWIN_AF_INET6)
         *version = 6;
     else
         return SESS_ENOTIP;
@@ -384,7 +404,7 @@ static int link_ip(uint32_t linktype, const uint8_t *f, size_t cap,
 static int radio_ip(uint32_t linktype, const uint8_t *f, size_t cap,
                     link_at *l)
 {
-    size_t min = linktype == SESS_LINK_IEEE802_11_AVS ? 8
+    size_t min = linktype == SESS_LINK_IEEE802_11_AVS ? AVS_HDR
                  : linktype == SESS_LINK_PPI          ? PPI_HDR
                                                       : RADIOTAP_HDR;
     if (cap < min)
@@ -414,18 +434,18 @@ static int link_walk(uint32_t linktype, const uint8_t *f, size_t cap,
 {
     switch (linktype) {
     case SESS_LINK_ETHERNET:
-        l->off = 14;
-        return ethertype_ip(f, cap, 12, true, l);
+        l->off = ETH_HDR;
+        return ethertype_ip(f, cap, ETH_TYPE_AT, true, l);
     case SESS_LINK_LINUX_SLL:
-        l->off = 16;
-        return ethertype_ip(f, cap, 14, false, l);
+        l->off = SLL_HDR;
+        return ethertype_ip(f, cap, SLL_TYPE_AT, false, l);
     case SESS_LINK_LINUX_SLL2:
-        l->off = 20;
-        return ethertype_ip(f, cap, 0, false, l);
+        l->off = SLL2_HDR;
+        return ethertype_ip(f, cap, SLL2_TYPE_AT, false, l);
     case SESS_LINK_NULL:
     case SESS_LINK_LOOP: {
-        l->off = 4;
-        if (cap < 4)
+        l->off = LOOPBACK_HDR;
+        if (cap < LOOPBACK_HDR)
             return SESS_ETRUNCATED;
         /* NULL holds the writer's host order.  Families are small, so a
          * reading whose high half is set is the other byte order. */
@@ -446,14 +466,14 @@ static int link_walk(uint32_t linktype, const uint8_t *f, size_t cap,
     case SESS_LINK_PPP_HDLC:
         return ppp_ip(f, cap, l);
     case SESS_LINK_PPP_WITH_DIR:
-        l->off = 1;
+        l->off = DIR_PREFIX;
         return ppp_ip(f, cap, l);
     case SESS_LINK_C_HDLC:
-        l->off = 4;
-        return ethertype_ip(f, cap, 2, false, l);
+        l->off = C_HDLC_HDR;
+        return ethertype_ip(f, cap, C_HDLC_TYPE_AT, false, l);
     case SESS_LINK_C_HDLC_WITH_DIR:
-        l->off = 5;
-        return ethertype_ip(f, cap, 3, false, l);
+        l->off = DIR_PREFIX + C_HDLC_HDR;
+        return ethertype_ip(f, cap, DIR_PREFIX + C_HDLC_TYPE_AT, false, l);
     case SESS_LINK_IEEE802_11:
         return ieee80211_ip(f, cap, l);
     case SESS_LINK_IEEE802_11_RADIOTAP:
@@ -465,7 +485,7 @@ static int link_walk(uint32_t linktype, const uint8_t *f, size_t cap,
         if (cap < 2)
             return SESS_ETRUNCATED;
         l->off = ((size_t)f[0] + 3) & ~(size_t)3;
-        if (l->off < 4)
+        if (l->off < PFLOG_MIN_HDR)
             return SESS_ENOTIP;
         if (cap < l->off)
             return SESS_ETRUNCATED;

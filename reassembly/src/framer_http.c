@@ -704,7 +704,7 @@ static int http_feed(void *dir_state, void *conn_state, const void *params,
     if (d->phase == PH_RAW) {
         int r = sess_framer_raw.feed(NULL, NULL, NULL, in, out);
         if (r == SESS_FRAME_MESSAGE)
-            strcpy(out->info, "raw after upgrade");
+            sess_info_set(out->info, "raw after upgrade");
         return r;
     }
     if (d->phase == PH_HEAD) {

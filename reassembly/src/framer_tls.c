@@ -75,7 +75,7 @@ static int tls_feed(void *dir_state, void *conn_state, const void *params,
                        ? SESS_FRAME_ERROR
                        : SESS_FRAME_NEED_MORE;
         m->remaining = TLS_HEADER_LEN + ((unsigned)in->data[3] << 8 | in->data[4]);
-        strcpy(m->info, tls_type_name(in->data[0]));
+        sess_info_set(m->info, tls_type_name(in->data[0]));
     }
     return sess_sized_emit(m, in, out);
 }

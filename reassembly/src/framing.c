@@ -19,6 +19,7 @@
 #include "framing.h"
 
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,22 +28,55 @@ static const sess_framer_table *framer_table(const sess_t *s)
     return s->cfg.framers ? s->cfg.framers : sess_framer_table_default();
 }
 
-static void set_framer(tcp_conn *c, int d, const sess_framer *fr,
+/* What a framer without state is given: never allocated, never freed. */
+static max_align_t no_state;
+
+/* Zeroed state of `size` bytes, or NULL when out of memory. */
+static void *framer_state_new(sess_t *s, size_t size)
+{
+    return size ? sess__calloc(&s->alloc, 1, size) : &no_state;
+}
+
+void sess__framer_state_free(sess_t *s, void *state)
+{
+    if (state != &no_state)
+        sess__free(&s->alloc, state);
+}
+
+/* The raw framer has no state, so falling back to it cannot fail. */
+static void set_framer(sess_t *s, tcp_conn *c, int d, const sess_framer *fr,
                        const void *params)
 {
-    free(c->dir_state[d]);
+    sess__framer_state_free(s, c->dir_state[d]);
+    void *state = framer_state_new(s, fr->dir_state_size);
+    if (!state) {
+        char lost[96];
+        snprintf(lost, sizeof lost, "%s framer state: direction %d framed raw",
+                 fr->name, d);
+        sess__report_nomem(s, c->ctx[d].flow, lost);
+        fr = &sess_framer_raw, params = NULL;
+        state = &no_state;
+    }
     c->expect[d] = 0;
     c->framer[d] = fr;
-    c->dir_state[d] = calloc(1, fr->dir_state_size ? fr->dir_state_size : 1);
+    c->dir_state[d] = state;
     c->params[d] = params;
 }
 
-static void choose_framer_for_conn(tcp_conn *c, const sess_framer *fr,
-                                   const void *params)
+static void choose_framer_for_conn(sess_t *s, tcp_conn *c,
+                                   const sess_framer *fr, const void *params)
 {
-    c->conn_state = calloc(1, fr->conn_state_size ? fr->conn_state_size : 1);
-    set_framer(c, 0, fr, params);
-    set_framer(c, 1, fr, params);
+    c->conn_state = framer_state_new(s, fr->conn_state_size);
+    if (!c->conn_state) {
+        char lost[96];
+        snprintf(lost, sizeof lost, "%s framer state: connection framed raw",
+                 fr->name);
+        sess__report_nomem(s, c->ctx[0].flow, lost);
+        fr = &sess_framer_raw, params = NULL;
+        c->conn_state = &no_state;
+    }
+    set_framer(s, c, 0, fr, params);
+    set_framer(s, c, 1, fr, params);
 }
 
 static const sess_framer_entry *table_entry(const sess_framer_table *t,
@@ -66,7 +100,7 @@ static bool choose_framer(sess_t *s, sess_flow *f, tcp_conn *c, bool final)
     if (!e && !c->syn[0] && !c->synack[1])
         e = table_entry(t, f->info.port[0]);
     if (e) {
-        choose_framer_for_conn(c, e->framer, e->params);
+        choose_framer_for_conn(s, c, e->framer, e->params);
         return true;
     }
     /* The first sender's bytes, or the other side's while the first
@@ -84,7 +118,7 @@ static bool choose_framer(sess_t *s, sess_flow *f, tcp_conn *c, bool final)
         const sess_framer *fr = t->heuristics[i];
         int r = fr->probe ? fr->probe(data, len) : 0;
         if (r == 1) {
-            choose_framer_for_conn(c, fr, NULL);
+            choose_framer_for_conn(s, c, fr, NULL);
             return true;
         }
         if (r < 0)
@@ -92,7 +126,7 @@ static bool choose_framer(sess_t *s, sess_flow *f, tcp_conn *c, bool final)
     }
     if (undecided && !final)
         return false;
-    choose_framer_for_conn(c, &sess_framer_raw, NULL);
+    choose_framer_for_conn(s, c, &sess_framer_raw, NULL);
     return true;
 }
 
@@ -110,8 +144,12 @@ static void emit_message(sess_t *s, sess_flow *f, tcp_conn *c, int d,
     uint64_t offset = sess_stream_consumed(st);
     s->frames.n = 0;
     uint64_t missing = 0;
-    if (sess_stream_consume(st, out->len, &s->frames, &missing) != SESS_OK)
-        return; /* out of memory: the bytes stay and are tried again */
+    if (sess_stream_consume(st, out->len, &s->frames, &missing) != SESS_OK) {
+        /* Only the frame list could not grow: the message still goes out,
+         * without it. */
+        sess__report_nomem(s, f, "message's list of frames not kept");
+        sess_stream_consume(st, out->len, NULL, &missing);
+    }
     for (size_t i = 1; i < s->frames.n; i++)
         if (s->frames.v[i] < s->frames.v[i - 1]) { /* out-of-order arrival */
             qsort(s->frames.v, s->frames.n, sizeof *s->frames.v, cmp_u64);
@@ -138,7 +176,6 @@ static void emit_message(sess_t *s, sess_flow *f, tcp_conn *c, int d,
     s->counts.messages++;
     s->counts.message_bytes += out->len;
     sess__emit(s, &ev);
-    sess__store_copy(s, SESS_EV_MESSAGE, f, (uint8_t)d, fr->name, data, out->len);
     sess_stream_trim(st);
 }
 
@@ -189,7 +226,7 @@ static void fall_back_to_raw(sess_t *s, sess_flow *f, tcp_conn *c, int d,
                  : "%s: not this protocol, rest of the direction framed raw",
              fr->name);
     sess__emit_anomaly(s, f, SESS_AN_FRAMER_ERROR, detail);
-    set_framer(c, d, &sess_framer_raw, NULL);
+    set_framer(s, c, d, &sess_framer_raw, NULL);
 }
 
 /* Given-up bytes at the head of the view are zeros that no framer can
@@ -204,7 +241,7 @@ static void cut_zeros(sess_t *s, sess_flow *f, tcp_conn *c, int d,
     out.len = run < s->cfg.max_message ? run : s->cfg.max_message;
     emit_message(s, f, c, d, &sess_framer_raw, &out, data);
     if (out.len == run && c->framer[d])
-        set_framer(c, d, c->framer[d], c->params[d]);
+        set_framer(s, c, d, c->framer[d], c->params[d]);
 }
 
 /* Feeds direction d's framer until it needs more.  Returns whether any
@@ -242,8 +279,6 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
         if (!c->framer[d] && !choose_framer(s, f, c, final))
             break;
         const sess_framer *fr = c->framer[d];
-        if (!c->dir_state[d] || !c->conn_state)
-            break; /* out of memory: the bytes wait for the end of the flow */
         sess_framer_input in = {data, len, s->cfg.max_message, flags,
                                 (uint8_t)d};
         sess_framer_output out;
@@ -255,12 +290,12 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
             out.len <= s->cfg.max_message) {
             emit_message(s, f, c, d, fr, &out, data);
             if (out.next)
-                set_framer(c, d, out.next, NULL);
+                set_framer(s, c, d, out.next, NULL);
             progress = true;
             continue;
         }
         if (r == SESS_FRAME_NEED_MORE && out.next && out.next != fr) {
-            set_framer(c, d, out.next, NULL); /* the protocol changed here */
+            set_framer(s, c, d, out.next, NULL); /* the protocol changed here */
             continue;
         }
         if (r == SESS_FRAME_NEED_MORE && len < s->cfg.max_message && !force) {

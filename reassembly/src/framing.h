@@ -12,4 +12,7 @@
  * being flushed: then whatever a framer still holds is cut. */
 void sess__framing_run(sess_t *s, sess_flow *f, tcp_conn *c, unsigned extra);
 
+/* Frees a framer's state (either kind). */
+void sess__framer_state_free(sess_t *s, void *state);
+
 #endif

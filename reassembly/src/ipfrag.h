@@ -28,6 +28,7 @@
 #ifndef SESS_IPFRAG_H
 #define SESS_IPFRAG_H
 
+#include "alloc.h"
 #include "decode.h"
 
 typedef struct sess_ipfrag sess_ipfrag;
@@ -36,6 +37,7 @@ typedef struct sess_ipfrag_config {
     sess_ip_policy policy;
     double timeout;
     size_t memcap;
+    const sess__alloc *alloc; /* must outlive the object */
 } sess_ipfrag_config;
 
 typedef enum {

@@ -40,8 +40,6 @@ void sess_config_init(sess_config *cfg)
     cfg->tcp_depth = 0;
     cfg->tcp_history = 4096;
     cfg->max_message = 16u << 20;
-    cfg->store = false;
-    cfg->store_cap = 64u << 20;
     cfg->framers = NULL;
 }
 
@@ -57,28 +55,12 @@ void sess__emit_anomaly(sess_t *s, const sess_flow *f, sess_anomaly what,
     sess__emit(s, &ev);
 }
 
-void sess__store_copy(sess_t *s, sess_event_type type, const sess_flow *f,
-                       uint8_t dir, const char *proto, const uint8_t *data,
-                       size_t len)
+void sess__report_nomem(sess_t *s, const sess_flow *f, const char *lost)
 {
-    if (!s->cfg.store || s->stored_bytes + len > s->cfg.store_cap)
-        return;
-    if (s->nstored == s->stored_cap) {
-        size_t cap = s->stored_cap ? s->stored_cap * 2 : 64;
-        sess_stored *n = realloc(s->stored, cap * sizeof *n);
-        if (!n)
-            return;
-        s->stored = n;
-        s->stored_cap = cap;
-    }
-    uint8_t *copy = malloc(len ? len : 1);
-    if (!copy)
-        return;
-    memcpy(copy, data, len);
-    s->stored[s->nstored++] = (sess_stored){
-        .type = type, .flow_id = f ? f->info.id : UINT32_MAX, .dir = dir,
-        .proto = proto, .data = copy, .len = len, .frame = s->emit_frame};
-    s->stored_bytes += len;
+    char detail[160];
+    snprintf(detail, sizeof detail, "out of memory: %s", lost);
+    s->nomem = true;
+    sess__emit_anomaly(s, f, SESS_AN_NOMEM, detail);
 }
 
 static const char *other_state(const sess_flow *f)
@@ -102,8 +84,7 @@ static void flow_end(sess_t *s, sess_flow *f, sess_anomaly why,
         sess__emit_anomaly(s, f, why, detail);
     if (c) {
         if (s->cfg.kind == SESS_KIND_TCP) {
-            sess_stream_give_up(&c->stream[0]);
-            sess_stream_give_up(&c->stream[1]);
+            sess__tcp_give_up_all(s, f, c);
             sess__framing_run(s, f, c, SESS_FF_EOC);
         }
         f->info.state = sess__tcp_conn_state(c);
@@ -113,7 +94,7 @@ static void flow_end(sess_t *s, sess_flow *f, sess_anomaly why,
     sess_event ev = {.type = SESS_EV_FLOW_END, .flow = &f->info};
     sess__emit(s, &ev);
     if (c)
-        sess__tcp_conn_free(c);
+        sess__tcp_conn_free(s, c);
     f->ext = NULL;
     sess_flow_remove(&s->flows, f);
     s->emit_frame = saved;
@@ -121,9 +102,10 @@ static void flow_end(sess_t *s, sess_flow *f, sess_anomaly why,
 
 static void expire_flows(sess_t *s)
 {
-    while (s->flows.oldest &&
-           s->now - s->flows.oldest->info.last_ts > s->cfg.flow_timeout)
-        flow_end(s, s->flows.oldest, 0, NULL);
+    sess_flow *f;
+    while ((f = sess_flow_oldest(&s->flows)) != NULL &&
+           s->now - sess__seconds(f->info.last_ts) > s->cfg.flow_timeout)
+        flow_end(s, f, 0, NULL);
 }
 
 /* Over the global memcap: idle streams first give their history back, then
@@ -134,17 +116,17 @@ static void expire_flows(sess_t *s)
 static void enforce_tcp_memcap(sess_t *s, sess_flow *current)
 {
     size_t cap = s->cfg.tcp_memcap, low = cap - cap / 10;
-    for (sess_flow *f = s->flows.oldest;
-         f && sess_stream_pool_bytes(s->pool) > low; f = f->newer) {
+    for (sess_flow *f = sess_flow_oldest(&s->flows);
+         f && sess_stream_pool_bytes(s->pool) > low; f = sess_flow_newer(f)) {
         tcp_conn *c = f->ext;
         if (c) {
             sess_stream_drop_history(&c->stream[0]);
             sess_stream_drop_history(&c->stream[1]);
         }
     }
-    sess_flow *f = s->flows.oldest;
+    sess_flow *f = sess_flow_oldest(&s->flows);
     while (f && sess_stream_pool_bytes(s->pool) > low) {
-        sess_flow *newer = f->newer;
+        sess_flow *newer = sess_flow_newer(f);
         tcp_conn *c = f->ext;
         if (c && f != current &&
             sess_stream_bytes(&c->stream[0]) + sess_stream_bytes(&c->stream[1]))
@@ -160,7 +142,9 @@ static void enforce_tcp_memcap(sess_t *s, sess_flow *current)
 
 static void emit_packet(sess_t *s, sess_flow *f, uint8_t dir, bool created)
 {
-    sess_event ev; /* per packet: only the members read are set */
+    /* Per packet: every field of the packet member is set, and only those
+     * (zero-filling the whole union measured slower). */
+    sess_event ev;
     ev.type = SESS_EV_PACKET;
     ev.flow = f ? &f->info : NULL;
     ev.u.packet.dir = dir;
@@ -198,23 +182,27 @@ static void on_transport(sess_t *s, const sess_pkt *p)
     }
     bool created = false;
     if (!f) {
-        if (s->flows.count >= s->cfg.max_flows && s->flows.oldest)
-            flow_end(s, s->flows.oldest, SESS_AN_FLOW_EVICTED,
+        if (sess_flow_count(&s->flows) >= s->cfg.max_flows)
+            flow_end(s, sess_flow_oldest(&s->flows), SESS_AN_FLOW_EVICTED,
                      "flow table full: least recent flow ended");
         bool orig = sender_is_originator(p);
         f = sess_flow_insert(&s->flows, &k, orig);
-        if (!f)
+        if (!f) {
+            sess__report_nomem(s, NULL, "new flow not created: the frame "
+                                        "joins no flow");
+            emit_packet(s, NULL, 0, false);
             return;
+        }
         dir = orig ? 0 : 1;
         f->info.first_frame = s->emit_frame;
-        f->info.first_ts = s->now;
+        f->info.first_ts = s->now_ts;
         s->counts.flows++;
         created = true;
     }
     f->info.pkts[dir]++;
     f->info.bytes[dir] += payload_bytes(p);
     f->info.last_frame = s->emit_frame;
-    f->info.last_ts = s->now;
+    f->info.last_ts = s->now_ts;
     sess_flow_touch(&s->flows, f);
     emit_packet(s, f, dir, created);
 
@@ -275,15 +263,23 @@ static void on_fragment(sess_t *s, sess_pkt *p);
 
 enum { MAX_FRAG_NESTING = 4 };
 
-/* Room for a nested fragment's copy, unless datagrams nest too deep. */
+/* Room for a nested fragment's copy, unless datagrams nest too deep (each
+ * failure reported). */
 static bool nested_frag_room(sess_t *s, size_t len)
 {
-    if (s->frag_nesting >= MAX_FRAG_NESTING)
+    if (s->frag_nesting >= MAX_FRAG_NESTING) {
+        sess__emit_anomaly(s, NULL, SESS_AN_FRAG_DROPPED,
+                           "fragment inside a tunnel inside a reassembled "
+                           "datagram not reassembled: nested too deep");
         return false;
+    }
     if (len > s->nested_frag_cap) {
-        uint8_t *b = realloc(s->nested_frag, len);
-        if (!b)
+        uint8_t *b = sess__realloc(&s->alloc, s->nested_frag, len);
+        if (!b) {
+            sess__report_nomem(s, NULL, "fragment inside a tunnel inside a "
+                                        "reassembled datagram not reassembled");
             return false;
+        }
         s->nested_frag = b;
         s->nested_frag_cap = len;
     }
@@ -297,9 +293,6 @@ static void on_nested_fragment(sess_t *s, sess_pkt *p)
 {
     size_t len = p->frag_captured;
     if (!nested_frag_room(s, len)) {
-        sess__emit_anomaly(s, NULL, SESS_AN_FRAG_DROPPED,
-                     "fragment inside a tunnel inside a reassembled datagram "
-                     "not reassembled: nested too deep or out of memory");
         emit_packet(s, NULL, 0, false);
         return;
     }
@@ -315,8 +308,11 @@ static void on_fragment(sess_t *s, sess_pkt *p)
 {
     sess_frag_result r;
     s->counts.fragments++;
-    if (sess_ipfrag_add(s->frag, p, s->emit_frame, s->now, &r) != SESS_OK)
+    if (sess_ipfrag_add(s->frag, p, s->emit_frame, s->now, &r) != SESS_OK) {
         r.status = SESS_FRAG_DISCARDED, r.anomalies = 0;
+        sess__report_nomem(s, NULL, "IP fragment not held: its datagram "
+                                    "cannot complete");
+    }
     sess_event ev = {.type = SESS_EV_IP_FRAGMENT};
     ev.u.fragment.id = p->frag_id;
     ev.u.fragment.completes = r.status == SESS_FRAG_COMPLETE;
@@ -336,7 +332,6 @@ static void on_fragment(sess_t *s, sess_pkt *p)
     dg.u.datagram.conflict = r.conflict;
     dg.u.datagram.family = p->ip_version;
     sess__emit(s, &dg);
-    sess__store_copy(s, SESS_EV_IP_DATAGRAM, NULL, 0, "ip", r.data, r.len);
 
     /* The datagram now stands for the packet: its transport joins a flow. */
     p->is_fragment = false;
@@ -391,16 +386,21 @@ static void report_decode(sess_t *s, uint32_t linktype, int rc,
                          : "transport length field inconsistent with the data");
 }
 
-int sess_on_packet(sess_t *s, uint64_t frame, double ts, uint32_t linktype,
-                   const uint8_t *data, size_t caplen)
+static int feed_frame(sess_t *s, uint64_t frame, sess_time ts,
+                      uint32_t linktype, const uint8_t *data, size_t caplen)
 {
-    if (!s || (!data && caplen))
-        return SESS_EINVAL;
     s->emit_frame = frame;
-    if (ts > s->now)
-        s->now = ts; /* capture time never runs backwards for expiry */
+    double t = sess__seconds(ts);
+    if (t > s->now) { /* capture time never runs backwards for expiry */
+        s->now = t;
+        s->now_ts = ts;
+    }
     s->counts.packets++;
     expire_flows(s);
+    /* Abandoned datagrams give their memory back while other traffic
+     * flows, not only when their own fragments come again. */
+    if (sess_ipfrag_bytes_held(s->frag))
+        sess_ipfrag_expire(s->frag, s->now);
 
     sess_pkt p;
     int rc = sess_decode_frame(linktype, data, caplen, &p);
@@ -430,9 +430,19 @@ int sess_on_packet(sess_t *s, uint64_t frame, double ts, uint32_t linktype,
     return SESS_OK;
 }
 
+int sess_on_packet(sess_t *s, uint64_t frame, sess_time ts, uint32_t linktype,
+                   const uint8_t *data, size_t caplen)
+{
+    if (!s || (!data && caplen))
+        return SESS_EINVAL;
+    s->nomem = false;
+    int rc = feed_frame(s, frame, ts, linktype, data, caplen);
+    return s->nomem ? SESS_ENOMEM : rc;
+}
+
 /* A frame's bytes are first touched when it is decoded; fetched this many
- * frames ahead they arrive while the frames before are processed (8 was the
- * fastest of 4, 8, 12, 16 and 24 on the benchmark's capture). */
+ * frames ahead they arrive while the frames before are processed (the
+ * distance was measured: bench/FINDINGS.md, section 6). */
 #define READ_AHEAD_FRAMES 8
 #define READ_AHEAD_BYTES 4096 /* jumbo frames: the headers matter most */
 #define CACHE_LINE 64
@@ -473,13 +483,17 @@ int sess_on_packets(sess_t *s, const sess_packet *pkts, size_t n)
 
 sess_t *sess_new(const sess_config *cfg, sess_event_cb cb, void *user)
 {
-    sess_t *s = calloc(1, sizeof *s);
+    sess_config defaults;
+    if (!cfg) {
+        sess_config_init(&defaults);
+        cfg = &defaults;
+    }
+    sess__alloc alloc = {cfg->realloc, cfg->realloc_user};
+    sess_t *s = sess__calloc(&alloc, 1, sizeof *s);
     if (!s)
         return NULL;
-    if (cfg)
-        s->cfg = *cfg;
-    else
-        sess_config_init(&s->cfg);
+    s->cfg = *cfg;
+    s->alloc = alloc;
     if (s->cfg.max_flows == 0)
         s->cfg.max_flows = 1;
     s->cb = cb;
@@ -493,59 +507,50 @@ sess_t *sess_new(const sess_config *cfg, sess_event_cb cb, void *user)
         .history = s->cfg.tcp_history,
     };
     sess_ipfrag_config fc = {s->cfg.ip_policy, s->cfg.ip_timeout,
-                             s->cfg.ip_memcap};
+                             s->cfg.ip_memcap, &s->alloc};
     s->frag = sess_ipfrag_new(&fc, on_evicted_datagram, s);
-    s->pool = sess_stream_pool_new();
-    if (!s->frag || !s->pool || sess_flow_table_init(&s->flows) != SESS_OK) {
+    s->pool = sess_stream_pool_new(&s->alloc);
+    if (!s->frag || !s->pool ||
+        sess_flow_table_init(&s->flows, &s->alloc) != SESS_OK) {
         sess_free(s);
         return NULL;
     }
     return s;
 }
 
-void sess_finish(sess_t *s)
+int sess_finish(sess_t *s)
 {
+    if (!s)
+        return SESS_EINVAL;
+    s->nomem = false;
     uint64_t saved = s->emit_frame;
     sess_ipfrag_flush(s->frag);
-    while (s->flows.oldest)
-        flow_end(s, s->flows.oldest, 0, NULL);
+    sess_flow *f;
+    while ((f = sess_flow_oldest(&s->flows)) != NULL)
+        flow_end(s, f, 0, NULL);
     s->emit_frame = saved;
     s->now = 0; /* the next capture's clock may start anywhere */
-}
-
-static void free_stored(sess_t *s)
-{
-    for (size_t i = 0; i < s->nstored; i++)
-        free((void *)s->stored[i].data);
-    free(s->stored);
-    s->stored = NULL;
-    s->nstored = s->stored_cap = s->stored_bytes = 0;
+    s->now_ts = (sess_time){0, 0};
+    return s->nomem ? SESS_ENOMEM : SESS_OK;
 }
 
 void sess_free(sess_t *s)
 {
     if (!s)
         return;
-    for (sess_flow *f = s->flows.newest; f; f = f->older)
+    for (sess_flow *f = sess_flow_oldest(&s->flows); f; f = sess_flow_newer(f))
         if (f->ext)
-            sess__tcp_conn_free(f->ext), f->ext = NULL;
-    if (s->flows.buckets)
+            sess__tcp_conn_free(s, f->ext), f->ext = NULL;
+    if (s->flows.h.buckets)
         sess_flow_table_destroy(&s->flows);
     if (s->frag)
         sess_ipfrag_free(s->frag);
     if (s->pool)
         sess_stream_pool_free(s->pool);
-    free_stored(s);
-    free(s->frames.v);
-    free(s->nested_frag);
-    free(s);
+    sess__free(&s->alloc, s->frames.v);
+    sess__free(&s->alloc, s->nested_frag);
+    sess__free(&s->alloc, s);
 }
 
 const sess_counts *sess_get_counts(const sess_t *s) { return &s->counts; }
 
-size_t sess_stored_count(const sess_t *s) { return s->nstored; }
-
-const sess_stored *sess_stored_get(const sess_t *s, size_t i)
-{
-    return i < s->nstored ? &s->stored[i] : NULL;
-}

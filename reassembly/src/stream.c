@@ -582,18 +582,14 @@ uint64_t sess_stream_consumed(const sess_stream *s)
     return s->consumed;
 }
 
-static int u64vec_reserve(sess_u64vec *v, size_t n)
+static int u64vec_reserve(const sess__alloc *a, sess_u64vec *v, size_t n)
 {
     if (n <= v->cap)
         return SESS_OK;
-    size_t cap = v->cap ? v->cap * 2 : 16;
-    if (cap < n)
-        cap = n;
-    uint64_t *p = realloc(v->v, cap * sizeof *p);
+    uint64_t *p = sess__grow(a, v->v, &v->cap, n, sizeof *p, 16);
     if (!p)
         return SESS_ENOMEM;
     v->v = p;
-    v->cap = cap;
     return SESS_OK;
 }
 
@@ -605,7 +601,7 @@ int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
         return SESS_EINVAL;
     /* At most one frame per run touched, and no more runs than bytes. */
     size_t most = s->nruns < n ? s->nruns : n;
-    if (frames && u64vec_reserve(frames, frames->n + most) != SESS_OK)
+    if (frames && u64vec_reserve(s->pool->alloc, frames, frames->n + most) != SESS_OK)
         return SESS_ENOMEM;
     uint64_t target = s->consumed + n;
     node *r;

@@ -30,7 +30,7 @@
 #ifndef SESS_STREAM_H
 #define SESS_STREAM_H
 
-#include "sessions.h"
+#include "alloc.h"
 
 typedef struct sess_stream_config {
     sess_tcp_policy policy;
@@ -43,7 +43,8 @@ typedef struct sess_stream_config {
 /* Shared by all streams of a session: node free-list and byte accounting. */
 typedef struct sess_stream_pool sess_stream_pool;
 
-sess_stream_pool *sess_stream_pool_new(void);
+/* `alloc` (NULL: the C library) must outlive the pool. */
+sess_stream_pool *sess_stream_pool_new(const sess__alloc *alloc);
 void sess_stream_pool_free(sess_stream_pool *pool);
 /* Bytes held (buffers and history) by every stream using this pool. */
 size_t sess_stream_pool_bytes(const sess_stream_pool *pool);

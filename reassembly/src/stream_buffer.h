@@ -24,8 +24,17 @@ static inline size_t sess__buf_live(const sess_stream *s)
     return (size_t)(top - sess__hist_start(s));
 }
 
+/* Room for every offset below `end`, when the buffer must change. */
+int sess__buf_make_room(sess_stream *s, uint64_t end);
+
 /* Room for every offset below `end`.  Returns SESS_OK or SESS_ENOMEM. */
-int sess__buf_reserve(sess_stream *s, uint64_t end);
+static inline int sess__buf_reserve(sess_stream *s, uint64_t end)
+{
+    size_t need = (size_t)(end - sess__hist_start(s));
+    if (s->buf_head + need <= s->buf_cap)
+        return SESS_OK;
+    return sess__buf_make_room(s, end);
+}
 
 /* Gives memory back after consuming (see stream_buffer.c). */
 void sess__buf_trim(sess_stream *s);

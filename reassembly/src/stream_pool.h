@@ -39,6 +39,7 @@ struct sess_stream_pool {
     uint8_t *cache[CACHED_BUFS];
     size_t cache_cap[CACHED_BUFS];
     size_t ncache;
+    const sess__alloc *alloc;
 };
 
 /* Makes sure `n` nodes can be taken without failing, so that a segment is
@@ -46,7 +47,7 @@ struct sess_stream_pool {
 static inline int sess__pool_reserve(sess_stream_pool *pool, size_t n)
 {
     while (pool->nfree < n) {
-        node_chunk *c = malloc(sizeof *c);
+        node_chunk *c = sess__malloc(pool->alloc, sizeof *c);
         if (!c)
             return SESS_ENOMEM;
         c->next = pool->chunks;
@@ -80,8 +81,8 @@ static inline sess__run *sess__node_take(sess_stream *s)
     pool->nfree--;
     pool->bytes += sizeof *n;
     s->nruns++;
-    /* Field by field: callers overwrite most of them, and a memset of the
-     * node became a string instruction slower than the stores. */
+    /* Field by field: callers overwrite most of them (a memset measured
+     * slower: bench/FINDINGS.md, section 6). */
     n->left = n->right = NULL;
     n->start = n->end = 0;
     n->ostart = n->oend = 0;

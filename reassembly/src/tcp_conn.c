@@ -16,7 +16,7 @@
 
 #include "framing.h"
 
-#include <stdlib.h>
+#include <stdio.h>
 
 /* ---- Zeek-style history and state ---------------------------------------- */
 
@@ -88,9 +88,12 @@ static void on_missing(void *user, uint64_t offset, uint64_t len)
 
 static tcp_conn *tcp_conn_new(sess_t *s, sess_flow *f)
 {
-    tcp_conn *c = calloc(1, sizeof *c);
-    if (!c)
+    tcp_conn *c = sess__calloc(&s->alloc, 1, sizeof *c);
+    if (!c) {
+        sess__report_nomem(s, f, "TCP connection state not created: "
+                                 "segment not tracked nor reassembled");
         return NULL;
+    }
     c->first_dir = -1;
     for (int d = 0; d < 2; d++) {
         c->ctx[d] = (tcp_dir_ctx){s, f, (uint8_t)d};
@@ -101,14 +104,36 @@ static tcp_conn *tcp_conn_new(sess_t *s, sess_flow *f)
     return c;
 }
 
-void sess__tcp_conn_free(tcp_conn *c)
+void sess__tcp_conn_free(sess_t *s, tcp_conn *c)
 {
     for (int d = 0; d < 2; d++) {
         sess_stream_release(&c->stream[d]);
-        free(c->dir_state[d]);
+        sess__framer_state_free(s, c->dir_state[d]);
     }
-    free(c->conn_state);
-    free(c);
+    sess__framer_state_free(s, c->conn_state);
+    sess__free(&s->alloc, c);
+}
+
+/* A stream call that failed for memory: what it cost, reported. */
+static void report_stream_nomem(sess_t *s, sess_flow *f, int rc,
+                                const char *lost)
+{
+    if (rc == SESS_ENOMEM)
+        sess__report_nomem(s, f, lost);
+}
+
+void sess__tcp_give_up_all(sess_t *s, sess_flow *f, tcp_conn *c)
+{
+    for (int d = 0; d < 2; d++) {
+        uint64_t held = c->stream[d].ooo_bytes;
+        if (sess_stream_give_up(&c->stream[d]) != SESS_OK) {
+            char lost[96];
+            snprintf(lost, sizeof lost,
+                     "hole not given up: %llu bytes held beyond it (dir %d) "
+                     "not delivered", (unsigned long long)held, d);
+            sess__report_nomem(s, f, lost);
+        }
+    }
 }
 
 static void emit_stream_anomalies(sess_t *s, sess_flow *f, unsigned a)
@@ -129,15 +154,22 @@ static void tcp_data(sess_t *s, sess_flow *f, tcp_conn *c, uint8_t d,
                      uint32_t seq, const sess_pkt *p)
 {
     sess_seg_info info;
-    sess_stream_data(&c->stream[d], seq, p->payload, p->payload_len,
-                     s->emit_frame, s->now, &info);
+    int rc = sess_stream_data(&c->stream[d], seq, p->payload, p->payload_len,
+                              s->emit_frame, s->now, &info);
+    if (rc == SESS_ENOMEM) {
+        char lost[96];
+        snprintf(lost, sizeof lost, "TCP segment not held: %u bytes at "
+                 "offset %llu (dir %u) will be missing", (unsigned)info.len,
+                 (unsigned long long)info.offset, d);
+        sess__report_nomem(s, f, lost);
+    }
     if (c->first_dir < 0)
         c->first_dir = (int8_t)d;
     c->psh[d] = p->tcp_flags & SESS_TH_PSH;
     s->counts.tcp_segments++;
     if (info.flags & SESS_SEG_RETRANSMISSION)
         history_add(f, c, d, 'T');
-    sess_event ev; /* per packet: only the members read are set */
+    sess_event ev; /* per packet: the segment member's fields, and only those */
     ev.type = SESS_EV_TCP_SEGMENT;
     ev.flow = &f->info;
     ev.u.segment.dir = d;
@@ -203,15 +235,18 @@ void sess__tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
     if (fin)
         sess_stream_fin(&c->stream[d], seq);
     if (ack && sess_stream_started(&c->stream[1 - d]))
-        sess_stream_ack(&c->stream[1 - d], p->ack);
-    if (rst) {
-        sess_stream_give_up(&c->stream[0]);
-        sess_stream_give_up(&c->stream[1]);
-    }
+        report_stream_nomem(s, f, sess_stream_ack(&c->stream[1 - d], p->ack),
+                            "acknowledged hole not given up: bytes behind "
+                            "it wait for a later give-up");
+    if (rst)
+        sess__tcp_give_up_all(s, f, c);
     double deadline = s->now - s->cfg.tcp_timeout;
     for (int x = 0; x < 2; x++)
         if (sess_stream_holds_beyond_hole(&c->stream[x]))
-            sess_stream_expire(&c->stream[x], deadline);
+            report_stream_nomem(s, f,
+                                sess_stream_expire(&c->stream[x], deadline),
+                                "expired hole not given up: bytes behind it "
+                                "wait for a later give-up");
     /* A pure ACK that gave nothing up changes nothing a framer sees. */
     if (p->payload_len == 0 && !fin && !rst && !s->streams_changed)
         return;

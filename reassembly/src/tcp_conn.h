@@ -44,6 +44,10 @@ bool sess__tcp_starts_new_flow(const sess_flow *f, uint8_t d,
 /* Zeek's connection state (S0, SF, REJ, RSTO, ...). */
 const char *sess__tcp_conn_state(const tcp_conn *c);
 
-void sess__tcp_conn_free(tcp_conn *c);
+void sess__tcp_conn_free(sess_t *s, tcp_conn *c);
+
+/* Gives up every hole of both streams (RST, end of the flow); a failure is
+ * reported with the bytes it leaves undelivered. */
+void sess__tcp_give_up_all(sess_t *s, sess_flow *f, tcp_conn *c);
 
 #endif
