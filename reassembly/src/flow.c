@@ -13,7 +13,7 @@
 
 enum { INITIAL_BUCKETS = 1024 };
 
-void sess_flow_key_from_pkt(sess_flow_key *k, const sess_pkt *p, bool ports)
+void sess__flow_key_from_pkt(sess__flow_key *k, const sess__pkt *p, bool ports)
 {
     k->family = p->ip_version;
     k->proto = p->proto;
@@ -51,7 +51,7 @@ static uint32_t endpoint_hash(const sess_addr *a, uint16_t port,
     return (uint32_t)(x >> 32) ^ (uint32_t)x;
 }
 
-static uint32_t key_hash(const sess_flow_key *k, uint64_t seed)
+static uint32_t key_hash(const sess__flow_key *k, uint64_t seed)
 {
     /* Sum and xor are symmetric; mixing both keeps a->b and b->a equal
      * while spreading pairs that differ. */
@@ -72,7 +72,7 @@ static bool addr_eq(const sess_addr *a, const sess_addr *b)
                               load32(a->bytes + 12) == load32(b->bytes + 12));
 }
 
-static bool matches(const sess_flow *f, const sess_flow_key *k, uint8_t *dir)
+static bool matches(const sess__flow *f, const sess__flow_key *k, uint8_t *dir)
 {
     const sess_flow_info *i = &f->info;
     if (i->l4proto != k->proto || i->addr[0].family != k->family ||
@@ -91,35 +91,35 @@ static bool matches(const sess_flow *f, const sess_flow_key *k, uint8_t *dir)
     return false;
 }
 
-int sess_flow_table_init(sess_flow_table *t, const sess__alloc *alloc)
+int sess__flow_table_init(sess__flow_table *t, const sess__alloc *alloc)
 {
     t->next_id = 0;
     return sess__htab_init(&t->h, INITIAL_BUCKETS, alloc);
 }
 
-void sess_flow_table_destroy(sess_flow_table *t)
+void sess__flow_table_destroy(sess__flow_table *t)
 {
     for (sess__hnode *n = t->h.newest, *older; n; n = older) {
         older = n->older;
-        sess__free(t->h.alloc, sess_flow_of(n));
+        sess__free(t->h.alloc, sess__flow_of(n));
     }
     sess__htab_destroy(&t->h);
 }
 
-sess_flow *sess_flow_find(sess_flow_table *t, const sess_flow_key *k,
+sess__flow *sess__flow_find(sess__flow_table *t, const sess__flow_key *k,
                           uint8_t *dir)
 {
     uint32_t h = key_hash(k, t->h.seed);
     for (sess__hnode *n = sess__htab_chain(&t->h, h); n; n = n->chain)
-        if (n->hash == h && matches(sess_flow_of(n), k, dir))
-            return sess_flow_of(n);
+        if (n->hash == h && matches(sess__flow_of(n), k, dir))
+            return sess__flow_of(n);
     return NULL;
 }
 
-sess_flow *sess_flow_insert(sess_flow_table *t, const sess_flow_key *k,
+sess__flow *sess__flow_insert(sess__flow_table *t, const sess__flow_key *k,
                             bool k_is_originator)
 {
-    sess_flow *f = sess__calloc(t->h.alloc, 1, sizeof *f);
+    sess__flow *f = sess__calloc(t->h.alloc, 1, sizeof *f);
     if (!f)
         return NULL;
     sess_flow_info *i = &f->info;
@@ -135,13 +135,13 @@ sess_flow *sess_flow_insert(sess_flow_table *t, const sess_flow_key *k,
     return f;
 }
 
-void sess_flow_remove(sess_flow_table *t, sess_flow *f)
+void sess__flow_remove(sess__flow_table *t, sess__flow *f)
 {
     sess__htab_remove(&t->h, &f->node);
     sess__free(t->h.alloc, f);
 }
 
-void sess_flow_touch(sess_flow_table *t, sess_flow *f)
+void sess__flow_touch(sess__flow_table *t, sess__flow *f)
 {
     sess__htab_touch(&t->h, &f->node);
 }

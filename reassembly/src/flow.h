@@ -16,68 +16,68 @@
 #include "decode.h"
 #include "hashtab.h"
 
-typedef struct sess_flow sess_flow;
+typedef struct sess__flow sess__flow;
 
-struct sess_flow {
+struct sess__flow {
     /* What every packet touches comes first, next to the key in info. */
     sess__hnode node;               /* first: the table's links and hash */
     void *ext;                      /* per-kind state (TCP), owned by session */
     sess_flow_info info;
 };
 
-typedef struct sess_flow_table {
+typedef struct sess__flow_table {
     sess__htab h;                   /* age list: least recent activity first */
     uint32_t next_id;
-} sess_flow_table;
+} sess__flow_table;
 
 /* The flow a table node belongs to (NULL for NULL). */
-static inline sess_flow *sess_flow_of(sess__hnode *n)
+static inline sess__flow *sess__flow_of(sess__hnode *n)
 {
-    return (sess_flow *)n;
+    return (sess__flow *)n;
 }
 
-static inline sess_flow *sess_flow_oldest(const sess_flow_table *t)
+static inline sess__flow *sess__flow_oldest(const sess__flow_table *t)
 {
-    return sess_flow_of(t->h.oldest);
+    return sess__flow_of(t->h.oldest);
 }
 
-static inline sess_flow *sess_flow_newer(const sess_flow *f)
+static inline sess__flow *sess__flow_newer(const sess__flow *f)
 {
-    return sess_flow_of(f->node.newer);
+    return sess__flow_of(f->node.newer);
 }
 
-static inline uint32_t sess_flow_count(const sess_flow_table *t)
+static inline uint32_t sess__flow_count(const sess__flow_table *t)
 {
     return t->h.count;
 }
 
-typedef struct sess_flow_key {
+typedef struct sess__flow_key {
     uint8_t family, proto;
     bool has_ports;
     sess_addr src, dst;
     uint16_t sport, dport;
-} sess_flow_key;
+} sess__flow_key;
 
-void sess_flow_key_from_pkt(sess_flow_key *k, const sess_pkt *p, bool ports);
+void sess__flow_key_from_pkt(sess__flow_key *k, const sess__pkt *p, bool ports);
 
-int sess_flow_table_init(sess_flow_table *t, const sess__alloc *alloc);
+int sess__flow_table_init(sess__flow_table *t, const sess__alloc *alloc);
 /* Frees every flow; ext must have been released by the caller. */
-void sess_flow_table_destroy(sess_flow_table *t);
+void sess__flow_table_destroy(sess__flow_table *t);
 
 /* Finds the flow of k in either direction; *dir gets 0 when k's source is
  * the originator.  NULL when absent. */
-sess_flow *sess_flow_find(sess_flow_table *t, const sess_flow_key *k,
+sess__flow *sess__flow_find(sess__flow_table *t, const sess__flow_key *k,
                           uint8_t *dir);
 
 /* Inserts a new flow; `k_is_originator` tells whether k's source is the
  * originator.  Returns NULL when out of memory. */
-sess_flow *sess_flow_insert(sess_flow_table *t, const sess_flow_key *k,
+sess__flow *sess__flow_insert(sess__flow_table *t, const sess__flow_key *k,
                             bool k_is_originator);
 
 /* Unlinks and frees f (its ext must be released already). */
-void sess_flow_remove(sess_flow_table *t, sess_flow *f);
+void sess__flow_remove(sess__flow_table *t, sess__flow *f);
 
 /* Moves f to the newest end of the activity list. */
-void sess_flow_touch(sess_flow_table *t, sess_flow *f);
+void sess__flow_touch(sess__flow_table *t, sess__flow *f);
 
 #endif

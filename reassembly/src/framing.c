@@ -93,7 +93,7 @@ static const sess_framer_entry *table_entry(const sess_framer_table *t,
  * originator is only the first sender, who may be the server, so its port
  * is tried after the responder's.  Returns false while the heuristics need
  * more bytes. */
-static bool choose_framer(sess_t *s, sess_flow *f, tcp_conn *c, bool final)
+static bool choose_framer(sess_t *s, sess__flow *f, tcp_conn *c, bool final)
 {
     const sess_framer_table *t = framer_table(s);
     const sess_framer_entry *e = table_entry(t, f->info.port[1]);
@@ -108,9 +108,9 @@ static bool choose_framer(sess_t *s, sess_flow *f, tcp_conn *c, bool final)
     const uint8_t *data = NULL;
     size_t len = 0;
     if (c->first_dir >= 0)
-        len = sess_stream_readable(&c->stream[c->first_dir], &data);
+        len = sess__stream_readable(&c->stream[c->first_dir], &data);
     if (len == 0 && c->first_dir >= 0)
-        len = sess_stream_readable(&c->stream[1 - c->first_dir], &data);
+        len = sess__stream_readable(&c->stream[1 - c->first_dir], &data);
     if (len == 0 && !final)
         return false;
     bool undecided = false;
@@ -136,19 +136,19 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void emit_message(sess_t *s, sess_flow *f, tcp_conn *c, int d,
+static void emit_message(sess_t *s, sess__flow *f, tcp_conn *c, int d,
                          const sess_framer *fr, const sess_framer_output *out,
                          const uint8_t *data)
 {
-    sess_stream *st = &c->stream[d];
-    uint64_t offset = sess_stream_consumed(st);
+    sess__stream *st = &c->stream[d];
+    uint64_t offset = sess__stream_consumed(st);
     s->frames.n = 0;
     uint64_t missing = 0;
-    if (sess_stream_consume(st, out->len, &s->frames, &missing) != SESS_OK) {
+    if (sess__stream_consume(st, out->len, &s->frames, &missing) != SESS_OK) {
         /* Only the frame list could not grow: the message still goes out,
          * without it. */
         sess__report_nomem(s, f, "message's list of frames not kept");
-        sess_stream_consume(st, out->len, NULL, &missing);
+        sess__stream_consume(st, out->len, NULL, &missing);
     }
     for (size_t i = 1; i < s->frames.n; i++)
         if (s->frames.v[i] < s->frames.v[i - 1]) { /* out-of-order arrival */
@@ -176,19 +176,19 @@ static void emit_message(sess_t *s, sess_flow *f, tcp_conn *c, int d,
     s->counts.messages++;
     s->counts.message_bytes += out->len;
     sess__emit(s, &ev);
-    sess_stream_trim(st);
+    sess__stream_trim(st);
 }
 
 static unsigned dir_flags(const tcp_conn *c, int d, unsigned extra)
 {
     unsigned flags = extra;
-    if (sess_stream_complete(&c->stream[d]))
+    if (sess__stream_complete(&c->stream[d]))
         flags |= SESS_FF_FIN;
     if (c->rst[0] || c->rst[1])
         flags |= SESS_FF_RST;
     if (c->psh[d])
         flags |= SESS_FF_PSH;
-    if (sess_stream_idle(&c->stream[1 - d]))
+    if (sess__stream_idle(&c->stream[1 - d]))
         flags |= SESS_FF_PEER_IDLE;
     return flags;
 }
@@ -201,20 +201,21 @@ static unsigned dir_flags(const tcp_conn *c, int d, unsigned extra)
  * connections.  Without a reservation the buffer grows as usual. */
 #define RESERVE_AHEAD (256 * 1024)
 
-static void reserve_for_message(sess_t *s, sess_stream *st, size_t held,
+static void reserve_for_message(sess_t *s, sess__stream *st, size_t held,
                                 size_t expect)
 {
     if (expect - held > RESERVE_AHEAD)
         expect = held + RESERVE_AHEAD;
-    if (sess_stream_pool_bytes(s->pool) + (expect - held) > s->cfg.tcp_memcap / 2)
+    if (sess__stream_pool_bytes(s->pool) + (expect - held) >
+        s->cfg.tcp_memcap / 2)
         return;
-    (void)sess_stream_reserve(st, expect); /* on failure it just grows later */
+    (void)sess__stream_reserve(st, expect); /* on failure it just grows later */
 }
 
 /* A framer gave up on its direction (or held an incomplete message at its
  * end): the rest is cut raw, and the anomaly says so.  Kept out of
  * frame_dir(), which runs for nearly every packet. */
-static void fall_back_to_raw(sess_t *s, sess_flow *f, tcp_conn *c, int d,
+static void fall_back_to_raw(sess_t *s, sess__flow *f, tcp_conn *c, int d,
                              bool incomplete_at_end)
 {
     const sess_framer *fr = c->framer[d];
@@ -233,7 +234,7 @@ static void fall_back_to_raw(sess_t *s, sess_flow *f, tcp_conn *c, int d,
  * read: a length read from them would cut empty messages by the million.
  * They go out as raw messages of at most max_message bytes, and the framer
  * starts afresh on the data after them. */
-static void cut_zeros(sess_t *s, sess_flow *f, tcp_conn *c, int d,
+static void cut_zeros(sess_t *s, sess__flow *f, tcp_conn *c, int d,
                       const uint8_t *data, size_t run)
 {
     sess_framer_output out;
@@ -246,23 +247,23 @@ static void cut_zeros(sess_t *s, sess_flow *f, tcp_conn *c, int d,
 
 /* Feeds direction d's framer until it needs more.  Returns whether any
  * message was emitted. */
-static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
+static bool frame_dir(sess_t *s, sess__flow *f, tcp_conn *c, int d,
                       unsigned extra, bool force)
 {
     bool progress = false;
     while (!c->done[d]) {
         const uint8_t *data;
-        size_t len = sess_stream_readable(&c->stream[d], &data);
+        size_t len = sess__stream_readable(&c->stream[d], &data);
         if (len == 0) {
-            if (sess_stream_complete(&c->stream[d])) {
+            if (sess__stream_complete(&c->stream[d])) {
                 /* Complete and framed: nothing left to compare against
                  * is worth the memory of an idle connection. */
                 c->done[d] = true;
-                sess_stream_drop_history(&c->stream[d]);
+                sess__stream_drop_history(&c->stream[d]);
             }
             break;
         }
-        size_t zeros = sess_stream_missing_at_head(&c->stream[d],
+        size_t zeros = sess__stream_missing_at_head(&c->stream[d],
                                                    s->cfg.max_message + 1);
         if (zeros) {
             cut_zeros(s, f, c, d, data, zeros);
@@ -318,13 +319,13 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
  * that has just completed.  Most packets leave one direction untouched. */
 static bool dir_has_work(const tcp_conn *c, int d)
 {
-    return !c->done[d] && (sess_stream_has_readable(&c->stream[d]) ||
-                           sess_stream_complete(&c->stream[d]));
+    return !c->done[d] && (sess__stream_has_readable(&c->stream[d]) ||
+                           sess__stream_complete(&c->stream[d]));
 }
 
 /* Runs both directions until neither makes progress.  `extra` carries
  * SESS_FF_EOC when the flow is being flushed. */
-void sess__framing_run(sess_t *s, sess_flow *f, tcp_conn *c, unsigned extra)
+void sess__framing_run(sess_t *s, sess__flow *f, tcp_conn *c, unsigned extra)
 {
     bool progress;
     do {

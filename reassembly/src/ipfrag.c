@@ -84,12 +84,12 @@ typedef struct dgram {
     frag_slot *slots;
     uint32_t nslots, slot_cap;
     uint16_t free_slot;
-    size_t mem;                   /* bytes accounted in sess_ipfrag.held */
+    size_t mem;                   /* bytes accounted in sess__ipfrag.held */
 } dgram;
 
-struct sess_ipfrag {
-    sess_ipfrag_config cfg;
-    sess_frag_evict_cb cb;
+struct sess__ipfrag {
+    sess__ipfrag_config cfg;
+    sess__frag_evict_cb cb;
     void *user;
     sess__htab table;             /* age list in order of creation */
     size_t held;
@@ -108,7 +108,7 @@ static uint64_t load64(const uint8_t *p)
     return v;
 }
 
-static void key_from_pkt(frag_key *k, const sess_pkt *p)
+static void key_from_pkt(frag_key *k, const sess__pkt *p)
 {
     size_t alen = p->ip_version == 4 ? 4 : 16;
 
@@ -144,12 +144,12 @@ static dgram *dgram_of(sess__hnode *n)
     return (dgram *)n;
 }
 
-static dgram *oldest(const sess_ipfrag *f)
+static dgram *oldest(const sess__ipfrag *f)
 {
     return dgram_of(f->table.oldest);
 }
 
-static dgram *table_find(const sess_ipfrag *f, const frag_key *k)
+static dgram *table_find(const sess__ipfrag *f, const frag_key *k)
 {
     uint32_t h = key_hash(k, f->table.seed);
     for (sess__hnode *n = sess__htab_chain(&f->table, h); n; n = n->chain)
@@ -167,7 +167,7 @@ static size_t dgram_mem(const dgram *d)
 }
 
 /* Brings f->held up to date after d's allocations changed. */
-static void account(sess_ipfrag *f, dgram *d)
+static void account(sess__ipfrag *f, dgram *d)
 {
     size_t now = dgram_mem(d);
 
@@ -175,7 +175,7 @@ static void account(sess_ipfrag *f, dgram *d)
     d->mem = now;
 }
 
-static dgram *dgram_new(sess_ipfrag *f, const frag_key *k, double ts)
+static dgram *dgram_new(sess__ipfrag *f, const frag_key *k, double ts)
 {
     dgram *d = sess__calloc(f->cfg.alloc, 1, sizeof *d);
 
@@ -189,7 +189,7 @@ static dgram *dgram_new(sess_ipfrag *f, const frag_key *k, double ts)
     return d;
 }
 
-static void dgram_release_storage(sess_ipfrag *f, dgram *d)
+static void dgram_release_storage(sess__ipfrag *f, dgram *d)
 {
     sess__free(f->cfg.alloc, d->buf);
     sess__free(f->cfg.alloc, d->owner);
@@ -202,7 +202,7 @@ static void dgram_release_storage(sess_ipfrag *f, dgram *d)
     d->free_slot = NO_OWNER;
 }
 
-static void dgram_destroy(sess_ipfrag *f, dgram *d)
+static void dgram_destroy(sess__ipfrag *f, dgram *d)
 {
     sess__htab_remove(&f->table, &d->node);
     f->held -= d->mem;
@@ -223,12 +223,12 @@ static size_t dgram_data_bytes(const dgram *d)
     return n;
 }
 
-static void evict(sess_ipfrag *f, dgram *d, sess_frag_evict_reason why)
+static void evict(sess__ipfrag *f, dgram *d, sess__frag_evict_reason why)
 {
     /* a tombstone was already reported as dropped when it was made */
     if (!d->dropped && f->cb) {
         size_t alen = d->key.family == 4 ? 4 : 16;
-        sess_frag_eviction e = {
+        sess__frag_eviction e = {
             .reason = why,
             .last_frame = d->last_frame,
             .family = d->key.family,
@@ -245,36 +245,36 @@ static void evict(sess_ipfrag *f, dgram *d, sess_frag_evict_reason why)
     dgram_destroy(f, d);
 }
 
-static void expire_before(sess_ipfrag *f, double now)
+static void expire_before(sess__ipfrag *f, double now)
 {
     dgram *d;
     while ((d = oldest(f)) != NULL && now - d->first_ts > f->cfg.timeout)
-        evict(f, d, SESS_FRAG_EVICT_TIMEOUT);
+        evict(f, d, SESS__FRAG_EVICT_TIMEOUT);
 }
 
 /* Evicts the oldest datagrams until the cap holds.  Returns whether `cur`
  * was among them. */
-static bool enforce_memcap(sess_ipfrag *f, const dgram *cur)
+static bool enforce_memcap(sess__ipfrag *f, const dgram *cur)
 {
     bool cur_evicted = false;
 
     dgram *d;
     while (f->held > f->cfg.memcap && (d = oldest(f)) != NULL) {
         cur_evicted |= d == cur;
-        evict(f, d, SESS_FRAG_EVICT_MEMCAP);
+        evict(f, d, SESS__FRAG_EVICT_MEMCAP);
     }
     return cur_evicted;
 }
 
 /* The drop policy: keep the key only, so late fragments are discarded. */
-static void dgram_drop(sess_ipfrag *f, dgram *d)
+static void dgram_drop(sess__ipfrag *f, dgram *d)
 {
     dgram_release_storage(f, d);
     d->dropped = true;
     account(f, d);
 }
 
-static void release_output(sess_ipfrag *f)
+static void release_output(sess__ipfrag *f)
 {
     sess__free(f->cfg.alloc, f->out_data);
     f->out_data = NULL;
@@ -486,7 +486,7 @@ static void write_fragment(dgram *d, sess_ip_policy policy, uint16_t me,
 
 /* ---- results ------------------------------------------------------------ */
 
-static int reserve_out_frames(sess_ipfrag *f, size_t n)
+static int reserve_out_frames(sess__ipfrag *f, size_t n)
 {
     if (n <= f->out_frames_cap)
         return SESS_OK;
@@ -500,7 +500,7 @@ static int reserve_out_frames(sess_ipfrag *f, size_t n)
 
 /* Hands the complete datagram out and frees it.  The frame list was
  * reserved before the last fragment was written, so this cannot fail. */
-static void deliver(sess_ipfrag *f, dgram *d, sess_frag_result *out)
+static void deliver(sess__ipfrag *f, dgram *d, sess__frag_result *out)
 {
     uint32_t nblocks = round_to_block(d->end) / BLOCK;
     size_t n = 0;
@@ -512,7 +512,7 @@ static void deliver(sess_ipfrag *f, dgram *d, sess_frag_result *out)
             f->out_frames[n++] = s->frame;
         }
     }
-    out->status = SESS_FRAG_COMPLETE;
+    out->status = SESS__FRAG_COMPLETE;
     out->data = d->buf;
     out->len = d->end;
     out->frames = f->out_frames;
@@ -528,8 +528,8 @@ static void deliver(sess_ipfrag *f, dgram *d, sess_frag_result *out)
 
 /* A fragment with offset 0 and no more to come is a whole datagram; RFC 6946
  * wants it processed alone, apart from any datagram sharing its id. */
-static int deliver_atomic(sess_ipfrag *f, const sess_pkt *p, uint64_t frame,
-                          sess_frag_result *out)
+static int deliver_atomic(sess__ipfrag *f, const sess__pkt *p, uint64_t frame,
+                          sess__frag_result *out)
 {
     if (reserve_out_frames(f, 1) != SESS_OK)
         return SESS_ENOMEM;
@@ -540,7 +540,7 @@ static int deliver_atomic(sess_ipfrag *f, const sess_pkt *p, uint64_t frame,
         memcpy(copy, p->frag_data, p->frag_len);
     f->out_data = copy;
     f->out_frames[0] = frame;
-    out->status = SESS_FRAG_COMPLETE;
+    out->status = SESS__FRAG_COMPLETE;
     out->data = copy;
     out->len = p->frag_len;
     out->frames = f->out_frames;
@@ -551,25 +551,25 @@ static int deliver_atomic(sess_ipfrag *f, const sess_pkt *p, uint64_t frame,
 
 /* ---- adding a fragment ------------------------------------------------ */
 
-static unsigned malformed(const sess_pkt *p)
+static unsigned malformed(const sess__pkt *p)
 {
     unsigned a = 0;
 
     if (p->frag_captured < p->frag_len)
-        a |= SESS_FRAGA_TRUNCATED;
+        a |= SESS__FRAGA_TRUNCATED;
     if (p->frag_offset > MAX_DATAGRAM ||
         p->frag_len > MAX_DATAGRAM - p->frag_offset)
-        a |= SESS_FRAGA_TOO_LONG;
+        a |= SESS__FRAGA_TOO_LONG;
     if (p->frag_offset % BLOCK ||
         (p->frag_more && (p->frag_len == 0 || p->frag_len % BLOCK)))
-        a |= SESS_FRAGA_BAD_SIZE;
+        a |= SESS__FRAGA_BAD_SIZE;
     return a;
 }
 
 /* Adds a well-formed fragment to its live datagram.  `out` comes in as
  * DISCARDED with no anomalies. */
-static int add_to_dgram(sess_ipfrag *f, dgram *d, const sess_pkt *p,
-                        uint64_t frame, sess_frag_result *out)
+static int add_to_dgram(sess__ipfrag *f, dgram *d, const sess__pkt *p,
+                        uint64_t frame, sess__frag_result *out)
 {
     uint32_t start = p->frag_offset;
     uint32_t orig_end = start + (uint32_t)p->frag_len;
@@ -578,17 +578,17 @@ static int add_to_dgram(sess_ipfrag *f, dgram *d, const sess_pkt *p,
 
     if (!p->frag_more) {
         if (d->end_known && d->end != orig_end) {
-            out->anomalies |= SESS_FRAGA_END_CONFLICT;
+            out->anomalies |= SESS__FRAGA_END_CONFLICT;
             return SESS_OK;
         }
         if (!d->end_known) {
             brings_end = true;
             if (set_end(d, orig_end))
-                out->anomalies |= SESS_FRAGA_PAST_END;
+                out->anomalies |= SESS__FRAGA_PAST_END;
         }
     }
     if (d->end_known && end > d->end) {
-        out->anomalies |= SESS_FRAGA_PAST_END;
+        out->anomalies |= SESS__FRAGA_PAST_END;
         if (d->end <= start)
             return SESS_OK;
         end = d->end;
@@ -599,15 +599,15 @@ static int add_to_dgram(sess_ipfrag *f, dgram *d, const sess_pkt *p,
      * where the datagram ends */
     if (sc.overlap && sc.all_held && sc.same_range && !sc.conflict &&
         !brings_end) {
-        out->anomalies |= SESS_FRAGA_DUPLICATE;
+        out->anomalies |= SESS__FRAGA_DUPLICATE;
         return SESS_OK;
     }
     if (sc.overlap)
-        out->anomalies |= SESS_FRAGA_OVERLAP;
+        out->anomalies |= SESS__FRAGA_OVERLAP;
     if (sc.conflict)
-        out->anomalies |= SESS_FRAGA_CONFLICT;
+        out->anomalies |= SESS__FRAGA_CONFLICT;
     if (sc.overlap && f->cfg.policy == SESS_IP_DROP) {
-        out->anomalies |= SESS_FRAGA_DROPPED;
+        out->anomalies |= SESS__FRAGA_DROPPED;
         dgram_drop(f, d);
         return SESS_OK;
     }
@@ -633,19 +633,19 @@ static int add_to_dgram(sess_ipfrag *f, dgram *d, const sess_pkt *p,
         deliver(f, d, out);
         return SESS_OK;
     }
-    out->status = enforce_memcap(f, d) ? SESS_FRAG_DISCARDED
-                                       : SESS_FRAG_PENDING;
+    out->status = enforce_memcap(f, d) ? SESS__FRAG_DISCARDED
+                                       : SESS__FRAG_PENDING;
     return SESS_OK;
 }
 
-int sess_ipfrag_add(sess_ipfrag *f, const sess_pkt *p, uint64_t frame,
-                    double ts, sess_frag_result *out)
+int sess__ipfrag_add(sess__ipfrag *f, const sess__pkt *p, uint64_t frame,
+                    double ts, sess__frag_result *out)
 {
     if (!f || !p || !out || !p->is_fragment ||
         (p->ip_version != 4 && p->ip_version != 6))
         return SESS_EINVAL;
     memset(out, 0, sizeof *out);
-    out->status = SESS_FRAG_DISCARDED;
+    out->status = SESS__FRAG_DISCARDED;
     release_output(f);
     expire_before(f, ts);
 
@@ -662,7 +662,7 @@ int sess_ipfrag_add(sess_ipfrag *f, const sess_pkt *p, uint64_t frame,
     if (created && !(d = dgram_new(f, &k, ts)))
         return SESS_ENOMEM;
     if (d->dropped) {
-        out->anomalies = SESS_FRAGA_DROPPED;
+        out->anomalies = SESS__FRAGA_DROPPED;
         return SESS_OK;
     }
     d->last_frame = frame;
@@ -675,14 +675,14 @@ int sess_ipfrag_add(sess_ipfrag *f, const sess_pkt *p, uint64_t frame,
 
 /* ---- the object --------------------------------------------------------- */
 
-sess_ipfrag *sess_ipfrag_new(const sess_ipfrag_config *cfg,
-                             sess_frag_evict_cb cb, void *user)
+sess__ipfrag *sess__ipfrag_new(const sess__ipfrag_config *cfg,
+                             sess__frag_evict_cb cb, void *user)
 {
     if (!cfg || (unsigned)cfg->policy > SESS_IP_DROP ||
         !(cfg->timeout >= 0))
         return NULL;
     const sess__alloc *a = cfg->alloc ? cfg->alloc : &sess__alloc_libc;
-    sess_ipfrag *f = sess__calloc(a, 1, sizeof *f);
+    sess__ipfrag *f = sess__calloc(a, 1, sizeof *f);
     if (!f)
         return NULL;
     if (sess__htab_init(&f->table, FIRST_BUCKETS, a) != SESS_OK) {
@@ -697,7 +697,7 @@ sess_ipfrag *sess_ipfrag_new(const sess_ipfrag_config *cfg,
     return f;
 }
 
-void sess_ipfrag_free(sess_ipfrag *f)
+void sess__ipfrag_free(sess__ipfrag *f)
 {
     if (!f)
         return;
@@ -709,20 +709,20 @@ void sess_ipfrag_free(sess_ipfrag *f)
     sess__free(f->cfg.alloc, f);
 }
 
-void sess_ipfrag_expire(sess_ipfrag *f, double now)
+void sess__ipfrag_expire(sess__ipfrag *f, double now)
 {
     release_output(f);
     expire_before(f, now);
 }
 
-void sess_ipfrag_flush(sess_ipfrag *f)
+void sess__ipfrag_flush(sess__ipfrag *f)
 {
     release_output(f);
     while (oldest(f))
-        evict(f, oldest(f), SESS_FRAG_EVICT_FLUSH);
+        evict(f, oldest(f), SESS__FRAG_EVICT_FLUSH);
 }
 
-size_t sess_ipfrag_bytes_held(const sess_ipfrag *f)
+size_t sess__ipfrag_bytes_held(const sess__ipfrag *f)
 {
     return f->held;
 }

@@ -45,7 +45,7 @@ void sess_config_init(sess_config *cfg)
 
 /* ---- events ----------------------------------------------------------------- */
 
-void sess__emit_anomaly(sess_t *s, const sess_flow *f, sess_anomaly what,
+void sess__emit_anomaly(sess_t *s, const sess__flow *f, sess_anomaly what,
                          const char *detail)
 {
     sess_event ev = {.type = SESS_EV_ANOMALY, .flow = f ? &f->info : NULL};
@@ -55,7 +55,7 @@ void sess__emit_anomaly(sess_t *s, const sess_flow *f, sess_anomaly what,
     sess__emit(s, &ev);
 }
 
-void sess__report_nomem(sess_t *s, const sess_flow *f, const char *lost)
+void sess__report_nomem(sess_t *s, const sess__flow *f, const char *lost)
 {
     char detail[160];
     snprintf(detail, sizeof detail, "out of memory: %s", lost);
@@ -63,7 +63,7 @@ void sess__report_nomem(sess_t *s, const sess_flow *f, const char *lost)
     sess__emit_anomaly(s, f, SESS_AN_NOMEM, detail);
 }
 
-static const char *other_state(const sess_flow *f)
+static const char *other_state(const sess__flow *f)
 {
     if (f->info.pkts[0] && f->info.pkts[1])
         return "SF";
@@ -74,7 +74,7 @@ static const char *other_state(const sess_flow *f)
 
 /* Ends f: gives up holes, flushes the framers, reports the totals.  Output
  * goes on the flow's last frame. */
-static void flow_end(sess_t *s, sess_flow *f, sess_anomaly why,
+static void flow_end(sess_t *s, sess__flow *f, sess_anomaly why,
                      const char *detail)
 {
     uint64_t saved = s->emit_frame;
@@ -96,14 +96,14 @@ static void flow_end(sess_t *s, sess_flow *f, sess_anomaly why,
     if (c)
         sess__tcp_conn_free(s, c);
     f->ext = NULL;
-    sess_flow_remove(&s->flows, f);
+    sess__flow_remove(&s->flows, f);
     s->emit_frame = saved;
 }
 
 static void expire_flows(sess_t *s)
 {
-    sess_flow *f;
-    while ((f = sess_flow_oldest(&s->flows)) != NULL &&
+    sess__flow *f;
+    while ((f = sess__flow_oldest(&s->flows)) != NULL &&
            s->now - sess__seconds(f->info.last_ts) > s->cfg.flow_timeout)
         flow_end(s, f, 0, NULL);
 }
@@ -113,34 +113,35 @@ static void expire_flows(sess_t *s)
  * down to nine tenths of the cap.  The next pass waits until the bytes have
  * grown by a tenth of the cap again, so a cap that cannot be relieved costs
  * one walk per tenth, never one per packet. */
-static void enforce_tcp_memcap(sess_t *s, sess_flow *current)
+static void enforce_tcp_memcap(sess_t *s, sess__flow *current)
 {
     size_t cap = s->cfg.tcp_memcap, low = cap - cap / 10;
-    for (sess_flow *f = sess_flow_oldest(&s->flows);
-         f && sess_stream_pool_bytes(s->pool) > low; f = sess_flow_newer(f)) {
+    for (sess__flow *f = sess__flow_oldest(&s->flows);
+         f && sess__stream_pool_bytes(s->pool) > low; f = sess__flow_newer(f)) {
         tcp_conn *c = f->ext;
         if (c) {
-            sess_stream_drop_history(&c->stream[0]);
-            sess_stream_drop_history(&c->stream[1]);
+            sess__stream_drop_history(&c->stream[0]);
+            sess__stream_drop_history(&c->stream[1]);
         }
     }
-    sess_flow *f = sess_flow_oldest(&s->flows);
-    while (f && sess_stream_pool_bytes(s->pool) > low) {
-        sess_flow *newer = sess_flow_newer(f);
+    sess__flow *f = sess__flow_oldest(&s->flows);
+    while (f && sess__stream_pool_bytes(s->pool) > low) {
+        sess__flow *newer = sess__flow_newer(f);
         tcp_conn *c = f->ext;
         if (c && f != current &&
-            sess_stream_bytes(&c->stream[0]) + sess_stream_bytes(&c->stream[1]))
+            sess__stream_bytes(&c->stream[0]) +
+                sess__stream_bytes(&c->stream[1]))
             flow_end(s, f, SESS_AN_TCP_MEMCAP,
                      "TCP memcap reached: connection flushed and ended");
         f = newer;
     }
-    size_t now = sess_stream_pool_bytes(s->pool);
+    size_t now = sess__stream_pool_bytes(s->pool);
     s->memcap_next = now + cap / 10 > cap ? now + cap / 10 : cap;
 }
 
 /* ---- packets ---------------------------------------------------------------- */
 
-static void emit_packet(sess_t *s, sess_flow *f, uint8_t dir, bool created)
+static void emit_packet(sess_t *s, sess__flow *f, uint8_t dir, bool created)
 {
     /* Per packet: every field of the packet member is set, and only those
      * (zero-filling the whole union measured slower). */
@@ -152,7 +153,7 @@ static void emit_packet(sess_t *s, sess_flow *f, uint8_t dir, bool created)
     sess__emit(s, &ev);
 }
 
-static uint64_t payload_bytes(const sess_pkt *p)
+static uint64_t payload_bytes(const sess__pkt *p)
 {
     if (p->l4_ok)
         return p->payload_wire_len;
@@ -161,32 +162,32 @@ static uint64_t payload_bytes(const sess_pkt *p)
 
 /* The originator: the sender of a SYN, the receiver of a SYN-ACK, otherwise
  * the sender. */
-static bool sender_is_originator(const sess_pkt *p)
+static bool sender_is_originator(const sess__pkt *p)
 {
     if (p->proto == 6 && p->l4_ok)
-        return (p->tcp_flags & (SESS_TH_SYN | SESS_TH_ACK)) !=
-               (SESS_TH_SYN | SESS_TH_ACK);
+        return (p->tcp_flags & (SESS__TH_SYN | SESS__TH_ACK)) !=
+               (SESS__TH_SYN | SESS__TH_ACK);
     return true;
 }
 
-static void on_transport(sess_t *s, const sess_pkt *p)
+static void on_transport(sess_t *s, const sess__pkt *p)
 {
     bool ports = p->l4_ok && (p->proto == 6 || p->proto == 17);
-    sess_flow_key k;
-    sess_flow_key_from_pkt(&k, p, ports);
+    sess__flow_key k;
+    sess__flow_key_from_pkt(&k, p, ports);
     uint8_t dir = 0;
-    sess_flow *f = sess_flow_find(&s->flows, &k, &dir);
+    sess__flow *f = sess__flow_find(&s->flows, &k, &dir);
     if (f && ports && p->proto == 6 && sess__tcp_starts_new_flow(f, dir, p)) {
         flow_end(s, f, 0, NULL);
         f = NULL;
     }
     bool created = false;
     if (!f) {
-        if (sess_flow_count(&s->flows) >= s->cfg.max_flows)
-            flow_end(s, sess_flow_oldest(&s->flows), SESS_AN_FLOW_EVICTED,
+        if (sess__flow_count(&s->flows) >= s->cfg.max_flows)
+            flow_end(s, sess__flow_oldest(&s->flows), SESS_AN_FLOW_EVICTED,
                      "flow table full: least recent flow ended");
         bool orig = sender_is_originator(p);
-        f = sess_flow_insert(&s->flows, &k, orig);
+        f = sess__flow_insert(&s->flows, &k, orig);
         if (!f) {
             sess__report_nomem(s, NULL, "new flow not created: the frame "
                                         "joins no flow");
@@ -203,17 +204,17 @@ static void on_transport(sess_t *s, const sess_pkt *p)
     f->info.bytes[dir] += payload_bytes(p);
     f->info.last_frame = s->emit_frame;
     f->info.last_ts = s->now_ts;
-    sess_flow_touch(&s->flows, f);
+    sess__flow_touch(&s->flows, f);
     emit_packet(s, f, dir, created);
 
     if (ports && p->proto == 6) {
         sess__tcp_segment(s, f, dir, p);
-        if (sess_stream_pool_bytes(s->pool) > s->memcap_next)
+        if (sess__stream_pool_bytes(s->pool) > s->memcap_next)
             enforce_tcp_memcap(s, f);
     }
 }
 
-static void on_evicted_datagram(void *user, const sess_frag_eviction *e)
+static void on_evicted_datagram(void *user, const sess__frag_eviction *e)
 {
     sess_t *s = user;
     uint64_t saved = s->emit_frame;
@@ -222,11 +223,11 @@ static void on_evicted_datagram(void *user, const sess_frag_eviction *e)
     snprintf(detail, sizeof detail,
              "incomplete IPv%u datagram id 0x%x (%u fragments, %zu bytes) %s",
              e->family, e->id, e->nfrags, e->bytes_held,
-             e->reason == SESS_FRAG_EVICT_MEMCAP  ? "evicted: memcap reached"
-             : e->reason == SESS_FRAG_EVICT_FLUSH ? "never completed"
+             e->reason == SESS__FRAG_EVICT_MEMCAP  ? "evicted: memcap reached"
+             : e->reason == SESS__FRAG_EVICT_FLUSH ? "never completed"
                                                   : "timed out");
     sess__emit_anomaly(s, NULL,
-                 e->reason == SESS_FRAG_EVICT_MEMCAP ? SESS_AN_FRAG_MEMCAP
+                 e->reason == SESS__FRAG_EVICT_MEMCAP ? SESS_AN_FRAG_MEMCAP
                                                      : SESS_AN_FRAG_TIMEOUT,
                  detail);
     s->emit_frame = saved;
@@ -239,19 +240,19 @@ static void report_fragment_anomalies(sess_t *s, unsigned a)
         sess_anomaly what;
         const char *detail;
     } table[] = {
-        {SESS_FRAGA_CONFLICT, SESS_AN_FRAG_CONFLICT,
+        {SESS__FRAGA_CONFLICT, SESS_AN_FRAG_CONFLICT,
          "overlapping fragment bytes differ"},
-        {SESS_FRAGA_TOO_LONG, SESS_AN_FRAG_TOO_LONG,
+        {SESS__FRAGA_TOO_LONG, SESS_AN_FRAG_TOO_LONG,
          "fragment offset + length > 65535: fragment ignored"},
-        {SESS_FRAGA_BAD_SIZE, SESS_AN_FRAG_BAD_SIZE,
+        {SESS__FRAGA_BAD_SIZE, SESS_AN_FRAG_BAD_SIZE,
          "non-last fragment empty or not a multiple of 8: fragment ignored"},
-        {SESS_FRAGA_PAST_END, SESS_AN_FRAG_PAST_END,
+        {SESS__FRAGA_PAST_END, SESS_AN_FRAG_PAST_END,
          "fragment data past the datagram's end: extra bytes ignored"},
-        {SESS_FRAGA_END_CONFLICT, SESS_AN_FRAG_END_CONFLICT,
+        {SESS__FRAGA_END_CONFLICT, SESS_AN_FRAG_END_CONFLICT,
          "second last fragment with a different end: first end kept"},
-        {SESS_FRAGA_DROPPED, SESS_AN_FRAG_DROPPED,
+        {SESS__FRAGA_DROPPED, SESS_AN_FRAG_DROPPED,
          "overlap under the drop policy: datagram discarded"},
-        {SESS_FRAGA_TRUNCATED, SESS_AN_TRUNCATED,
+        {SESS__FRAGA_TRUNCATED, SESS_AN_TRUNCATED,
          "fragment not fully captured: fragment ignored"},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
@@ -259,7 +260,7 @@ static void report_fragment_anomalies(sess_t *s, unsigned a)
             sess__emit_anomaly(s, NULL, table[i].what, table[i].detail);
 }
 
-static void on_fragment(sess_t *s, sess_pkt *p);
+static void on_fragment(sess_t *s, sess__pkt *p);
 
 enum { MAX_FRAG_NESTING = 4 };
 
@@ -289,7 +290,7 @@ static bool nested_frag_room(sess_t *s, size_t len)
 /* A reassembled datagram held a tunnel whose packet is itself a fragment:
  * it joins its own datagram like any other, from a copy, since its bytes
  * live in the buffer the defragmenter frees on its next call. */
-static void on_nested_fragment(sess_t *s, sess_pkt *p)
+static void on_nested_fragment(sess_t *s, sess__pkt *p)
 {
     size_t len = p->frag_captured;
     if (!nested_frag_room(s, len)) {
@@ -304,21 +305,21 @@ static void on_nested_fragment(sess_t *s, sess_pkt *p)
     s->frag_nesting--;
 }
 
-static void on_fragment(sess_t *s, sess_pkt *p)
+static void on_fragment(sess_t *s, sess__pkt *p)
 {
-    sess_frag_result r;
+    sess__frag_result r;
     s->counts.fragments++;
-    if (sess_ipfrag_add(s->frag, p, s->emit_frame, s->now, &r) != SESS_OK) {
-        r.status = SESS_FRAG_DISCARDED, r.anomalies = 0;
+    if (sess__ipfrag_add(s->frag, p, s->emit_frame, s->now, &r) != SESS_OK) {
+        r.status = SESS__FRAG_DISCARDED, r.anomalies = 0;
         sess__report_nomem(s, NULL, "IP fragment not held: its datagram "
                                     "cannot complete");
     }
     sess_event ev = {.type = SESS_EV_IP_FRAGMENT};
     ev.u.fragment.id = p->frag_id;
-    ev.u.fragment.completes = r.status == SESS_FRAG_COMPLETE;
+    ev.u.fragment.completes = r.status == SESS__FRAG_COMPLETE;
     sess__emit(s, &ev);
     report_fragment_anomalies(s, r.anomalies);
-    if (r.status != SESS_FRAG_COMPLETE) {
+    if (r.status != SESS__FRAG_COMPLETE) {
         emit_packet(s, NULL, 0, false);
         return;
     }
@@ -336,7 +337,7 @@ static void on_fragment(sess_t *s, sess_pkt *p)
     /* The datagram now stands for the packet: its transport joins a flow. */
     p->is_fragment = false;
     p->ip_len = p->ip_hdr_len + r.len;
-    sess_decode_transport(p, r.proto, r.data, r.len);
+    sess__decode_transport(p, r.proto, r.data, r.len);
     if (p->is_fragment) { /* a tunnel in the datagram held a fragment */
         on_nested_fragment(s, p);
         return;
@@ -375,13 +376,14 @@ static void report_decode(sess_t *s, uint32_t linktype, int rc,
         }
         return;
     }
-    if (rc == SESS_ETRUNCATED || (anomalies & (SESS_DEC_TRUNCATED)))
+    if (rc == SESS_ETRUNCATED || (anomalies & (SESS__DEC_TRUNCATED)))
         sess__emit_anomaly(s, NULL, SESS_AN_TRUNCATED, "header truncated");
-    if (anomalies & (SESS_DEC_BAD_IP_LEN | SESS_DEC_BAD_L4_LEN | SESS_DEC_BAD_EXT))
+    if (anomalies &
+        (SESS__DEC_BAD_IP_LEN | SESS__DEC_BAD_L4_LEN | SESS__DEC_BAD_EXT))
         sess__emit_anomaly(s, NULL, SESS_AN_BAD_LENGTH,
-                     anomalies & SESS_DEC_BAD_IP_LEN
+                     anomalies & SESS__DEC_BAD_IP_LEN
                          ? "IP length field inconsistent with the data"
-                     : anomalies & SESS_DEC_BAD_EXT
+                     : anomalies & SESS__DEC_BAD_EXT
                          ? "IPv6 extension header chain broken"
                          : "transport length field inconsistent with the data");
 }
@@ -399,11 +401,11 @@ static int feed_frame(sess_t *s, uint64_t frame, sess_time ts,
     expire_flows(s);
     /* Abandoned datagrams give their memory back while other traffic
      * flows, not only when their own fragments come again. */
-    if (sess_ipfrag_bytes_held(s->frag))
-        sess_ipfrag_expire(s->frag, s->now);
+    if (sess__ipfrag_bytes_held(s->frag))
+        sess__ipfrag_expire(s->frag, s->now);
 
-    sess_pkt p;
-    int rc = sess_decode_frame(linktype, data, caplen, &p);
+    sess__pkt p;
+    int rc = sess__decode_frame(linktype, data, caplen, &p);
     if (rc != SESS_OK || p.anomalies)
         report_decode(s, linktype, rc, p.anomalies);
     if (rc != SESS_OK) {
@@ -499,19 +501,19 @@ sess_t *sess_new(const sess_config *cfg, sess_event_cb cb, void *user)
     s->cb = cb;
     s->user = user;
     s->memcap_next = s->cfg.tcp_memcap;
-    s->stream_cfg = (sess_stream_config){
+    s->stream_cfg = (sess__stream_config){
         .policy = s->cfg.tcp_policy,
         .dir_cap = s->cfg.tcp_dir_cap,
         .window = s->cfg.tcp_window,
         .depth = s->cfg.tcp_depth,
         .history = s->cfg.tcp_history,
     };
-    sess_ipfrag_config fc = {s->cfg.ip_policy, s->cfg.ip_timeout,
+    sess__ipfrag_config fc = {s->cfg.ip_policy, s->cfg.ip_timeout,
                              s->cfg.ip_memcap, &s->alloc};
-    s->frag = sess_ipfrag_new(&fc, on_evicted_datagram, s);
-    s->pool = sess_stream_pool_new(&s->alloc);
+    s->frag = sess__ipfrag_new(&fc, on_evicted_datagram, s);
+    s->pool = sess__stream_pool_new(&s->alloc);
     if (!s->frag || !s->pool ||
-        sess_flow_table_init(&s->flows, &s->alloc) != SESS_OK) {
+        sess__flow_table_init(&s->flows, &s->alloc) != SESS_OK) {
         sess_free(s);
         return NULL;
     }
@@ -524,9 +526,9 @@ int sess_finish(sess_t *s)
         return SESS_EINVAL;
     s->nomem = false;
     uint64_t saved = s->emit_frame;
-    sess_ipfrag_flush(s->frag);
-    sess_flow *f;
-    while ((f = sess_flow_oldest(&s->flows)) != NULL)
+    sess__ipfrag_flush(s->frag);
+    sess__flow *f;
+    while ((f = sess__flow_oldest(&s->flows)) != NULL)
         flow_end(s, f, 0, NULL);
     s->emit_frame = saved;
     s->now = 0; /* the next capture's clock may start anywhere */
@@ -538,15 +540,16 @@ void sess_free(sess_t *s)
 {
     if (!s)
         return;
-    for (sess_flow *f = sess_flow_oldest(&s->flows); f; f = sess_flow_newer(f))
+    for (sess__flow *f = sess__flow_oldest(&s->flows); f;
+         f = sess__flow_newer(f))
         if (f->ext)
             sess__tcp_conn_free(s, f->ext), f->ext = NULL;
     if (s->flows.h.buckets)
-        sess_flow_table_destroy(&s->flows);
+        sess__flow_table_destroy(&s->flows);
     if (s->frag)
-        sess_ipfrag_free(s->frag);
+        sess__ipfrag_free(s->frag);
     if (s->pool)
-        sess_stream_pool_free(s->pool);
+        sess__stream_pool_free(s->pool);
     sess__free(&s->alloc, s->frames.v);
     sess__free(&s->alloc, s->nested_frag);
     sess__free(&s->alloc, s);

@@ -26,10 +26,10 @@ struct sess {
     bool nomem;                /* an allocation failed during this call */
     sess_event_cb cb;
     void *user;
-    sess_flow_table flows;
-    sess_ipfrag *frag;
-    sess_stream_pool *pool;
-    sess_stream_config stream_cfg;
+    sess__flow_table flows;
+    sess__ipfrag *frag;
+    sess__stream_pool *pool;
+    sess__stream_config stream_cfg;
     sess_counts counts;
     uint64_t emit_frame;
     double now;                /* the latest capture time, in seconds */
@@ -38,7 +38,7 @@ struct sess {
     bool streams_changed;      /* a hole was given up during this packet */
     uint32_t unsupported[16];  /* link types already reported */
     size_t nunsupported;
-    sess_u64vec frames;        /* scratch: frames of the message being cut */
+    sess__u64vec frames;        /* scratch: frames of the message being cut */
     /* A fragment found in a tunnel inside a reassembled datagram: its bytes,
      * which the defragmenter's next call would free, and how deep such
      * datagrams nest at the moment. */
@@ -56,7 +56,7 @@ static inline void sess__emit(sess_t *s, sess_event *ev)
 
 /* An anomaly event; `f` may be NULL, `detail` is copied by no one: it must
  * live until the callback returns. */
-void sess__emit_anomaly(sess_t *s, const sess_flow *f, sess_anomaly what,
+void sess__emit_anomaly(sess_t *s, const sess__flow *f, sess_anomaly what,
                         const char *detail);
 
 
@@ -69,6 +69,6 @@ static inline double sess__seconds(sess_time t)
 
 /* An allocation failed: reports what was lost (SESS_AN_NOMEM) and makes
  * the call feeding the frame return SESS_ENOMEM. */
-void sess__report_nomem(sess_t *s, const sess_flow *f, const char *lost);
+void sess__report_nomem(sess_t *s, const sess__flow *f, const char *lost);
 
 #endif

@@ -24,7 +24,7 @@
 #define MIN_BUF_CAP (16 * 1024)
 #define TRIM_FLOOR (16 * 1024)   /* buffers this small are never shrunk */
 
-static void buf_compact(sess_stream *s)
+static void buf_compact(sess__stream *s)
 {
     memmove(s->buf, s->buf + s->buf_head, sess__buf_live(s));
     s->buf_head = 0;
@@ -32,7 +32,7 @@ static void buf_compact(sess_stream *s)
 
 /* Room for every offset below `end`.  Grows geometrically, after first
  * reclaiming the consumed front. */
-int sess__buf_make_room(sess_stream *s, uint64_t end)
+int sess__buf_make_room(sess__stream *s, uint64_t end)
 {
     size_t need = (size_t)(end - sess__hist_start(s));
     if (s->buf_head > 0 && need <= s->buf_cap) {
@@ -80,7 +80,7 @@ int sess__buf_make_room(sess_stream *s, uint64_t end)
  * otherwise left in place until sess__buf_reserve() needs the room, which moves
  * the history and the unconsumed bytes less often (bench/FINDINGS.md,
  * section 6). */
-void sess__buf_trim(sess_stream *s)
+void sess__buf_trim(sess__stream *s)
 {
     if (s->buf_head <= s->buf_cap / 2)
         return;
@@ -98,9 +98,9 @@ void sess__buf_trim(sess_stream *s)
     }
 }
 
-void sess__buf_release(sess_stream *s)
+void sess__buf_release(sess__stream *s)
 {
-    sess_stream_pool *pool = s->pool;
+    sess__stream_pool *pool = s->pool;
     pool->bytes -= s->buf_cap;
     if (s->buf && s->buf_cap <= CACHED_BUF_MAX && pool->ncache < CACHED_BUFS) {
         pool->cache[pool->ncache] = s->buf;

@@ -5,11 +5,11 @@
  */
 #include "stream_pool.h"
 
-sess_stream_pool *sess_stream_pool_new(const sess__alloc *alloc)
+sess__stream_pool *sess__stream_pool_new(const sess__alloc *alloc)
 {
     if (!alloc)
         alloc = &sess__alloc_libc;
-    sess_stream_pool *pool = sess__calloc(alloc, 1, sizeof *pool);
+    sess__stream_pool *pool = sess__calloc(alloc, 1, sizeof *pool);
     if (pool) {
         pool->rng = 0x9e3779b9u;
         pool->alloc = alloc;
@@ -17,7 +17,7 @@ sess_stream_pool *sess_stream_pool_new(const sess__alloc *alloc)
     return pool;
 }
 
-void sess_stream_pool_free(sess_stream_pool *pool)
+void sess__stream_pool_free(sess__stream_pool *pool)
 {
     if (!pool)
         return;
@@ -31,7 +31,7 @@ void sess_stream_pool_free(sess_stream_pool *pool)
     sess__free(pool->alloc, pool);
 }
 
-size_t sess_stream_pool_bytes(const sess_stream_pool *pool)
+size_t sess__stream_pool_bytes(const sess__stream_pool *pool)
 {
     return pool->bytes;
 }

@@ -18,9 +18,9 @@ typedef struct hole {
 } hole;
 
 typedef struct fixture {
-    sess_stream_config cfg;
-    sess_stream_pool *pool;
-    sess_stream s;
+    sess__stream_config cfg;
+    sess__stream_pool *pool;
+    sess__stream s;
     hole holes[64];
     size_t nholes;
     uint32_t isn;
@@ -37,32 +37,32 @@ static void on_missing(void *user, uint64_t offset, uint64_t len)
 static void fx_open(fixture *f, sess_tcp_policy policy, uint32_t isn)
 {
     memset(f, 0, sizeof *f);
-    f->cfg = (sess_stream_config){.policy = policy,
+    f->cfg = (sess__stream_config){.policy = policy,
                                   .dir_cap = 1u << 20,
                                   .window = 1u << 24,
                                   .history = 4096};
-    f->pool = sess_stream_pool_new(NULL);
+    f->pool = sess__stream_pool_new(NULL);
     ASSERT(f->pool != NULL);
     f->isn = isn;
-    sess_stream_init(&f->s, &f->cfg, f->pool, on_missing, f);
-    sess_stream_syn(&f->s, isn);
+    sess__stream_init(&f->s, &f->cfg, f->pool, on_missing, f);
+    sess__stream_syn(&f->s, isn);
 }
 
 static void fx_close(fixture *f)
 {
-    sess_stream_release(&f->s);
-    ASSERT_EQ(sess_stream_pool_bytes(f->pool), 0);
-    sess_stream_pool_free(f->pool);
+    sess__stream_release(&f->s);
+    ASSERT_EQ(sess__stream_pool_bytes(f->pool), 0);
+    sess__stream_pool_free(f->pool);
 }
 
 /* Feeds `text` at stream offset `off` (relative to the ISN); frames count
  * from 1. */
-static sess_seg_info put(fixture *f, int64_t off, const char *text)
+static sess__seg_info put(fixture *f, int64_t off, const char *text)
 {
-    sess_seg_info info;
+    sess__seg_info info;
     uint32_t seq = f->isn + 1u + (uint32_t)off;
     f->frame++;
-    int rc = sess_stream_data(&f->s, seq, (const uint8_t *)text, strlen(text),
+    int rc = sess__stream_data(&f->s, seq, (const uint8_t *)text, strlen(text),
                               f->frame, (double)f->frame, &info);
     ASSERT_EQ(rc, SESS_OK);
     return info;
@@ -78,7 +78,7 @@ static const char *readable(fixture *f)
 {
     static char out[1 << 12];
     const uint8_t *data;
-    size_t n = sess_stream_readable(&f->s, &data);
+    size_t n = sess__stream_readable(&f->s, &data);
     ASSERT_LT(n, sizeof out);
     for (size_t i = 0; i < n; i++)
         out[i] = data[i] ? (char)data[i] : '.';
@@ -89,12 +89,12 @@ static const char *readable(fixture *f)
 static void consume_all(fixture *f, char *sink, size_t *sink_len)
 {
     const uint8_t *data;
-    size_t n = sess_stream_readable(&f->s, &data);
+    size_t n = sess__stream_readable(&f->s, &data);
     if (n)
         memcpy(sink + *sink_len, data, n);
     *sink_len += n;
     uint64_t missing;
-    ASSERT_EQ(sess_stream_consume(&f->s, n, NULL, &missing), SESS_OK);
+    ASSERT_EQ(sess__stream_consume(&f->s, n, NULL, &missing), SESS_OK);
 }
 
 /* Flags of a segment whose overlapping bytes differ, partly or wholly
@@ -112,27 +112,27 @@ TEST(in_order)
 {
     fixture f;
     fx_open(&f, SESS_TCP_FIRST, ISN);
-    ASSERT(sess_stream_started(&f.s));
-    ASSERT(sess_stream_idle(&f.s));
+    ASSERT(sess__stream_started(&f.s));
+    ASSERT(sess__stream_idle(&f.s));
     ASSERT_EQ(put_flags(&f, 0, "GET / "), 0);
     ASSERT_EQ(put_flags(&f, 6, "HTTP/1.1"), 0);
     ASSERT_STR_EQ(readable(&f), "GET / HTTP/1.1");
-    ASSERT(!sess_stream_idle(&f.s));
+    ASSERT(!sess__stream_idle(&f.s));
 
-    sess_u64vec frames = {0};
+    sess__u64vec frames = {0};
     uint64_t missing = 1;
-    ASSERT_EQ(sess_stream_consume(&f.s, 8, &frames, &missing), SESS_OK);
+    ASSERT_EQ(sess__stream_consume(&f.s, 8, &frames, &missing), SESS_OK);
     ASSERT_EQ(missing, 0);
     ASSERT_EQ(frames.n, 2);
     ASSERT_EQ(frames.v[0], 1);
     ASSERT_EQ(frames.v[1], 2);
-    ASSERT_EQ(sess_stream_consumed(&f.s), 8);
+    ASSERT_EQ(sess__stream_consumed(&f.s), 8);
     ASSERT_STR_EQ(readable(&f), "TP/1.1");
     /* Frame 2 continues: not repeated. */
-    ASSERT_EQ(sess_stream_consume(&f.s, 6, &frames, &missing), SESS_OK);
+    ASSERT_EQ(sess__stream_consume(&f.s, 6, &frames, &missing), SESS_OK);
     ASSERT_EQ(frames.n, 2);
-    ASSERT(sess_stream_idle(&f.s));
-    ASSERT_EQ(sess_stream_consume(&f.s, 1, &frames, &missing), SESS_EINVAL);
+    ASSERT(sess__stream_idle(&f.s));
+    ASSERT_EQ(sess__stream_consume(&f.s, 1, &frames, &missing), SESS_EINVAL);
     free(frames.v);
     fx_close(&f);
 }
@@ -233,7 +233,7 @@ TEST(reorder)
                         consume_all(&f, sink, &sink_len);
                     sink[sink_len] = '\0';
                     ASSERT_STR_EQ(sink, rc->text);
-                    ASSERT(sess_stream_idle(&f.s));
+                    ASSERT(sess__stream_idle(&f.s));
                     fx_close(&f);
                     orders++;
                 } while (next_permutation(perm, rc->nsegs));
@@ -354,7 +354,7 @@ TEST(overlap_policy)
             for (size_t h = 0; h < 3 && pc->held[h].text; h++)
                 put(&f, pc->held[h].off, pc->held[h].text);
             unsigned flags = put_flags(&f, pc->arriving.off, pc->arriving.text);
-            ASSERT_EQ(sess_stream_give_up(&f.s), SESS_OK);
+            ASSERT_EQ(sess__stream_give_up(&f.s), SESS_OK);
             const char *got = readable(&f);
             if (strcmp(got, pc->want[p]) != 0 || flags != pc->flags)
                 TESTLIB_FAIL("%s, %s: \"%s\" flags 0x%x, want \"%s\" 0x%x",
@@ -499,7 +499,7 @@ TEST(overlap_random)
                 consumed = (int)sink_len;
             }
         }
-        ASSERT_EQ(sess_stream_give_up(&f.s), SESS_OK);
+        ASSERT_EQ(sess__stream_give_up(&f.s), SESS_OK);
         consume_all(&f, sink, &sink_len);
         size_t span = SPAN;
         while (span > 0 && !held[span - 1])
@@ -527,8 +527,8 @@ TEST(overrun)
         ASSERT_EQ(put_flags(&f, 8, "ijklmnop"), SESS_SEG_OUT_OF_ORDER);
         ASSERT_EQ(put_flags(&f, 0, "abcdefgh"), 0);
         ASSERT_EQ(put_flags(&f, 4, "efgh"), SESS_SEG_RETRANSMISSION);
-        sess_stream_fin(&f.s, isns[i] + 1u + 26u);
-        ASSERT(sess_stream_complete(&f.s));
+        sess__stream_fin(&f.s, isns[i] + 1u + 26u);
+        ASSERT(sess__stream_complete(&f.s));
         ASSERT_STR_EQ(readable(&f), "abcdefghijklmnopqrstuvwxyz");
         ASSERT_EQ(put_flags(&f, 26, "!"), SESS_SEG_LATE);
         fx_close(&f);
@@ -545,19 +545,19 @@ TEST(overrun_long)
         chunk[i] = (uint8_t)(i % 251 + 1);
     uint64_t off = 0;
     for (int i = 0; i < 72000; i++) {
-        sess_seg_info info;
+        sess__seg_info info;
         uint32_t seq = 0xfffff001u + (uint32_t)off;
-        ASSERT_EQ(sess_stream_data(&f.s, seq, chunk, sizeof chunk, (uint64_t)i,
+        ASSERT_EQ(sess__stream_data(&f.s, seq, chunk, sizeof chunk, (uint64_t)i,
                                    0, &info), SESS_OK);
         ASSERT_EQ(info.offset, off);
         ASSERT_EQ(info.flags, 0);
         off += sizeof chunk;
         uint64_t missing;
-        ASSERT_EQ(sess_stream_consume(&f.s, sizeof chunk, NULL, &missing),
+        ASSERT_EQ(sess__stream_consume(&f.s, sizeof chunk, NULL, &missing),
                   SESS_OK);
     }
     ASSERT_GT(off, 0x100000000ull + 0x1000);
-    ASSERT_EQ(sess_stream_consumed(&f.s), off);
+    ASSERT_EQ(sess__stream_consumed(&f.s), off);
     fx_close(&f);
 }
 
@@ -566,10 +566,10 @@ TEST(syn_with_data)
     fixture f;
     fx_open(&f, SESS_TCP_FIRST, 0xfffffffeu);
     /* The SYN's own payload comes with seq = isn + 1. */
-    sess_seg_info info = put(&f, 0, "hi");
+    sess__seg_info info = put(&f, 0, "hi");
     ASSERT_EQ(info.offset, 0);
     ASSERT_EQ(info.flags, 0);
-    sess_stream_syn(&f.s, 12345); /* base already fixed */
+    sess__stream_syn(&f.s, 12345); /* base already fixed */
     ASSERT_EQ(put(&f, 2, "!").offset, 2);
     ASSERT_STR_EQ(readable(&f), "hi!");
     fx_close(&f);
@@ -579,20 +579,20 @@ TEST(midstream)
 {
     fixture f;
     fx_open(&f, SESS_TCP_FIRST, 0);
-    sess_stream_release(&f.s);
-    sess_stream_init(&f.s, &f.cfg, f.pool, on_missing, &f);
-    ASSERT(!sess_stream_started(&f.s));
-    sess_seg_info info;
-    ASSERT_EQ(sess_stream_data(&f.s, 5000, (const uint8_t *)"fghij", 5, 1, 0,
+    sess__stream_release(&f.s);
+    sess__stream_init(&f.s, &f.cfg, f.pool, on_missing, &f);
+    ASSERT(!sess__stream_started(&f.s));
+    sess__seg_info info;
+    ASSERT_EQ(sess__stream_data(&f.s, 5000, (const uint8_t *)"fghij", 5, 1, 0,
                                &info), SESS_OK);
-    ASSERT(sess_stream_started(&f.s));
+    ASSERT(sess__stream_started(&f.s));
     ASSERT_EQ(info.offset, 0);
     ASSERT_EQ(info.flags, 0);
     /* Bytes below the first one seen are late, the rest is a retransmission. */
-    ASSERT_EQ(sess_stream_data(&f.s, 4990, (const uint8_t *)"abcde", 5, 2, 0,
+    ASSERT_EQ(sess__stream_data(&f.s, 4990, (const uint8_t *)"abcde", 5, 2, 0,
                                &info), SESS_OK);
     ASSERT_EQ(info.flags, SESS_SEG_LATE);
-    ASSERT_EQ(sess_stream_data(&f.s, 4997, (const uint8_t *)"xyzfg", 5, 3, 0,
+    ASSERT_EQ(sess__stream_data(&f.s, 4997, (const uint8_t *)"xyzfg", 5, 3, 0,
                                &info), SESS_OK);
     ASSERT_EQ(info.flags, SESS_SEG_LATE | SESS_SEG_RETRANSMISSION);
     ASSERT_STR_EQ(readable(&f), "fghij");
@@ -605,15 +605,15 @@ TEST(window)
     fx_open(&f, SESS_TCP_FIRST, ISN);
     f.cfg.window = 1000;
     put(&f, 0, "abc");
-    size_t bytes = sess_stream_pool_bytes(f.pool);
+    size_t bytes = sess__stream_pool_bytes(f.pool);
     static const int64_t jumps[] = {1002, 5000, 1 << 30, -(1 << 30)};
     for (size_t i = 0; i < sizeof jumps / sizeof jumps[0]; i++) {
-        sess_seg_info info = put(&f, jumps[i], "zz");
-        ASSERT_EQ(info.anomalies, SESS_STREAM_A_WINDOW);
+        sess__seg_info info = put(&f, jumps[i], "zz");
+        ASSERT_EQ(info.anomalies, SESS__STREAM_A_WINDOW);
         ASSERT_EQ(info.flags, 0);
     }
-    ASSERT_EQ(sess_stream_pool_bytes(f.pool), bytes);
-    ASSERT(sess_stream_idle(&f.s) == false);
+    ASSERT_EQ(sess__stream_pool_bytes(f.pool), bytes);
+    ASSERT(sess__stream_idle(&f.s) == false);
     ASSERT_EQ(put(&f, 1002, "z").anomalies, 0); /* ends at next + window */
     ASSERT_STR_EQ(readable(&f), "abc");
     fx_close(&f);
@@ -627,31 +627,31 @@ TEST(flush)
     fx_open(&f, SESS_TCP_FIRST, ISN);
     put(&f, 0, "abc");
     ASSERT_EQ(put_flags(&f, 6, "ghi"), SESS_SEG_OUT_OF_ORDER);
-    sess_stream_fin(&f.s, ISN + 1 + 12);
-    ASSERT(!sess_stream_complete(&f.s));
+    sess__stream_fin(&f.s, ISN + 1 + 12);
+    ASSERT(!sess__stream_complete(&f.s));
     ASSERT_STR_EQ(readable(&f), "abc");
-    ASSERT_EQ(sess_stream_give_up(&f.s), SESS_OK);
+    ASSERT_EQ(sess__stream_give_up(&f.s), SESS_OK);
     ASSERT_EQ(f.nholes, 2);
     ASSERT_EQ(f.holes[0].offset, 3);
     ASSERT_EQ(f.holes[0].len, 3);
     ASSERT_EQ(f.holes[1].offset, 9); /* up to the FIN */
     ASSERT_EQ(f.holes[1].len, 3);
-    ASSERT(sess_stream_complete(&f.s));
+    ASSERT(sess__stream_complete(&f.s));
     ASSERT_STR_EQ(readable(&f), "abc...ghi...");
 
-    sess_u64vec frames = {0};
+    sess__u64vec frames = {0};
     uint64_t missing;
-    ASSERT_EQ(sess_stream_consume(&f.s, 8, &frames, &missing), SESS_OK);
+    ASSERT_EQ(sess__stream_consume(&f.s, 8, &frames, &missing), SESS_OK);
     ASSERT_EQ(missing, 3);
     ASSERT_EQ(frames.n, 2);
     ASSERT_EQ(frames.v[0], 1);
     ASSERT_EQ(frames.v[1], 2);
-    ASSERT_EQ(sess_stream_consume(&f.s, 4, &frames, &missing), SESS_OK);
+    ASSERT_EQ(sess__stream_consume(&f.s, 4, &frames, &missing), SESS_OK);
     ASSERT_EQ(missing, 3);
     ASSERT_EQ(frames.n, 2);
     free(frames.v);
     /* Giving up twice reports nothing new. */
-    ASSERT_EQ(sess_stream_give_up(&f.s), SESS_OK);
+    ASSERT_EQ(sess__stream_give_up(&f.s), SESS_OK);
     ASSERT_EQ(f.nholes, 2);
     fx_close(&f);
 }
@@ -664,18 +664,18 @@ TEST(ack_past_hole)
     put(&f, 6, "ghi");
     put(&f, 12, "mno");
     /* Up to the middle of the hole. */
-    ASSERT_EQ(sess_stream_ack(&f.s, ISN + 1 + 4), SESS_OK);
+    ASSERT_EQ(sess__stream_ack(&f.s, ISN + 1 + 4), SESS_OK);
     ASSERT_EQ(f.nholes, 1);
     ASSERT_EQ(f.holes[0].offset, 3);
     ASSERT_EQ(f.holes[0].len, 1);
     ASSERT_STR_EQ(readable(&f), "abc.");
-    ASSERT_EQ(sess_stream_ack(&f.s, ISN + 1 + 7), SESS_OK);
+    ASSERT_EQ(sess__stream_ack(&f.s, ISN + 1 + 7), SESS_OK);
     ASSERT_EQ(f.nholes, 2);
     ASSERT_EQ(f.holes[1].offset, 4);
     ASSERT_EQ(f.holes[1].len, 2);
     ASSERT_STR_EQ(readable(&f), "abc...ghi");
     /* Acked beyond anything seen: those bytes were sent, so are missing. */
-    ASSERT_EQ(sess_stream_ack(&f.s, ISN + 1 + 20), SESS_OK);
+    ASSERT_EQ(sess__stream_ack(&f.s, ISN + 1 + 20), SESS_OK);
     ASSERT_EQ(f.nholes, 4);
     ASSERT_EQ(f.holes[2].offset, 9);
     ASSERT_EQ(f.holes[2].len, 3);
@@ -683,9 +683,9 @@ TEST(ack_past_hole)
     ASSERT_EQ(f.holes[3].len, 5);
     ASSERT_STR_EQ(readable(&f), "abc...ghi...mno.....");
     /* An old ACK changes nothing. */
-    ASSERT_EQ(sess_stream_ack(&f.s, ISN + 1 + 2), SESS_OK);
+    ASSERT_EQ(sess__stream_ack(&f.s, ISN + 1 + 2), SESS_OK);
     ASSERT_EQ(f.nholes, 4);
-    ASSERT(sess_stream_idle(&f.s) == false);
+    ASSERT(sess__stream_idle(&f.s) == false);
     fx_close(&f);
 }
 
@@ -694,10 +694,10 @@ TEST(fin_overtakes_data)
     fixture f;
     fx_open(&f, SESS_TCP_FIRST, ISN);
     put(&f, 0, "abc");
-    sess_stream_fin(&f.s, ISN + 1 + 6);
-    ASSERT(!sess_stream_complete(&f.s));
+    sess__stream_fin(&f.s, ISN + 1 + 6);
+    ASSERT(!sess__stream_complete(&f.s));
     ASSERT_EQ(put_flags(&f, 3, "def"), 0);
-    ASSERT(sess_stream_complete(&f.s));
+    ASSERT(sess__stream_complete(&f.s));
     ASSERT_EQ(put_flags(&f, 6, "ghi"), SESS_SEG_LATE);
     ASSERT_EQ(put_flags(&f, 4, "efg"), SESS_SEG_LATE | SESS_SEG_RETRANSMISSION);
     ASSERT_STR_EQ(readable(&f), "abcdef");
@@ -710,7 +710,7 @@ TEST(late)
     fx_open(&f, SESS_TCP_FIRST, ISN);
     put(&f, 0, "abc");
     put(&f, 6, "ghi");
-    ASSERT_EQ(sess_stream_give_up(&f.s), SESS_OK);
+    ASSERT_EQ(sess__stream_give_up(&f.s), SESS_OK);
     /* On the given-up hole, held then consumed. */
     ASSERT_EQ(put_flags(&f, 3, "def"), SESS_SEG_LATE);
     ASSERT_EQ(put_flags(&f, 2, "cdefg"),
@@ -724,11 +724,11 @@ TEST(late)
               SESS_SEG_LATE | SESS_SEG_RETRANSMISSION);
     ASSERT_EQ(put_flags(&f, 2, "XdefY"),
               SESS_SEG_LATE | RETRANS_CONFLICT);
-    ASSERT(sess_stream_idle(&f.s));
+    ASSERT(sess__stream_idle(&f.s));
     /* Beyond the FIN. */
-    sess_stream_fin(&f.s, ISN + 1 + 9);
+    sess__stream_fin(&f.s, ISN + 1 + 9);
     ASSERT_EQ(put_flags(&f, 9, "jkl"), SESS_SEG_LATE);
-    ASSERT(sess_stream_idle(&f.s));
+    ASSERT(sess__stream_idle(&f.s));
     fx_close(&f);
 }
 
@@ -738,12 +738,12 @@ TEST(dir_cap)
     fx_open(&f, SESS_TCP_FIRST, ISN);
     f.cfg.dir_cap = 8;
     put(&f, 0, "abc");
-    sess_seg_info info = put(&f, 5, "fghij");
+    sess__seg_info info = put(&f, 5, "fghij");
     ASSERT_EQ(info.anomalies, 0);
     info = put(&f, 12, "mno");
     ASSERT_EQ(info.anomalies, 0); /* 8 bytes beyond the hole: at the cap */
     info = put(&f, 15, "p");      /* one more and the hole goes */
-    ASSERT_EQ(info.anomalies, SESS_STREAM_A_DIR_CAP);
+    ASSERT_EQ(info.anomalies, SESS__STREAM_A_DIR_CAP);
     ASSERT_EQ(f.nholes, 1);
     ASSERT_EQ(f.holes[0].offset, 3);
     ASSERT_EQ(f.holes[0].len, 2);
@@ -760,12 +760,12 @@ TEST(depth)
     fx_open(&f, SESS_TCP_FIRST, ISN);
     f.cfg.depth = 5;
     ASSERT_EQ(put(&f, 0, "abc").anomalies, 0);
-    sess_seg_info info = put(&f, 3, "defgh");
-    ASSERT_EQ(info.anomalies, SESS_STREAM_A_DEPTH);
+    sess__seg_info info = put(&f, 3, "defgh");
+    ASSERT_EQ(info.anomalies, SESS__STREAM_A_DEPTH);
     ASSERT_EQ(info.flags, 0);
     ASSERT_EQ(put(&f, 8, "ijk").anomalies, 0); /* reported once */
     ASSERT_STR_EQ(readable(&f), "abcde");
-    ASSERT_EQ(sess_stream_ack(&f.s, ISN + 1 + 100), SESS_OK);
+    ASSERT_EQ(sess__stream_ack(&f.s, ISN + 1 + 100), SESS_OK);
     ASSERT_EQ(f.nholes, 0);
     fx_close(&f);
 }
@@ -796,37 +796,37 @@ TEST(expire)
 {
     fixture f;
     fx_open(&f, SESS_TCP_FIRST, ISN);
-    sess_seg_info info;
+    sess__seg_info info;
     put(&f, 0, "ab");
     /* Data after the first hole is newer than data after the second: the
      * oldest waiting byte decides, for both holes. */
-    ASSERT_EQ(sess_stream_data(&f.s, ISN + 1 + 8, (const uint8_t *)"ij", 2, 2,
+    ASSERT_EQ(sess__stream_data(&f.s, ISN + 1 + 8, (const uint8_t *)"ij", 2, 2,
                                1.0, &info), SESS_OK);
-    ASSERT_EQ(sess_stream_data(&f.s, ISN + 1 + 4, (const uint8_t *)"ef", 2, 3,
+    ASSERT_EQ(sess__stream_data(&f.s, ISN + 1 + 4, (const uint8_t *)"ef", 2, 3,
                                100.0, &info), SESS_OK);
-    ASSERT_EQ(sess_stream_expire(&f.s, 1.0), SESS_OK);
+    ASSERT_EQ(sess__stream_expire(&f.s, 1.0), SESS_OK);
     ASSERT_EQ(f.nholes, 0);
-    ASSERT_EQ(sess_stream_expire(&f.s, 50.0), SESS_OK);
+    ASSERT_EQ(sess__stream_expire(&f.s, 50.0), SESS_OK);
     ASSERT_EQ(f.nholes, 2);
     ASSERT_EQ(f.holes[0].offset, 2);
     ASSERT_EQ(f.holes[1].offset, 6);
     ASSERT_STR_EQ(readable(&f), "ab..ef..ij");
 
     /* Once the hole is filled, the remaining data's own age counts. */
-    ASSERT_EQ(sess_stream_data(&f.s, ISN + 1 + 14, (const uint8_t *)"op", 2, 4,
+    ASSERT_EQ(sess__stream_data(&f.s, ISN + 1 + 14, (const uint8_t *)"op", 2, 4,
                                200.0, &info), SESS_OK);
-    ASSERT_EQ(sess_stream_data(&f.s, ISN + 1 + 11, (const uint8_t *)"l", 1, 5,
+    ASSERT_EQ(sess__stream_data(&f.s, ISN + 1 + 11, (const uint8_t *)"l", 1, 5,
                                300.0, &info), SESS_OK);
-    ASSERT_EQ(sess_stream_data(&f.s, ISN + 1 + 10, (const uint8_t *)"k", 1, 6,
+    ASSERT_EQ(sess__stream_data(&f.s, ISN + 1 + 10, (const uint8_t *)"k", 1, 6,
                                300.0, &info), SESS_OK);
-    ASSERT_EQ(sess_stream_expire(&f.s, 200.0), SESS_OK);
+    ASSERT_EQ(sess__stream_expire(&f.s, 200.0), SESS_OK);
     ASSERT_EQ(f.nholes, 2);
-    ASSERT_EQ(sess_stream_expire(&f.s, 201.0), SESS_OK);
+    ASSERT_EQ(sess__stream_expire(&f.s, 201.0), SESS_OK);
     ASSERT_EQ(f.nholes, 3);
     ASSERT_EQ(f.holes[2].offset, 12);
     ASSERT_EQ(f.holes[2].len, 2);
     ASSERT_STR_EQ(readable(&f), "ab..ef..ijkl..op");
-    ASSERT_EQ(sess_stream_expire(&f.s, 1e9), SESS_OK);
+    ASSERT_EQ(sess__stream_expire(&f.s, 1e9), SESS_OK);
     ASSERT_EQ(f.nholes, 3);
     fx_close(&f);
 }
@@ -855,9 +855,9 @@ TEST(scapy_string_buffer)
             if (off + len > model_len)
                 model_len = off + len;
         }
-        ASSERT_EQ(sess_stream_give_up(&f.s), SESS_OK);
+        ASSERT_EQ(sess__stream_give_up(&f.s), SESS_OK);
         const uint8_t *data;
-        ASSERT_EQ(sess_stream_readable(&f.s, &data), model_len);
+        ASSERT_EQ(sess__stream_readable(&f.s, &data), model_len);
         ASSERT_MEM_EQ(data, model, model_len);
         fx_close(&f);
     }
@@ -869,22 +869,22 @@ TEST(pool_reuse)
     fx_open(&f, SESS_TCP_FIRST, ISN);
     fixture g;
     g.cfg = f.cfg;
-    sess_stream_init(&g.s, &g.cfg, f.pool, NULL, NULL);
-    sess_stream_syn(&g.s, ISN);
+    sess__stream_init(&g.s, &g.cfg, f.pool, NULL, NULL);
+    sess__stream_syn(&g.s, ISN);
     for (int i = 0; i < 100; i++) {
         put(&f, i * 2, "ab");
-        sess_seg_info info;
-        ASSERT_EQ(sess_stream_data(&g.s, ISN + 1 + 200 - (uint32_t)i,
+        sess__seg_info info;
+        ASSERT_EQ(sess__stream_data(&g.s, ISN + 1 + 200 - (uint32_t)i,
                                    (const uint8_t *)"x", 1, 1, 0, &info),
                   SESS_OK);
     }
-    ASSERT_GT(sess_stream_pool_bytes(f.pool), 0);
-    sess_stream_release(&g.s);
+    ASSERT_GT(sess__stream_pool_bytes(f.pool), 0);
+    sess__stream_release(&g.s);
     char sink[256];
     size_t sink_len = 0;
     consume_all(&f, sink, &sink_len);
     ASSERT_EQ(sink_len, 200);
-    ASSERT(sess_stream_idle(&f.s));
+    ASSERT(sess__stream_idle(&f.s));
     fx_close(&f);
 }
 
@@ -898,17 +898,17 @@ TEST(memory)
     memset(burst, 'x', sizeof burst - 1);
     for (int i = 0; i < 16; i++)
         put(&f, 1 + i * (int64_t)(sizeof burst - 1), burst);
-    ASSERT_GT(sess_stream_pool_bytes(f.pool), 16 * (sizeof burst - 1));
+    ASSERT_GT(sess__stream_pool_bytes(f.pool), 16 * (sizeof burst - 1));
     put(&f, 0, "a");
     const uint8_t *data;
-    size_t n = sess_stream_readable(&f.s, &data);
+    size_t n = sess__stream_readable(&f.s, &data);
     ASSERT_EQ(n, 1 + 16 * (sizeof burst - 1));
     uint64_t missing;
-    ASSERT_EQ(sess_stream_consume(&f.s, n, NULL, &missing), SESS_OK);
-    sess_stream_trim(&f.s);
+    ASSERT_EQ(sess__stream_consume(&f.s, n, NULL, &missing), SESS_OK);
+    sess__stream_trim(&f.s);
     /* Shrinking stops at an eighth full, and never below 16 KiB. */
-    ASSERT_LE(sess_stream_pool_bytes(f.pool), 8 * f.cfg.history + 16384);
-    ASSERT(sess_stream_idle(&f.s));
+    ASSERT_LE(sess__stream_pool_bytes(f.pool), 8 * f.cfg.history + 16384);
+    ASSERT(sess__stream_idle(&f.s));
     fx_close(&f);
 }
 
@@ -927,23 +927,23 @@ TEST(reserve)
     size_t n = 0;
     consume_all(&f, sink, &n); /* history and a consumed front */
     put(&f, (int64_t)n, "HEAD");
-    ASSERT_EQ(sess_stream_reserve(&f.s, 4 + 40 * (sizeof body - 1)), SESS_OK);
-    size_t reserved = sess_stream_bytes(&f.s);
+    ASSERT_EQ(sess__stream_reserve(&f.s, 4 + 40 * (sizeof body - 1)), SESS_OK);
+    size_t reserved = sess__stream_bytes(&f.s);
     const uint8_t *before;
-    sess_stream_readable(&f.s, &before);
+    sess__stream_readable(&f.s, &before);
     for (int i = 0; i < 40; i++)
         put(&f, (int64_t)(n + 4 + i * (sizeof body - 1)), body);
     const uint8_t *data;
-    ASSERT_EQ(sess_stream_readable(&f.s, &data), 4 + 40 * (sizeof body - 1));
+    ASSERT_EQ(sess__stream_readable(&f.s, &data), 4 + 40 * (sizeof body - 1));
     ASSERT(data == before);
     ASSERT_MEM_EQ(data, "HEAD", 4);
     for (size_t i = 4; i < 4 + 40 * (sizeof body - 1); i++)
         ASSERT_EQ(data[i], 'b');
     /* only the nodes of the runs were added */
-    ASSERT_LE(sess_stream_bytes(&f.s), reserved + 64 * 256);
+    ASSERT_LE(sess__stream_bytes(&f.s), reserved + 64 * 256);
     /* reserving what is already there changes nothing */
-    ASSERT_EQ(sess_stream_reserve(&f.s, 10), SESS_OK);
-    sess_stream_readable(&f.s, &data);
+    ASSERT_EQ(sess__stream_reserve(&f.s, 10), SESS_OK);
+    sess__stream_readable(&f.s, &data);
     ASSERT(data == before);
     fx_close(&f);
 }
@@ -955,15 +955,15 @@ TEST(drop_history)
     fixture f;
     fx_open(&f, SESS_TCP_FIRST, ISN);
     put(&f, 0, "hello world");
-    sess_stream_fin(&f.s, ISN + 1 + 11);
+    sess__stream_fin(&f.s, ISN + 1 + 11);
     char sink[64];
     size_t n = 0;
     consume_all(&f, sink, &n);
-    ASSERT(sess_stream_complete(&f.s));
-    ASSERT_GT(sess_stream_bytes(&f.s), 0);
-    sess_stream_drop_history(&f.s);
-    ASSERT_EQ(sess_stream_bytes(&f.s), 0);
-    ASSERT_EQ(sess_stream_pool_bytes(f.pool), 0);
+    ASSERT(sess__stream_complete(&f.s));
+    ASSERT_GT(sess__stream_bytes(&f.s), 0);
+    sess__stream_drop_history(&f.s);
+    ASSERT_EQ(sess__stream_bytes(&f.s), 0);
+    ASSERT_EQ(sess__stream_pool_bytes(f.pool), 0);
     /* Without the bytes, a retransmission is no longer compared. */
     ASSERT_EQ(put_flags(&f, 6, "WORLD"), SESS_SEG_RETRANSMISSION);
     ASSERT_EQ(put_flags(&f, 11, "more"), SESS_SEG_LATE);
@@ -978,9 +978,9 @@ TEST(drop_history_keeps_unconsumed)
     fx_open(&f, SESS_TCP_FIRST, ISN);
     put(&f, 0, "abc");
     put(&f, 5, "fgh"); /* held behind a hole */
-    size_t before = sess_stream_bytes(&f.s);
-    sess_stream_drop_history(&f.s);
-    ASSERT_EQ(sess_stream_bytes(&f.s), before);
+    size_t before = sess__stream_bytes(&f.s);
+    sess__stream_drop_history(&f.s);
+    ASSERT_EQ(sess__stream_bytes(&f.s), before);
     ASSERT_STR_EQ(readable(&f), "abc");
     fx_close(&f);
 }
@@ -1006,21 +1006,21 @@ static size_t one_byte_segments(size_t n, bool reverse)
     for (size_t i = 0; i < n; i++) {
         size_t off = reverse ? n - 1 - i : i;
         uint8_t byte = (uint8_t)('a' + off % 26);
-        sess_seg_info info;
-        int rc = sess_stream_data(&f.s, ISN + 1 + (uint32_t)off, &byte, 1, i,
+        sess__seg_info info;
+        int rc = sess__stream_data(&f.s, ISN + 1 + (uint32_t)off, &byte, 1, i,
                                   0, &info);
         if (rc != SESS_OK)
             TESTLIB_FAIL("segment %zu: %d", i, rc);
     }
     size_t height = treap_height(f.s.root);
     const uint8_t *data;
-    ASSERT_EQ(sess_stream_readable(&f.s, &data), n);
+    ASSERT_EQ(sess__stream_readable(&f.s, &data), n);
     for (size_t i = 0; i < n; i++)
         if (data[i] != (uint8_t)('a' + i % 26))
             TESTLIB_FAIL("byte %zu", i);
-    sess_u64vec frames = {0};
+    sess__u64vec frames = {0};
     uint64_t missing;
-    ASSERT_EQ(sess_stream_consume(&f.s, n, &frames, &missing), SESS_OK);
+    ASSERT_EQ(sess__stream_consume(&f.s, n, &frames, &missing), SESS_OK);
     ASSERT_EQ(frames.n, n);
     ASSERT_EQ(frames.v[0], reverse ? n - 1 : 0);
     free(frames.v);
