@@ -16,7 +16,7 @@ mkdir -p "$work"
   cmake --build "$build" -j"$(nproc)" >/dev/null
 }
 gcc -O2 -std=c11 -o "$work/gencap" "$here/gencap.c"
-gcc -O2 -std=c11 -I"$top/reassembly/include" -o "$work/alloc-driver" \
+gcc -O2 -std=c11 -I"$top/reassembly/include" -I"$top/reassembly/tests" -o "$work/alloc-driver" \
   "$here/alloc-driver.c" "$build/libsessions_core.a" \
   -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 flows=${ALLOC_FLOWS:-300}

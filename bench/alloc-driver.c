@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * alloc-driver - feeds a classic pcap to the Sessions core (kind tcp) and
+ * alloc-driver - feeds a pcap or pcapng file to the Sessions core (kind tcp) and
  * counts the core's heap calls while it runs.
  *
- *   alloc-driver [--memcap MIB] [--flow-timeout S] FILE.pcap
+ *   alloc-driver [--memcap MIB] [--flow-timeout S] FILE
  *
  * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
  * against the static core library, so every heap call of the core (and of
@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capfile.h" /* reassembly/tests: the tests' capture reader */
 #include "sessions.h"
 
 void *__real_malloc(size_t n);
@@ -89,13 +90,6 @@ static void on_event(void *user, const sess_event *ev)
     }
 }
 
-static uint32_t rd32(const uint8_t *p, int swap)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return swap ? __builtin_bswap32(v) : v;
-}
-
 int main(int argc, char **argv)
 {
     sess_config cfg;
@@ -114,40 +108,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [--memcap MIB] [--flow-timeout S] FILE.pcap\n", argv[0]);
         return 2;
     }
-    FILE *in = fopen(file, "rb");
-    if (!in) {
-        perror(file);
-        return 1;
-    }
-    fseek(in, 0, SEEK_END);
-    long size = ftell(in);
-    fseek(in, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)size);
-    if (!buf || fread(buf, 1, (size_t)size, in) != (size_t)size || size < 24) {
+    capfile cap;
+    if (capfile_load(&cap, file) != 0) {
         fprintf(stderr, "%s: cannot read\n", file);
         return 1;
     }
-    fclose(in);
-    uint32_t magic;
-    memcpy(&magic, buf, 4);
-    int swap = magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u;
-    int nano = magic == 0xa1b23c4du || magic == 0x4d3cb2a1u;
-    uint32_t link = rd32(buf + 20, swap) & 0xffff;
-
     struct timespec t0, t1;
     counting = 1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     sess_t *s = sess_new(&cfg, on_event, NULL);
     uint64_t n = 0;
-    for (long o = 24; o + 16 <= size;) {
-        uint32_t sec = rd32(buf + o, swap), frac = rd32(buf + o + 4, swap);
-        uint32_t caplen = rd32(buf + o + 8, swap);
-        if (o + 16 + (long)caplen > size)
-            break;
-        double ts = sec + frac / (nano ? 1e9 : 1e6);
-        sess_on_packet(s, ++n, ts, link, buf + o + 16, caplen);
-        o += 16 + (long)caplen;
-    }
+    for (; n < cap.n; n++)
+        sess_on_packet(s, cap.pkts[n].frame, cap.pkts[n].ts, cap.pkts[n].linktype,
+                       cap.pkts[n].data, cap.pkts[n].caplen);
     int64_t heap_before_finish = heap_now;
     sess_finish(s);
     sess_free(s);
@@ -163,6 +136,6 @@ int main(int argc, char **argv)
            (unsigned long long)(n_malloc + n_calloc + n_realloc), (long long)heap_peak,
            (long long)heap_before_finish,
            (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-    free(buf);
+    capfile_free(&cap);
     return 0;
 }

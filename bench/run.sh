@@ -225,7 +225,7 @@ else
   core_bench core_full "$cap"
 fi
 # The core on the whole capture, counting its heap (default config).
-gcc -O2 -std=c11 -I"$top/reassembly/include" -o "$work/alloc-driver" \
+gcc -O2 -std=c11 -I"$top/reassembly/include" -I"$top/reassembly/tests" -o "$work/alloc-driver" \
   "$here/alloc-driver.c" "$build/libsessions_core.a" \
   -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 for r in $(seq "$RUNS"); do

@@ -13,6 +13,7 @@
 #include "sessions.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* fuzz/seed.py numbers link types by their place here. */
@@ -41,6 +42,20 @@ static void sink(void *user, const sess_event *ev)
     (void)user;
 }
 
+static unsigned fail_every, fail_calls;
+
+static void *failing_realloc(void *user, void *p, size_t n)
+{
+    (void)user;
+    if (n == 0) {
+        free(p);
+        return NULL;
+    }
+    if (fail_every && ++fail_calls % fail_every == 0)
+        return NULL;
+    return realloc(p, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 4)
@@ -59,8 +74,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.flow_timeout = 5;
     cfg.tcp_timeout = 2;
     cfg.ip_timeout = 3;
-    cfg.store = data[3] & 1;
-    cfg.store_cap = 4096;
+    /* Allocation failure is input too: every Nth call fails. */
+    fail_every = data[3] & 1 ? 1 + (data[3] >> 1) : 0;
+    fail_calls = 0;
+    cfg.realloc = failing_realloc;
     sess_t *s = sess_new(&cfg, sink, NULL);
     if (!s)
         return 0;
@@ -70,14 +87,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t frame = 0;
     while (at + 3 <= size) {
         uint32_t link = links[data[at] % (sizeof links / sizeof links[0])];
-        double ts = (double)(data[at] >> 3); /* time moves, sometimes back */
+        /* time moves, sometimes back */
+        sess_time ts = {(int64_t)(frame / 2) + (data[at] >> 3),
+                        (uint32_t)(frame % 2) * 500000000u};
         size_t len = (size_t)data[at + 1] << 8 | data[at + 2];
         at += 3;
         if (len > size - at)
             len = size - at;
         frame++;
-        batch[queued++] = (sess_packet){frame, (double)frame * 0.5 + ts, link,
-                                        (uint32_t)len, data + at};
+        batch[queued++] = (sess_packet){frame, ts, link, (uint32_t)len,
+                                        data + at};
         if (queued == batch_size) {
             sess_on_packets(s, batch, queued);
             queued = 0;

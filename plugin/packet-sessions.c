@@ -47,7 +47,7 @@
 #include "sessions_plugin.h"
 
 #ifndef VERSION
-#define VERSION "0.1.0"
+#define VERSION "0.2.0"
 #endif
 
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = VERSION;
@@ -137,6 +137,7 @@ static expert_field ei_tcp_depth = EI_INIT;
 static expert_field ei_framer_error = EI_INIT;
 static expert_field ei_msg_partial = EI_INIT;
 static expert_field ei_flow_evicted = EI_INIT;
+static expert_field ei_nomem = EI_INIT;
 static expert_field ei_anomaly_other = EI_INIT;
 static expert_field ei_items_not_shown = EI_INIT;
 static expert_field ei_items_not_kept = EI_INIT;
@@ -162,6 +163,7 @@ static expert_field *const anomaly_ei[] = {
     [SESS_AN_FRAMER_ERROR] = &ei_framer_error,
     [SESS_AN_MESSAGE_PARTIAL] = &ei_msg_partial,
     [SESS_AN_FLOW_EVICTED] = &ei_flow_evicted,
+    [SESS_AN_NOMEM] = &ei_nomem,
 };
 
 /* A kind the core gained after this table was written still gets an item. */
@@ -264,7 +266,7 @@ typedef struct flow_record {
     guint64 missing;
     double first_ts, last_ts;
     const char *state;    /* static string from the core */
-    char history[24];
+    char history[SESS_HISTORY_LEN];
     const char *name[2];  /* sessions.flow per direction, formatted once */
 } flow_record;
 
@@ -490,8 +492,8 @@ static void record_flow_end(const sess_flow_info *f)
     r->total_pkts = (guint32)(f->pkts[0] + f->pkts[1]);
     r->total_bytes = f->bytes[0] + f->bytes[1];
     r->missing = f->missing[0] + f->missing[1];
-    r->first_ts = f->first_ts;
-    r->last_ts = f->last_ts;
+    r->first_ts = (double)f->first_ts.sec + f->first_ts.nsec / 1e9;
+    r->last_ts = (double)f->last_ts.sec + f->last_ts.nsec / 1e9;
     r->state = f->state;
     g_strlcpy(r->history, f->history, sizeof r->history);
 }
@@ -1067,7 +1069,7 @@ static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         if (pinfo->rec->rec_type == REC_TYPE_PACKET)
             linktype = linktype_of(pinfo->rec->rec_header.packet_header.pkt_encap);
         guint len = tvb_captured_length(tvb);
-        double ts = (double)pinfo->abs_ts.secs + pinfo->abs_ts.nsecs / 1e9;
+        sess_time ts = {pinfo->abs_ts.secs, (uint32_t)pinfo->abs_ts.nsecs};
         sess_on_packet(st.core, pinfo->num, ts, (uint32_t)linktype,
                        tvb_get_ptr(tvb, 0, len), len);
         st.frame_reads_bytes = FALSE;
@@ -1271,6 +1273,8 @@ void proto_register_sessions(void)
                            "Message cut at sessions.max_message", EXPFILL}},
         {&ei_flow_evicted, {"sessions.expert.flow.evicted", PI_REASSEMBLE,
                             PI_WARN, "Flow table full: flow evicted", EXPFILL}},
+        {&ei_nomem, {"sessions.expert.nomem", PI_REASSEMBLE, PI_ERROR,
+                     "Out of memory: data lost", EXPFILL}},
         {&ei_anomaly_other, {"sessions.expert.other", PI_PROTOCOL, PI_WARN,
                              "Anomaly of a kind this plugin does not know",
                              EXPFILL}},

@@ -180,8 +180,9 @@ static sess_packet *load(const char *file, size_t *count, uint64_t *bytes)
             v = realloc(v, (cap *= 2) * sizeof *v);
         uint8_t *copy = malloc(h->caplen ? h->caplen : 1);
         memcpy(copy, d, h->caplen);
-        v[n] = (sess_packet){n + 1, h->ts.tv_sec + h->ts.tv_usec / 1e6,
-                             (uint32_t)pcap_datalink(pc), h->caplen, copy};
+        sess_time ts = {h->ts.tv_sec, (uint32_t)h->ts.tv_usec * 1000u};
+        v[n] = (sess_packet){n + 1, ts, (uint32_t)pcap_datalink(pc),
+                             h->caplen, copy};
         n++;
         *bytes += h->caplen;
     }

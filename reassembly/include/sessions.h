@@ -15,8 +15,37 @@
  * The caller owns the session object and the configuration; every limit is a
  * field of sess_config with a safe default.  Memory is bounded by those
  * limits.  Anomalies in the traffic are events, never errors: functions
- * return a negative SESS_E* code only for misuse, allocation failure or a
- * frame that could not be decoded (which is also reported as an event).
+ * return a negative SESS_E* code only for misuse, allocation failure (also
+ * reported as an SESS_AN_NOMEM event naming what was lost) or a frame that
+ * could not be decoded (also reported as an event).
+ *
+ * Threads: the library has no global or static mutable state.  A session
+ * is not locked: use each sess_t from one thread at a time (one session per
+ * thread, or your own lock); different sessions may run in parallel.  The
+ * callback runs on the thread feeding the session and must not call back
+ * into that session.
+ *
+ * Event order, for each frame fed: first the events of expirations its
+ * capture time triggers (idle flows end, incomplete IP datagrams time out),
+ * on those flows' and datagrams' own last frames; then, for the frame
+ * itself, decoding anomalies, SESS_EV_IP_FRAGMENT (with its anomalies and,
+ * when it completes a datagram, SESS_EV_IP_DATAGRAM), exactly one
+ * SESS_EV_PACKET, and for a TCP segment with payload its
+ * SESS_EV_TCP_SEGMENT, then the SESS_EV_TCP_MISSING and SESS_EV_MESSAGE
+ * events it releases (a range the direction cap gives up while the segment
+ * is stored is reported just before its SESS_EV_TCP_SEGMENT); a flow that
+ * the frame replaces or evicts ends (SESS_EV_FLOW_END) before the frame's
+ * SESS_EV_PACKET.  Within a direction, messages come in stream order and
+ * every missing range is reported before the message that contains it.
+ * sess_finish() emits the rest: remaining datagrams time out, then each
+ * flow's last messages and its SESS_EV_FLOW_END, least recent flow first.
+ *
+ * Lifetimes: an event and everything it points to (ev->flow, message and
+ * datagram bytes, frame lists, strings) belong to the session and are valid
+ * only during the callback; copy what you keep.  Exceptions that live
+ * longer: message `proto` (the framer's name, static) and sess_flow_info's
+ * `state` (a static string).  Every field of the event's type member is
+ * set; members of the union that do not belong to its type are not.
  *
  * The library has no dependency beyond the C11 standard library.
  */
@@ -30,6 +59,20 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ---- version ------------------------------------------------------------ */
+
+#define SESS_VERSION_MAJOR 0
+#define SESS_VERSION_MINOR 2
+#define SESS_VERSION_PATCH 0
+/* 0xMMmmpp: comparable with < and > */
+#define SESS_VERSION_HEX                                                       \
+    ((SESS_VERSION_MAJOR << 16) | (SESS_VERSION_MINOR << 8) | SESS_VERSION_PATCH)
+
+/* The version of the library linked in (SESS_VERSION_HEX when it was built),
+ * and the same as "MAJOR.MINOR.PATCH". */
+unsigned sess_version(void);
+const char *sess_version_string(void);
 
 /* ---- error codes ------------------------------------------------------- */
 
@@ -111,6 +154,13 @@ typedef enum {
 
 struct sess_framer_table; /* sessions_framer.h */
 
+/* The session's allocator: like realloc(ptr, size) for size > 0 (ptr NULL
+ * allocates); size 0 frees ptr and returns NULL.  Every heap call of the
+ * session goes through it, so it may account, bound or -- in tests -- fail
+ * on purpose.  A failure is never silent: what it cost is reported as a
+ * SESS_AN_NOMEM anomaly and the call feeding the frame returns SESS_ENOMEM. */
+typedef void *(*sess_realloc_fn)(void *user, void *ptr, size_t size);
+
 typedef struct sess_config {
     sess_kind kind;          /* default SESS_KIND_TCP */
     uint32_t max_flows;      /* flows tracked at once; LRU eviction (262144) */
@@ -131,22 +181,33 @@ typedef struct sess_config {
                                    still a conflict (4 KiB) */
     size_t max_message;         /* largest message (16 MiB) */
 
-    bool store;  /* keep copies of messages and datagrams (sess_stored_*) */
-    size_t store_cap; /* bytes kept by the store (64 MiB) */
-
     /* Framer selection (SESS_KIND_TCP).  NULL means the built-in table:
      * http 80,8000,8080; tls 443,8443; dns 53; then heuristics; then raw. */
     const struct sess_framer_table *framers;
+
+    sess_realloc_fn realloc;  /* NULL: the C library's malloc/realloc/free */
+    void *realloc_user;       /* passed to realloc */
 } sess_config;
 
 void sess_config_init(sess_config *cfg);
 
 /* ---- events ------------------------------------------------------------ */
 
+/* A capture time, exact to the nanosecond: seconds since the epoch and
+ * nanoseconds within that second (0..999,999,999). */
+typedef struct sess_time {
+    int64_t sec;
+    uint32_t nsec;
+} sess_time;
+
 typedef struct sess_addr {
     uint8_t family; /* 4 or 6 */
     uint8_t bytes[16]; /* IPv4 in the first 4 bytes */
 } sess_addr;
+
+/* Room for a flow's history string, its terminating NUL included: letters
+ * past it are not recorded. */
+#define SESS_HISTORY_LEN 24
 
 /* What the session knows of one bidirectional flow.  Index 0 of the arrays
  * is the originator->responder direction, 1 the reverse. */
@@ -160,9 +221,10 @@ typedef struct sess_flow_info {
     uint64_t bytes[2];        /* transport payload on the wire */
     uint64_t missing[2];      /* bytes given up as missing (TCP) */
     uint64_t first_frame, last_frame;
-    double first_ts, last_ts;
-    char history[24];         /* Zeek-style history (TCP) */
-    const char *state;        /* Zeek-style conn_state, set when it ends */
+    sess_time first_ts, last_ts;
+    char history[SESS_HISTORY_LEN]; /* Zeek-style history (TCP) */
+    const char *state;        /* Zeek-style conn_state: NULL until the flow
+                                 ends, then a static string */
 } sess_flow_info;
 
 typedef enum {
@@ -210,27 +272,34 @@ typedef enum {
     SESS_AN_MESSAGE_PARTIAL, /* message cut at max_message */
     /* flows */
     SESS_AN_FLOW_EVICTED,    /* flow table full: least recent flow ended */
+    /* the session itself */
+    SESS_AN_NOMEM,           /* an allocation failed: detail says what was lost */
 } sess_anomaly;
 
 const char *sess_anomaly_name(sess_anomaly a);
 
 typedef struct sess_message {
     uint8_t dir;            /* 0 originator->responder, 1 reverse */
-    const char *proto;      /* framer name: "http", "tls", "dns", "raw", ... */
+    const char *proto;      /* framer name: "http", "tls", "dns", "raw", ...
+                               (static: lives as long as the framer) */
     const uint8_t *data;    /* valid during the callback only */
     size_t len;
     uint64_t offset;        /* stream offset of the first byte */
-    const uint64_t *frames; /* contributing frames, ascending, unique */
+    const uint64_t *frames; /* contributing frames, ascending, unique; during
+                               the callback only (nframes may be 0 when the
+                               list could not be kept: see SESS_AN_NOMEM) */
     size_t nframes;
     uint64_t missing;       /* zero-filled bytes inside */
     bool partial;           /* cut at max_message */
-    const char *info;       /* short summary from the framer, may be "" */
+    const char *info;       /* short summary from the framer, may be "";
+                               during the callback only */
 } sess_message;
 
 typedef struct sess_event {
     sess_event_type type;
     uint64_t frame;              /* caller's frame this output belongs to */
-    const sess_flow_info *flow;  /* NULL when the frame joins no flow */
+    const sess_flow_info *flow;  /* NULL when the frame joins no flow;
+                                    during the callback only */
     union {
         struct {
             uint8_t dir;
@@ -243,7 +312,8 @@ typedef struct sess_event {
         struct {
             const uint8_t *data; /* fragmentable part, during callback only */
             size_t len;
-            const uint64_t *frames; /* contributing frames, in offset order */
+            const uint64_t *frames; /* contributing frames, in offset
+                                       order, during the callback only */
             size_t nframes;
             bool overlap, conflict;
             uint8_t family;
@@ -280,23 +350,29 @@ typedef struct sess_counts {
 } sess_counts;
 
 /* Creates a session; cfg is copied (the framer table it points to must
- * outlive the session).  Returns NULL when out of memory. */
+ * outlive the session; cfg NULL: the defaults).  Returns NULL when out of
+ * memory. */
 sess_t *sess_new(const sess_config *cfg, sess_event_cb cb, void *user);
+/* Frees the session and all it holds, emitting nothing (sess_finish() first
+ * to have the rest reported).  NULL is ignored. */
 void sess_free(sess_t *s);
 
 /* Feeds one frame: `frame` is the caller's frame number (strictly
- * increasing), `ts` its capture time in seconds.  Events for this frame,
- * and for expirations it triggers, are delivered before it returns.
- * Returns SESS_OK, or a negative code when the frame could not be decoded
- * (an SESS_EV_PACKET with flow NULL and an anomaly are still emitted; an
- * unsupported link type is reported on its first frame only). */
-int sess_on_packet(sess_t *s, uint64_t frame, double ts, uint32_t linktype,
+ * increasing), `ts` its capture time.  `data` is read during the call only.
+ * Events for this frame, and for expirations it triggers, are delivered
+ * before it returns.  Returns SESS_OK; SESS_ENOMEM when an allocation
+ * failed (each loss reported as an SESS_AN_NOMEM anomaly); or another
+ * negative code when the frame could not be decoded (an SESS_EV_PACKET with
+ * flow NULL and an anomaly are still emitted; an unsupported link type is
+ * reported on its first frame only); SESS_EINVAL for a NULL session, or
+ * NULL data with a non-zero caplen. */
+int sess_on_packet(sess_t *s, uint64_t frame, sess_time ts, uint32_t linktype,
                    const uint8_t *data, size_t caplen);
 
 /* One frame of a batch, as sess_on_packet() takes it. */
 typedef struct sess_packet {
     uint64_t frame;
-    double ts;
+    sess_time ts;
     uint32_t linktype;
     uint32_t caplen;
     const uint8_t *data;
@@ -313,24 +389,14 @@ int sess_on_packets(sess_t *s, const sess_packet *pkts, size_t n);
 
 /* End of capture: gives up every hole, flushes every message, ends every
  * flow.  The session can be fed again afterwards, with a clock of its own;
- * flow ids, counts and the store carry on (sess_new starts afresh). */
-void sess_finish(sess_t *s);
+ * flow ids and counts carry on (sess_new starts afresh).  Returns SESS_OK,
+ * or SESS_ENOMEM when an allocation failed (each loss reported as an
+ * SESS_AN_NOMEM anomaly). */
+int sess_finish(sess_t *s);
 
+/* Totals since sess_new; the pointer lives as long as the session and its
+ * values change as frames are fed. */
 const sess_counts *sess_get_counts(const sess_t *s);
-
-/* The optional store (cfg.store): messages and datagrams kept in order. */
-typedef struct sess_stored {
-    sess_event_type type; /* SESS_EV_MESSAGE or SESS_EV_IP_DATAGRAM */
-    uint32_t flow_id;
-    uint8_t dir;
-    const char *proto;
-    const uint8_t *data;
-    size_t len;
-    uint64_t frame;
-} sess_stored;
-
-size_t sess_stored_count(const sess_t *s);
-const sess_stored *sess_stored_get(const sess_t *s, size_t i);
 
 /* Names used by the plugin's preferences and by tools. */
 const char *sess_ip_policy_name(sess_ip_policy p);

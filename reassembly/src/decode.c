@@ -18,8 +18,8 @@
  * the bytes allow.
  *
  * A fragment never has its transport decoded: the transport header belongs
- * to the reassembled datagram, which sess_decode_transport() reads.  The
- * per-packet path clears sess_pkt once and allocates nothing.
+ * to the reassembled datagram, which sess__decode_transport() reads.  The
+ * per-packet path clears sess__pkt once and allocates nothing.
  *
  * Tunnels are looked into, as Wireshark and Zeek do: IPv4 and IPv6 in IP,
  * GRE (with IP, Ethernet, ERSPAN or PPTP's PPP inside), and VXLAN, GENEVE,
@@ -34,8 +34,27 @@
 /* Values some systems write instead of LINKTYPE_RAW (their DLT_RAW). */
 enum { LINK_RAW_DLT12 = 12, LINK_RAW_DLT14 = 14 };
 
-/* Linux's AF_INET6, which NFLOG headers carry. */
-enum { LINUX_AF_INET6 = 10 };
+/* Address families in loopback, pflog and NFLOG headers (NFLOG carries
+ * Linux's). */
+enum {
+    AF_INET_ANY = 2,       /* AF_INET is 2 on every system */
+    LINUX_AF_INET6 = 10,
+    NETBSD_AF_INET6 = 24,  /* and OpenBSD's */
+    FREEBSD_AF_INET6 = 28,
+    DARWIN_AF_INET6 = 30,
+};
+
+/* Link-layer header sizes, and where their ethertype sits. */
+enum {
+    ETH_HDR = 14, ETH_TYPE_AT = 12,
+    SLL_HDR = 16, SLL_TYPE_AT = 14,
+    SLL2_HDR = 20, SLL2_TYPE_AT = 0,
+    LOOPBACK_HDR = 4,            /* NULL and LOOP: the address family */
+    C_HDLC_HDR = 4, C_HDLC_TYPE_AT = 2,
+    DIR_PREFIX = 1,              /* the *_WITH_DIR link types' direction byte */
+    AVS_HDR = 8,
+    PFLOG_MIN_HDR = 4,
+};
 
 enum {
     IEEE80211_HDR = 24,      /* frame control to sequence control */
@@ -138,7 +157,7 @@ static uint32_t le32(const uint8_t *p)
            p[0];
 }
 
-static int fail(sess_pkt *p, unsigned anomaly, int rc)
+static int fail(sess__pkt *p, unsigned anomaly, int rc)
 {
     p->anomalies |= anomaly;
     return rc;
@@ -151,12 +170,12 @@ static span tail(span s, size_t off)
 
 /* Whether `need` bytes from the start of `s` can be read; when they cannot,
  * `bad` is the anomaly for lengths that do not even announce them. */
-static int room(sess_pkt *p, span s, size_t need, unsigned bad)
+static int room(sess__pkt *p, span s, size_t need, unsigned bad)
 {
     if (need > s.wire)
         return fail(p, bad, SESS_EBADLEN);
     if (need > s.cap)
-        return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
+        return fail(p, SESS__DEC_TRUNCATED, SESS_ETRUNCATED);
     return SESS_OK;
 }
 
@@ -337,7 +356,7 @@ static int nflog_ip(const uint8_t *f, size_t cap, link_at *l)
 {
     if (cap < NFLOG_HDR)
         return SESS_ETRUNCATED;
-    if (f[0] == 2)
+    if (f[0] == AF_INET_ANY)
         l->version = 4;
     else if (f[0] == LINUX_AF_INET6)
         l->version = 6;
@@ -366,9 +385,10 @@ static int nflog_ip(const uint8_t *f, size_t cap, link_at *l)
  * 30 (Darwin).  Linux's 10 never appears in these link types. */
 static int family_ip(uint32_t family, unsigned *version)
 {
-    if (family == 2)
+    if (family == AF_INET_ANY)
         *version = 4;
-    else if (family == 24 || family == 28 || family == 30)
+    else if (family == NETBSD_AF_INET6 || family == FREEBSD_AF_INET6 ||
+             family == DARWIN_AF_INET6)
         *version = 6;
     else
         return SESS_ENOTIP;
@@ -384,7 +404,7 @@ static int link_ip(uint32_t linktype, const uint8_t *f, size_t cap,
 static int radio_ip(uint32_t linktype, const uint8_t *f, size_t cap,
                     link_at *l)
 {
-    size_t min = linktype == SESS_LINK_IEEE802_11_AVS ? 8
+    size_t min = linktype == SESS_LINK_IEEE802_11_AVS ? AVS_HDR
                  : linktype == SESS_LINK_PPI          ? PPI_HDR
                                                       : RADIOTAP_HDR;
     if (cap < min)
@@ -414,18 +434,18 @@ static int link_walk(uint32_t linktype, const uint8_t *f, size_t cap,
 {
     switch (linktype) {
     case SESS_LINK_ETHERNET:
-        l->off = 14;
-        return ethertype_ip(f, cap, 12, true, l);
+        l->off = ETH_HDR;
+        return ethertype_ip(f, cap, ETH_TYPE_AT, true, l);
     case SESS_LINK_LINUX_SLL:
-        l->off = 16;
-        return ethertype_ip(f, cap, 14, false, l);
+        l->off = SLL_HDR;
+        return ethertype_ip(f, cap, SLL_TYPE_AT, false, l);
     case SESS_LINK_LINUX_SLL2:
-        l->off = 20;
-        return ethertype_ip(f, cap, 0, false, l);
+        l->off = SLL2_HDR;
+        return ethertype_ip(f, cap, SLL2_TYPE_AT, false, l);
     case SESS_LINK_NULL:
     case SESS_LINK_LOOP: {
-        l->off = 4;
-        if (cap < 4)
+        l->off = LOOPBACK_HDR;
+        if (cap < LOOPBACK_HDR)
             return SESS_ETRUNCATED;
         /* NULL holds the writer's host order.  Families are small, so a
          * reading whose high half is set is the other byte order. */
@@ -446,14 +466,14 @@ static int link_walk(uint32_t linktype, const uint8_t *f, size_t cap,
     case SESS_LINK_PPP_HDLC:
         return ppp_ip(f, cap, l);
     case SESS_LINK_PPP_WITH_DIR:
-        l->off = 1;
+        l->off = DIR_PREFIX;
         return ppp_ip(f, cap, l);
     case SESS_LINK_C_HDLC:
-        l->off = 4;
-        return ethertype_ip(f, cap, 2, false, l);
+        l->off = C_HDLC_HDR;
+        return ethertype_ip(f, cap, C_HDLC_TYPE_AT, false, l);
     case SESS_LINK_C_HDLC_WITH_DIR:
-        l->off = 5;
-        return ethertype_ip(f, cap, 3, false, l);
+        l->off = DIR_PREFIX + C_HDLC_HDR;
+        return ethertype_ip(f, cap, DIR_PREFIX + C_HDLC_TYPE_AT, false, l);
     case SESS_LINK_IEEE802_11:
         return ieee80211_ip(f, cap, l);
     case SESS_LINK_IEEE802_11_RADIOTAP:
@@ -465,7 +485,7 @@ static int link_walk(uint32_t linktype, const uint8_t *f, size_t cap,
         if (cap < 2)
             return SESS_ETRUNCATED;
         l->off = ((size_t)f[0] + 3) & ~(size_t)3;
-        if (l->off < 4)
+        if (l->off < PFLOG_MIN_HDR)
             return SESS_ENOTIP;
         if (cap < l->off)
             return SESS_ETRUNCATED;
@@ -492,16 +512,16 @@ static int link_ip(uint32_t linktype, const uint8_t *f, size_t cap,
 /* ---- transport ----------------------------------------------------------- */
 
 /* The payload runs from `hdr` to `end` per the length fields. */
-static void set_payload(sess_pkt *p, span s, size_t hdr, size_t end)
+static void set_payload(sess__pkt *p, span s, size_t hdr, size_t end)
 {
     p->payload = s.d + hdr;
     p->payload_wire_len = end - hdr;
     p->payload_len = (end < s.cap ? end : s.cap) - hdr;
 }
 
-static int decode_tcp(sess_pkt *p, span s)
+static int decode_tcp(sess__pkt *p, span s)
 {
-    int rc = room(p, s, TCP_HDR, SESS_DEC_BAD_L4_LEN);
+    int rc = room(p, s, TCP_HDR, SESS__DEC_BAD_L4_LEN);
     if (rc != SESS_OK)
         return rc;
     const uint8_t *h = s.d;
@@ -513,8 +533,8 @@ static int decode_tcp(sess_pkt *p, span s)
     p->window = be16(h + 14);
     size_t data_offset = (size_t)(h[12] >> 4) * 4;
     if (data_offset < TCP_HDR)
-        return fail(p, SESS_DEC_BAD_L4_LEN, SESS_EBADLEN);
-    rc = room(p, s, data_offset, SESS_DEC_BAD_L4_LEN);
+        return fail(p, SESS__DEC_BAD_L4_LEN, SESS_EBADLEN);
+    rc = room(p, s, data_offset, SESS__DEC_BAD_L4_LEN);
     if (rc != SESS_OK)
         return rc;
     set_payload(p, s, data_offset, s.wire);
@@ -522,9 +542,9 @@ static int decode_tcp(sess_pkt *p, span s)
     return SESS_OK;
 }
 
-static int decode_udp(sess_pkt *p, span s)
+static int decode_udp(sess__pkt *p, span s)
 {
-    int rc = room(p, s, UDP_HDR, SESS_DEC_BAD_L4_LEN);
+    int rc = room(p, s, UDP_HDR, SESS__DEC_BAD_L4_LEN);
     if (rc != SESS_OK)
         return rc;
     p->sport = be16(s.d);
@@ -533,7 +553,7 @@ static int decode_udp(sess_pkt *p, span s)
     /* Shorter than the IP payload is legal (trailer); anything else is a
      * lie, including the 0 of a jumbogram, and the IP payload stands in. */
     if (len < UDP_HDR || len > s.wire) {
-        p->anomalies |= SESS_DEC_BAD_L4_LEN;
+        p->anomalies |= SESS__DEC_BAD_L4_LEN;
         len = s.wire;
     }
     set_payload(p, s, UDP_HDR, len);
@@ -682,7 +702,7 @@ static int udp_tunnel_inner(uint16_t dport, span s, link_at *l, uint32_t *id)
 
 /* A packet whose payload is a tunnel this decoder looks into is marked, for
  * open_tunnels() to decode what is inside. */
-static void note_tunnel(sess_pkt *p, uint16_t kind, const uint8_t *data,
+static void note_tunnel(sess__pkt *p, uint16_t kind, const uint8_t *data,
                         size_t captured, size_t wire)
 {
     p->tunnel = kind;
@@ -691,7 +711,7 @@ static void note_tunnel(sess_pkt *p, uint16_t kind, const uint8_t *data,
     p->tunnel_wire_len = wire;
 }
 
-static int decode_l4(sess_pkt *p, uint8_t proto, span s)
+static int decode_l4(sess__pkt *p, uint8_t proto, span s)
 {
     p->proto = proto;
     if (proto == PROTO_TCP)
@@ -724,32 +744,32 @@ static void set_addr(sess_addr *a, uint8_t family, const uint8_t *bytes)
 
 /* The IP packet as its length field describes it, against what was captured
  * (which may hold link-layer padding beyond it). */
-static span ip_span(sess_pkt *p, const uint8_t *ip, size_t wire, size_t cap)
+static span ip_span(sess__pkt *p, const uint8_t *ip, size_t wire, size_t cap)
 {
     if (wire > cap)
-        p->anomalies |= SESS_DEC_SNAPPED;
+        p->anomalies |= SESS__DEC_SNAPPED;
     return (span){ip, wire, wire < cap ? wire : cap};
 }
 
-static void set_frag_data(sess_pkt *p, span s)
+static void set_frag_data(sess__pkt *p, span s)
 {
     p->frag_data = s.d;
     p->frag_len = s.wire;
     p->frag_captured = s.cap;
 }
 
-static int decode_ipv4(const uint8_t *ip, size_t cap, sess_pkt *p)
+static int decode_ipv4(const uint8_t *ip, size_t cap, sess__pkt *p)
 {
     if (cap < IPV4_HDR)
-        return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
+        return fail(p, SESS__DEC_TRUNCATED, SESS_ETRUNCATED);
     size_t hdr = (size_t)(ip[0] & 0x0f) * 4;
     if (hdr < IPV4_HDR)
-        return fail(p, SESS_DEC_BAD_IP_LEN, SESS_EBADLEN);
+        return fail(p, SESS__DEC_BAD_IP_LEN, SESS_EBADLEN);
     if (cap < hdr)
-        return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
+        return fail(p, SESS__DEC_TRUNCATED, SESS_ETRUNCATED);
     size_t total = be16(ip + 2);
     if (total < hdr) { /* 0 from segmentation offload, or garbage */
-        p->anomalies |= SESS_DEC_BAD_IP_LEN;
+        p->anomalies |= SESS__DEC_BAD_IP_LEN;
         total = cap;
     }
     span s = ip_span(p, ip, total, cap);
@@ -778,16 +798,16 @@ static int decode_ipv4(const uint8_t *ip, size_t cap, sess_pkt *p)
 
 /* Steps over hop-by-hop, routing, destination options and AH headers from
  * `*off`, leaving `*next` on the first other header. */
-static int walk_ext(sess_pkt *p, span s, size_t *off, uint8_t *next)
+static int walk_ext(sess__pkt *p, span s, size_t *off, uint8_t *next)
 {
     while (*next == PROTO_HOPOPTS || *next == PROTO_ROUTING ||
            *next == PROTO_DSTOPTS || *next == PROTO_AH) {
-        int rc = room(p, s, *off + 2, SESS_DEC_BAD_EXT);
+        int rc = room(p, s, *off + 2, SESS__DEC_BAD_EXT);
         if (rc != SESS_OK)
             return rc;
         size_t units = s.d[*off + 1];
         size_t len = *next == PROTO_AH ? (units + 2) * 4 : (units + 1) * 8;
-        rc = room(p, s, *off + len, SESS_DEC_BAD_EXT);
+        rc = room(p, s, *off + len, SESS__DEC_BAD_EXT);
         if (rc != SESS_OK)
             return rc;
         *next = s.d[*off];
@@ -797,9 +817,9 @@ static int walk_ext(sess_pkt *p, span s, size_t *off, uint8_t *next)
 }
 
 /* Reads the fragment header at `*off`; what follows it is fragment data. */
-static int read_frag6(sess_pkt *p, span s, size_t *off, uint8_t *next)
+static int read_frag6(sess__pkt *p, span s, size_t *off, uint8_t *next)
 {
-    int rc = room(p, s, *off + FRAG6_HDR, SESS_DEC_BAD_EXT);
+    int rc = room(p, s, *off + FRAG6_HDR, SESS__DEC_BAD_EXT);
     if (rc != SESS_OK)
         return rc;
     const uint8_t *h = s.d + *off;
@@ -813,16 +833,16 @@ static int read_frag6(sess_pkt *p, span s, size_t *off, uint8_t *next)
     return SESS_OK;
 }
 
-static int decode_ipv6(const uint8_t *ip, size_t cap, sess_pkt *p)
+static int decode_ipv6(const uint8_t *ip, size_t cap, sess__pkt *p)
 {
     if (cap < IPV6_HDR)
-        return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
+        return fail(p, SESS__DEC_TRUNCATED, SESS_ETRUNCATED);
     uint8_t next = ip[6];
     size_t total = IPV6_HDR + (size_t)be16(ip + 4);
     /* Payload length 0 before a hop-by-hop header announces a jumbogram,
      * whose length hides in an option; the captured bytes stand in. */
     if (total == IPV6_HDR && next == PROTO_HOPOPTS) {
-        p->anomalies |= SESS_DEC_BAD_IP_LEN;
+        p->anomalies |= SESS__DEC_BAD_IP_LEN;
         total = cap;
     }
     span s = ip_span(p, ip, total, cap);
@@ -854,13 +874,13 @@ static int decode_ipv6(const uint8_t *ip, size_t cap, sess_pkt *p)
 
 /* `want` is the version the link layer announced, 0 for any. */
 static HOT_INLINE int decode_ip(const uint8_t *ip, size_t cap, unsigned want,
-                                sess_pkt *p)
+                                sess__pkt *p)
 {
     if (cap == 0)
-        return fail(p, SESS_DEC_TRUNCATED, SESS_ETRUNCATED);
+        return fail(p, SESS__DEC_TRUNCATED, SESS_ETRUNCATED);
     unsigned version = ip[0] >> 4;
     if ((version != 4 && version != 6) || (want != 0 && version != want))
-        return fail(p, SESS_DEC_UNSUPPORTED, SESS_ENOTIP);
+        return fail(p, SESS__DEC_UNSUPPORTED, SESS_ENOTIP);
     return version == 4 ? decode_ipv4(ip, cap, p) : decode_ipv6(ip, cap, p);
 }
 
@@ -873,13 +893,13 @@ static HOT_INLINE int decode_ip(const uint8_t *ip, size_t cap, unsigned want,
  * tunnel's passes unmarked.  The replacing packet keeps the outer one's
  * VLAN tags and records the tunnel it came out of (kind, identity, outer
  * endpoints).  Returns whether the packet was replaced. */
-static bool decapsulate(sess_pkt *p)
+static bool decapsulate(sess__pkt *p)
 {
     span s = {p->tunnel_data, p->tunnel_wire_len, p->tunnel_len};
     bool ip_tunnel = p->tunnel == PROTO_IPIP ||
                      p->tunnel == PROTO_IPV6_IN_IP || p->tunnel == PROTO_GRE;
-    unsigned short_anomaly = s.cap < s.wire ? SESS_DEC_TRUNCATED
-                             : ip_tunnel    ? SESS_DEC_BAD_IP_LEN
+    unsigned short_anomaly = s.cap < s.wire ? SESS__DEC_TRUNCATED
+                             : ip_tunnel    ? SESS__DEC_BAD_IP_LEN
                                             : 0;
     link_at l = {.end = s.cap};
     uint32_t id = 0;
@@ -905,13 +925,13 @@ static bool decapsulate(sess_pkt *p)
         p->anomalies |= short_anomaly;
         return false;
     }
-    sess_pkt inner = {0};
+    sess__pkt inner = {0};
     int rc = decode_ip(s.d + l.off, l.end - l.off, l.version, &inner);
     if (rc == SESS_ENOTIP)
         return false;
     if (rc != SESS_OK) {
-        if (inner.anomalies & SESS_DEC_TRUNCATED)
-            inner.anomalies = (inner.anomalies & ~SESS_DEC_TRUNCATED) |
+        if (inner.anomalies & SESS__DEC_TRUNCATED)
+            inner.anomalies = (inner.anomalies & ~SESS__DEC_TRUNCATED) |
                               short_anomaly;
         p->anomalies |= inner.anomalies;
         return false;
@@ -929,7 +949,7 @@ static bool decapsulate(sess_pkt *p)
 }
 
 /* Opens the tunnels around the packet, one after the other. */
-static void open_tunnels(sess_pkt *p)
+static void open_tunnels(sess__pkt *p)
 {
     for (unsigned depth = 0; p->tunnel && depth < MAX_TUNNEL_DEPTH; depth++)
         if (!decapsulate(p))
@@ -938,16 +958,16 @@ static void open_tunnels(sess_pkt *p)
 
 /* ---- entry points -------------------------------------------------------- */
 
-int sess_decode_frame(uint32_t linktype, const uint8_t *frame, size_t caplen,
-                      sess_pkt *out)
+int sess__decode_frame(uint32_t linktype, const uint8_t *frame, size_t caplen,
+                      sess__pkt *out)
 {
-    *out = (sess_pkt){0};
+    *out = (sess__pkt){0};
     link_at l;
     int rc = link_ip(linktype, frame, caplen, &l);
     if (rc == SESS_ETRUNCATED)
-        return fail(out, SESS_DEC_TRUNCATED, rc);
+        return fail(out, SESS__DEC_TRUNCATED, rc);
     if (rc != SESS_OK)
-        return fail(out, SESS_DEC_UNSUPPORTED, rc);
+        return fail(out, SESS__DEC_UNSUPPORTED, rc);
     out->vlans = l.vlans;
     memcpy(out->vlan, l.vlan, sizeof out->vlan);
     rc = decode_ip(frame + l.off, l.end - l.off, l.version, out);
@@ -956,16 +976,16 @@ int sess_decode_frame(uint32_t linktype, const uint8_t *frame, size_t caplen,
     return rc;
 }
 
-int sess_decode_ip(const uint8_t *ip, size_t caplen, sess_pkt *out)
+int sess__decode_ip(const uint8_t *ip, size_t caplen, sess__pkt *out)
 {
-    *out = (sess_pkt){0};
+    *out = (sess__pkt){0};
     int rc = decode_ip(ip, caplen, 0, out);
     if (out->tunnel)
         open_tunnels(out);
     return rc;
 }
 
-int sess_decode_transport(sess_pkt *p, uint8_t next, const uint8_t *data,
+int sess__decode_transport(sess__pkt *p, uint8_t next, const uint8_t *data,
                           size_t len)
 {
     p->l4_ok = false;

@@ -2,43 +2,43 @@
 /*
  * decode.h - link, IP and transport decoding of one frame, without copying.
  *
- * sess_decode_frame() walks the link layer (Ethernet with any number of
+ * sess__decode_frame() walks the link layer (Ethernet with any number of
  * 802.1Q/802.1ad/0x9100 tags, Linux cooked v1/v2, raw IP including the DLT
  * values 12 and 14, LINKTYPE_IPV4/IPV6, BSD loopback in either byte order,
  * OpenBSD loopback), then IPv4 (options skipped) or IPv6 (hop-by-hop,
  * routing, destination options, AH and fragment headers walked), then TCP or
- * UDP.  Every pointer in sess_pkt points into the caller's frame.  The IP
+ * UDP.  Every pointer in sess__pkt points into the caller's frame.  The IP
  * total length wins over link-layer padding: ip_len never includes trailer
  * bytes.  When an IP length field is unusable (IPv4 total length below the
  * header, e.g. 0 from segmentation offload; IPv6 payload length 0 before a
- * hop-by-hop header, i.e. a jumbogram) SESS_DEC_BAD_IP_LEN is set and the
+ * hop-by-hop header, i.e. a jumbogram) SESS__DEC_BAD_IP_LEN is set and the
  * captured bytes stand in for it.
  *
  * Decoding stops at the first header that cannot be read; what was decoded
  * so far stays valid and `anomalies` says why it stopped.  A fragment (any
  * is_fragment packet, the first one included) has no transport decoded:
  * l4_ok stays false, and the transport of the reassembled datagram is read
- * by sess_decode_transport().  Nothing here allocates.
+ * by sess__decode_transport().  Nothing here allocates.
  */
 #ifndef SESS_DECODE_H
 #define SESS_DECODE_H
 
 #include "sessions.h"
 
-/* Bits of sess_pkt.anomalies */
+/* Bits of sess__pkt.anomalies */
 enum {
-    SESS_DEC_TRUNCATED = 1u << 0,  /* captured bytes end inside a header */
-    SESS_DEC_BAD_IP_LEN = 1u << 1, /* IP length smaller than its header,
+    SESS__DEC_TRUNCATED = 1u << 0,  /* captured bytes end inside a header */
+    SESS__DEC_BAD_IP_LEN = 1u << 1, /* IP length smaller than its header,
                                       or a jumbogram */
-    SESS_DEC_BAD_L4_LEN = 1u << 2, /* TCP data offset < 20 or beyond the
+    SESS__DEC_BAD_L4_LEN = 1u << 2, /* TCP data offset < 20 or beyond the
                                       data; UDP length inconsistent */
-    SESS_DEC_BAD_EXT = 1u << 3,    /* IPv6 extension header chain broken */
-    SESS_DEC_UNSUPPORTED = 1u << 4,/* link type or ethertype not handled */
-    SESS_DEC_SNAPPED = 1u << 5,    /* the IP packet is longer than what was
+    SESS__DEC_BAD_EXT = 1u << 3,    /* IPv6 extension header chain broken */
+    SESS__DEC_UNSUPPORTED = 1u << 4,/* link type or ethertype not handled */
+    SESS__DEC_SNAPPED = 1u << 5,    /* the IP packet is longer than what was
                                       captured (snap length): not an error */
 };
 
-typedef struct sess_pkt {
+typedef struct sess__pkt {
     /* IP layer; ip_version 0 when the frame holds no IP packet */
     uint8_t ip_version;          /* 4 or 6 */
     sess_addr src, dst;
@@ -69,7 +69,7 @@ typedef struct sess_pkt {
     size_t payload_len;          /* per the IP/UDP length fields, clipped to captured */
     size_t payload_wire_len;     /* per the length fields, before clipping */
 
-    unsigned anomalies;          /* SESS_DEC_* */
+    unsigned anomalies;          /* SESS__DEC_* */
 
     /* the payload is a tunnel: its IP protocol (4, 41, 47) or UDP port, and
      * its captured bytes; 0 when not.  Still set after decoding when the
@@ -91,25 +91,25 @@ typedef struct sess_pkt {
     uint32_t encap_id;
     sess_addr encap_src, encap_dst;
     unsigned encap_depth;        /* tunnels opened, 0 to 4 */
-} sess_pkt;
+} sess__pkt;
 
-enum { SESS_TH_FIN = 0x01, SESS_TH_SYN = 0x02, SESS_TH_RST = 0x04,
-       SESS_TH_PSH = 0x08, SESS_TH_ACK = 0x10 };
+enum { SESS__TH_FIN = 0x01, SESS__TH_SYN = 0x02, SESS__TH_RST = 0x04,
+       SESS__TH_PSH = 0x08, SESS__TH_ACK = 0x10 };
 
 /* Decodes a whole frame.  Returns SESS_OK when an IP header was read (the
  * IPv6 extension headers and the transport may still be missing: see l4_ok
  * and anomalies), SESS_ENOTIP when the frame carries something else (ARP,
  * an unknown loopback family, an IP version the link layer did not announce),
  * SESS_EUNSUPPORTED for an unknown link type (both with
- * SESS_DEC_UNSUPPORTED), SESS_ETRUNCATED when the link header, the fixed IPv6
+ * SESS__DEC_UNSUPPORTED), SESS_ETRUNCATED when the link header, the fixed IPv6
  * header or the IPv4 header with its options is cut, SESS_EBADLEN when the
  * IPv4 header length is below 20.  On error ip_version stays 0. */
-int sess_decode_frame(uint32_t linktype, const uint8_t *frame, size_t caplen,
-                      sess_pkt *out);
+int sess__decode_frame(uint32_t linktype, const uint8_t *frame, size_t caplen,
+                      sess__pkt *out);
 
 /* Decodes from an IP header (v4 or v6 told by the version nibble); returns
- * as sess_decode_frame(). */
-int sess_decode_ip(const uint8_t *ip, size_t caplen, sess_pkt *out);
+ * as sess__decode_frame(). */
+int sess__decode_ip(const uint8_t *ip, size_t caplen, sess__pkt *out);
 
 /* Decodes the transport of a reassembled datagram: `data` is the
  * fragmentable part and `next` the protocol (v4) or the fragment header's
@@ -120,7 +120,7 @@ int sess_decode_ip(const uint8_t *ip, size_t caplen, sess_pkt *out);
  * fragment (is_fragment) whose bytes are in `data`.  Returns SESS_OK when the TCP/UDP header
  * was read or the protocol has none this decoder reads, SESS_EBADLEN when
  * a header does not fit in `len` or its own length field is wrong. */
-int sess_decode_transport(sess_pkt *p, uint8_t next, const uint8_t *data,
+int sess__decode_transport(sess__pkt *p, uint8_t next, const uint8_t *data,
                           size_t len);
 
 #endif

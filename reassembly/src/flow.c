@@ -2,10 +2,9 @@
 /*
  * flow.c - the bidirectional flow table.
  *
- * Chained hash table whose hash is symmetric in the two endpoints, so both
- * directions land in the same bucket without building a canonical key.  The
- * table doubles when the load passes one flow per bucket; flows are allocated
- * once each, never per packet.
+ * The hash is symmetric in the two endpoints, so both directions land in
+ * the same bucket without building a canonical key, and starts from the
+ * table's seed.  Flows are allocated once each, never per packet.
  */
 #include "flow.h"
 
@@ -14,7 +13,7 @@
 
 enum { INITIAL_BUCKETS = 1024 };
 
-void sess_flow_key_from_pkt(sess_flow_key *k, const sess_pkt *p, bool ports)
+void sess__flow_key_from_pkt(sess__flow_key *k, const sess__pkt *p, bool ports)
 {
     k->family = p->ip_version;
     k->proto = p->proto;
@@ -39,10 +38,12 @@ static uint64_t load64(const uint8_t *p)
     return v;
 }
 
-static uint32_t endpoint_hash(const sess_addr *a, uint16_t port)
+static uint32_t endpoint_hash(const sess_addr *a, uint16_t port,
+                              uint64_t seed)
 {
-    /* Multiplicative mixing of the address words in use and the port. */
-    uint64_t x = load32(a->bytes);
+    /* Multiplicative mixing of the seed, the address words in use and the
+     * port. */
+    uint64_t x = load32(a->bytes) ^ seed;
     if (a->family == 6)
         x = (x ^ load64(a->bytes + 4)) * 0x9E3779B97F4A7C15ull ^
             load32(a->bytes + 12);
@@ -50,12 +51,12 @@ static uint32_t endpoint_hash(const sess_addr *a, uint16_t port)
     return (uint32_t)(x >> 32) ^ (uint32_t)x;
 }
 
-static uint32_t key_hash(const sess_flow_key *k)
+static uint32_t key_hash(const sess__flow_key *k, uint64_t seed)
 {
     /* Sum and xor are symmetric; mixing both keeps a->b and b->a equal
      * while spreading pairs that differ. */
-    uint32_t x = endpoint_hash(&k->src, k->sport);
-    uint32_t y = endpoint_hash(&k->dst, k->dport);
+    uint32_t x = endpoint_hash(&k->src, k->sport, seed);
+    uint32_t y = endpoint_hash(&k->dst, k->dport, seed);
     uint32_t h = (x + y) ^ ((x ^ y) * 0x9e3779b1u) ^ ((uint32_t)k->proto << 24);
     h ^= h >> 16;
     h *= 0x85ebca6bu;
@@ -71,7 +72,7 @@ static bool addr_eq(const sess_addr *a, const sess_addr *b)
                               load32(a->bytes + 12) == load32(b->bytes + 12));
 }
 
-static bool matches(const sess_flow *f, const sess_flow_key *k, uint8_t *dir)
+static bool matches(const sess__flow *f, const sess__flow_key *k, uint8_t *dir)
 {
     const sess_flow_info *i = &f->info;
     if (i->l4proto != k->proto || i->addr[0].family != k->family ||
@@ -90,86 +91,35 @@ static bool matches(const sess_flow *f, const sess_flow_key *k, uint8_t *dir)
     return false;
 }
 
-int sess_flow_table_init(sess_flow_table *t)
+int sess__flow_table_init(sess__flow_table *t, const sess__alloc *alloc)
 {
-    memset(t, 0, sizeof *t);
-    t->buckets = calloc(INITIAL_BUCKETS, sizeof *t->buckets);
-    if (!t->buckets)
-        return SESS_ENOMEM;
-    t->nbuckets = INITIAL_BUCKETS;
-    return SESS_OK;
+    t->next_id = 0;
+    return sess__htab_init(&t->h, INITIAL_BUCKETS, alloc);
 }
 
-void sess_flow_table_destroy(sess_flow_table *t)
+void sess__flow_table_destroy(sess__flow_table *t)
 {
-    sess_flow *f = t->newest;
-    while (f) {
-        sess_flow *next = f->older;
-        free(f);
-        f = next;
+    for (sess__hnode *n = t->h.newest, *older; n; n = older) {
+        older = n->older;
+        sess__free(t->h.alloc, sess__flow_of(n));
     }
-    free(t->buckets);
-    memset(t, 0, sizeof *t);
+    sess__htab_destroy(&t->h);
 }
 
-sess_flow *sess_flow_find(sess_flow_table *t, const sess_flow_key *k,
+sess__flow *sess__flow_find(sess__flow_table *t, const sess__flow_key *k,
                           uint8_t *dir)
 {
-    uint32_t h = key_hash(k);
-    for (sess_flow *f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->hnext)
-        if (f->hash == h && matches(f, k, dir))
-            return f;
+    uint32_t h = key_hash(k, t->h.seed);
+    for (sess__hnode *n = sess__htab_chain(&t->h, h); n; n = n->chain)
+        if (n->hash == h && matches(sess__flow_of(n), k, dir))
+            return sess__flow_of(n);
     return NULL;
 }
 
-static void grow(sess_flow_table *t)
-{
-    uint32_t n = t->nbuckets * 2;
-    sess_flow **b = calloc(n, sizeof *b);
-    if (!b)
-        return; /* keep the longer chains; still correct */
-    for (uint32_t i = 0; i < t->nbuckets; i++) {
-        sess_flow *f = t->buckets[i];
-        while (f) {
-            sess_flow *next = f->hnext;
-            f->hnext = b[f->hash & (n - 1)];
-            b[f->hash & (n - 1)] = f;
-            f = next;
-        }
-    }
-    free(t->buckets);
-    t->buckets = b;
-    t->nbuckets = n;
-}
-
-static void list_unlink(sess_flow_table *t, sess_flow *f)
-{
-    if (f->newer)
-        f->newer->older = f->older;
-    else
-        t->newest = f->older;
-    if (f->older)
-        f->older->newer = f->newer;
-    else
-        t->oldest = f->newer;
-    f->newer = f->older = NULL;
-}
-
-static void list_push_newest(sess_flow_table *t, sess_flow *f)
-{
-    f->newer = NULL;
-    f->older = t->newest;
-    if (t->newest)
-        t->newest->newer = f;
-    t->newest = f;
-    if (!t->oldest)
-        t->oldest = f;
-}
-
-sess_flow *sess_flow_insert(sess_flow_table *t, const sess_flow_key *k,
+sess__flow *sess__flow_insert(sess__flow_table *t, const sess__flow_key *k,
                             bool k_is_originator)
 {
-    sess_flow *f = calloc(1, sizeof *f);
+    sess__flow *f = sess__calloc(t->h.alloc, 1, sizeof *f);
     if (!f)
         return NULL;
     sess_flow_info *i = &f->info;
@@ -181,33 +131,17 @@ sess_flow *sess_flow_insert(sess_flow_table *t, const sess_flow_key *k,
     i->addr[1 - o] = k->dst;
     i->port[o] = k->sport;
     i->port[1 - o] = k->dport;
-    f->hash = key_hash(k);
-    if (t->count >= t->nbuckets)
-        grow(t);
-    sess_flow **b = &t->buckets[f->hash & (t->nbuckets - 1)];
-    f->hnext = *b;
-    *b = f;
-    list_push_newest(t, f);
-    t->count++;
+    sess__htab_insert(&t->h, &f->node, key_hash(k, t->h.seed));
     return f;
 }
 
-void sess_flow_remove(sess_flow_table *t, sess_flow *f)
+void sess__flow_remove(sess__flow_table *t, sess__flow *f)
 {
-    sess_flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
-    while (*pp && *pp != f)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = f->hnext;
-    list_unlink(t, f);
-    t->count--;
-    free(f);
+    sess__htab_remove(&t->h, &f->node);
+    sess__free(t->h.alloc, f);
 }
 
-void sess_flow_touch(sess_flow_table *t, sess_flow *f)
+void sess__flow_touch(sess__flow_table *t, sess__flow *f)
 {
-    if (t->newest == f)
-        return;
-    list_unlink(t, f);
-    list_push_newest(t, f);
+    sess__htab_touch(&t->h, &f->node);
 }

@@ -90,7 +90,7 @@ static int dcerpc_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
         snprintf(info, SESS_FRAMER_INFO_SIZE, "request opnum %u",
                  dcerpc_u16(p + 22, le));
     } else {
-        sess_info_set(info, dcerpc_type_name(p[2]));
+        sess__info_set(info, dcerpc_type_name(p[2]));
     }
     return 1;
 }
@@ -100,12 +100,12 @@ static int dcerpc_feed(void *dir_state, void *conn_state, const void *params,
 {
     (void)conn_state;
     (void)params;
-    return sess_sized_feed(dir_state, dcerpc_header, in, out);
+    return sess__sized_feed(dir_state, dcerpc_header, in, out);
 }
 
 const sess_framer sess_framer_dcerpc = {
     .name = "dcerpc",
-    .dir_state_size = sizeof(sess_sized),
+    .dir_state_size = sizeof(sess__sized),
     .conn_state_size = 0,
     .probe = dcerpc_probe,
     .feed = dcerpc_feed,

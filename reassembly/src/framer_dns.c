@@ -19,7 +19,7 @@
 static int dns_feed(void *dir_state, void *conn_state, const void *params,
                     const sess_framer_input *in, sess_framer_output *out)
 {
-    sess_sized *m = dir_state;
+    sess__sized *m = dir_state;
     (void)conn_state;
     (void)params;
 
@@ -36,12 +36,12 @@ static int dns_feed(void *dir_state, void *conn_state, const void *params,
                  p[4] & 0x80 ? "response" : "query",
                  (unsigned)p[2] << 8 | p[3]);
     }
-    return sess_sized_emit(m, in, out);
+    return sess__sized_emit(m, in, out);
 }
 
 const sess_framer sess_framer_dns = {
     .name = "dns",
-    .dir_state_size = sizeof(sess_sized),
+    .dir_state_size = sizeof(sess__sized),
     .conn_state_size = 0,
     .probe = NULL, /* a 2-byte length says too little to guess DNS */
     .feed = dns_feed,

@@ -27,7 +27,7 @@
 static int length_feed(void *dir_state, void *conn_state, const void *params,
                        const sess_framer_input *in, sess_framer_output *out)
 {
-    sess_sized *m = dir_state;
+    sess__sized *m = dir_state;
     const sess_length_params *p = params;
     (void)conn_state;
 
@@ -51,12 +51,12 @@ static int length_feed(void *dir_state, void *conn_state, const void *params,
         m->remaining = (uint64_t)total;
         snprintf(m->info, sizeof m->info, "%" PRIu64 " bytes", m->remaining);
     }
-    return sess_sized_emit(m, in, out);
+    return sess__sized_emit(m, in, out);
 }
 
 const sess_framer sess_framer_length = {
     .name = "length",
-    .dir_state_size = sizeof(sess_sized),
+    .dir_state_size = sizeof(sess__sized),
     .conn_state_size = 0,
     .probe = NULL,
     .feed = length_feed,
@@ -91,7 +91,7 @@ static bool delim_at(const delim_dir *d, const sess_delim_params *p,
 static void delim_info(sess_framer_output *out, const uint8_t *data, size_t n)
 {
     size_t at = 0;
-    sess_info_append(out->info, &at, data, n);
+    sess__info_append(out->info, &at, data, n);
 }
 
 static int delim_feed(void *dir_state, void *conn_state, const void *params,
@@ -168,8 +168,8 @@ int sess_delim_parse(const char *text, sess_delim_params *out)
             case '0': byte = '\0'; break;
             case '\\': byte = '\\'; break;
             case 'x': {
-                int hi = sess_hex_digit(s[1]);
-                int lo = hi < 0 ? -1 : sess_hex_digit(s[2]);
+                int hi = sess__hex_digit(s[1]);
+                int lo = hi < 0 ? -1 : sess__hex_digit(s[2]);
                 if (lo < 0)
                     return SESS_EINVAL;
                 byte = (uint8_t)(hi << 4 | lo);

@@ -33,7 +33,7 @@ static const char *const h2_types[H2_KNOWN_TYPES] = {
 };
 
 typedef struct h2_dir {
-    sess_sized m;
+    sess__sized m;
     bool started; /* the direction's first message was cut */
 } h2_dir;
 
@@ -123,11 +123,11 @@ static int h2_feed(void *dir_state, void *conn_state, const void *params,
                 return in->flags & SESS_FF_END ? SESS_FRAME_ERROR
                                                : SESS_FRAME_NEED_MORE;
             d->m.remaining = H2_PREFACE_LEN;
-            sess_info_set(d->m.info, "preface");
+            sess__info_set(d->m.info, "preface");
         }
         d->started = true;
     }
-    return sess_sized_feed(&d->m, h2_frame_header, in, out);
+    return sess__sized_feed(&d->m, h2_frame_header, in, out);
 }
 
 const sess_framer sess_framer_h2 = {

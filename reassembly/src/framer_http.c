@@ -214,7 +214,7 @@ static int http_status_line(http_dir *d, const uint8_t *p, size_t n)
     d->response = true;
     d->status = (uint16_t)((p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0'));
     size_t at = 0;
-    sess_info_append(d->info, &at, p + 9, n > 12 ? n - 9 : 3);
+    sess__info_append(d->info, &at, p + 9, n > 12 ? n - 9 : 3);
     return 0;
 }
 
@@ -238,7 +238,7 @@ static int http_request_line(http_dir *d, const uint8_t *p, size_t n)
     else if (m == 7 && memcmp(p, "CONNECT", 7) == 0)
         d->method = M_CONNECT;
     size_t at = 0;
-    sess_info_append(d->info, &at, p, t);
+    sess__info_append(d->info, &at, p, t);
     return 0;
 }
 
@@ -566,7 +566,7 @@ static int http_chunk_byte(http_dir *d, uint8_t c)
         return -1;
     switch (d->phase) {
     case PH_CHUNK_SIZE: {
-        int v = sess_hex_digit(c);
+        int v = sess__hex_digit(c);
         if (v >= 0) {
             if (d->remaining > UINT64_MAX >> 4)
                 return -1;
@@ -704,7 +704,7 @@ static int http_feed(void *dir_state, void *conn_state, const void *params,
     if (d->phase == PH_RAW) {
         int r = sess_framer_raw.feed(NULL, NULL, NULL, in, out);
         if (r == SESS_FRAME_MESSAGE)
-            strcpy(out->info, "raw after upgrade");
+            sess__info_set(out->info, "raw after upgrade");
         return r;
     }
     if (d->phase == PH_HEAD) {

@@ -7,7 +7,7 @@
  * emits the same way as the others: the message when all of it is in the
  * view, pieces of max_len while more than max_len bytes remain, and the bytes
  * held when the direction ends early (a capture cut mid-message keeps what it
- * has).  sess_sized_emit() does this from a count kept in the framer's
+ * has).  sess__sized_emit() does this from a count kept in the framer's
  * direction state, so a message longer than max_len carries its summary to
  * every piece.
  */
@@ -19,7 +19,7 @@
 #include "sessions_framer.h"
 
 /* The value of a hex digit, or -1. */
-static inline int sess_hex_digit(int c)
+static inline int sess__hex_digit(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -30,12 +30,12 @@ static inline int sess_hex_digit(int c)
     return -1;
 }
 
-typedef struct sess_sized {
+typedef struct sess__sized {
     uint64_t remaining; /* bytes of the message not emitted; 0 between messages */
     char info[SESS_FRAMER_INFO_SIZE];
-} sess_sized;
+} sess__sized;
 
-static inline int sess_sized_emit(sess_sized *m, const sess_framer_input *in,
+static inline int sess__sized_emit(sess__sized *m, const sess_framer_input *in,
                                   sess_framer_output *out)
 {
     size_t n;
@@ -67,12 +67,12 @@ static inline int sess_sized_emit(sess_sized *m, const sess_framer_input *in,
  * arrived), 1 when *total (the whole message, header included) and info are
  * set.  `end`: no more bytes will come, summarise what is there.
  */
-typedef int (*sess_header_fn)(const uint8_t *p, size_t n, bool end,
+typedef int (*sess__header_fn)(const uint8_t *p, size_t n, bool end,
                               uint64_t *total, char info[SESS_FRAMER_INFO_SIZE]);
 
 /* The feed() of a framer whose messages announce their length in a header:
- * the header is read between messages, then sess_sized_emit() cuts. */
-static inline int sess_sized_feed(sess_sized *m, sess_header_fn header,
+ * the header is read between messages, then sess__sized_emit() cuts. */
+static inline int sess__sized_feed(sess__sized *m, sess__header_fn header,
                                   const sess_framer_input *in,
                                   sess_framer_output *out)
 {
@@ -86,11 +86,11 @@ static inline int sess_sized_feed(sess_sized *m, sess_header_fn header,
             return end && in->len > 0 ? SESS_FRAME_ERROR : SESS_FRAME_NEED_MORE;
         m->remaining = total;
     }
-    return sess_sized_emit(m, in, out);
+    return sess__sized_emit(m, in, out);
 }
 
 /* Appends n bytes to a summary, non-printable ones as '.', as many as fit. */
-static inline void sess_info_append(char info[SESS_FRAMER_INFO_SIZE],
+static inline void sess__info_append(char info[SESS_FRAMER_INFO_SIZE],
                                     size_t *at, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n && *at + 1 < SESS_FRAMER_INFO_SIZE; i++)
@@ -99,10 +99,16 @@ static inline void sess_info_append(char info[SESS_FRAMER_INFO_SIZE],
 }
 
 /* Sets a summary to a text, cut to fit. */
-static inline void sess_info_set(char info[SESS_FRAMER_INFO_SIZE], const char *text)
+static inline void sess__info_set(char info[SESS_FRAMER_INFO_SIZE],
+                                  const char *text)
 {
-    size_t at = 0;
-    sess_info_append(info, &at, (const uint8_t *)text, strlen(text));
+    /* One copy, not a byte-by-byte append: it runs for nearly every TLS
+     * record, and the texts are the framers' own printable names. */
+    size_t n = strlen(text);
+    if (n >= SESS_FRAMER_INFO_SIZE)
+        n = SESS_FRAMER_INFO_SIZE - 1;
+    memcpy(info, text, n);
+    info[n] = '\0';
 }
 
 #endif

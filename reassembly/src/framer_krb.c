@@ -46,7 +46,7 @@ static int krb_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
     if (len == 0 || name == NULL)
         return -1;
     *total = KRB_PREFIX + (uint64_t)len;
-    sess_info_set(info, name);
+    sess__info_set(info, name);
     return 1;
 }
 
@@ -55,12 +55,12 @@ static int krb_feed(void *dir_state, void *conn_state, const void *params,
 {
     (void)conn_state;
     (void)params;
-    return sess_sized_feed(dir_state, krb_header, in, out);
+    return sess__sized_feed(dir_state, krb_header, in, out);
 }
 
 const sess_framer sess_framer_krb = {
     .name = "krb",
-    .dir_state_size = sizeof(sess_sized),
+    .dir_state_size = sizeof(sess__sized),
     .conn_state_size = 0,
     .probe = NULL, /* a length and a tag say too little to guess Kerberos */
     .feed = krb_feed,

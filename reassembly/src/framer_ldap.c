@@ -80,7 +80,7 @@ static int ldap_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
     if (r == 0 || n <= op) {
         if (!end)
             return 0;
-        sess_info_set(info, "LDAPMessage");
+        sess__info_set(info, "LDAPMessage");
         return 1;
     }
     uint8_t tag = p[op];
@@ -88,7 +88,7 @@ static int ldap_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
     if ((tag & 0xc0) != 0x40 || number >= sizeof ldap_ops / sizeof ldap_ops[0] ||
         ldap_ops[number] == NULL)
         return -1;
-    sess_info_set(info, ldap_ops[number]);
+    sess__info_set(info, ldap_ops[number]);
     return 1;
 }
 
@@ -97,12 +97,12 @@ static int ldap_feed(void *dir_state, void *conn_state, const void *params,
 {
     (void)conn_state;
     (void)params;
-    return sess_sized_feed(dir_state, ldap_header, in, out);
+    return sess__sized_feed(dir_state, ldap_header, in, out);
 }
 
 const sess_framer sess_framer_ldap = {
     .name = "ldap",
-    .dir_state_size = sizeof(sess_sized),
+    .dir_state_size = sizeof(sess__sized),
     .conn_state_size = 0,
     .probe = NULL,
     .feed = ldap_feed,

@@ -51,7 +51,7 @@ static int mqtt_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
     }
     size_t header = i + 1;
     *total = header + remaining;
-    sess_info_set(info, mqtt_types[p[0] >> 4]);
+    sess__info_set(info, mqtt_types[p[0] >> 4]);
     size_t at = strlen(info);
     if (p[0] >> 4 != MQTT_PUBLISH)
         return 1;
@@ -74,7 +74,7 @@ static int mqtt_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
     if (shown == 0)
         return 1;
     info[at++] = ' ';
-    sess_info_append(info, &at, p + header + 2, shown);
+    sess__info_append(info, &at, p + header + 2, shown);
     return 1;
 }
 
@@ -83,12 +83,12 @@ static int mqtt_feed(void *dir_state, void *conn_state, const void *params,
 {
     (void)conn_state;
     (void)params;
-    return sess_sized_feed(dir_state, mqtt_header, in, out);
+    return sess__sized_feed(dir_state, mqtt_header, in, out);
 }
 
 const sess_framer sess_framer_mqtt = {
     .name = "mqtt",
-    .dir_state_size = sizeof(sess_sized),
+    .dir_state_size = sizeof(sess__sized),
     .conn_state_size = 0,
     .probe = NULL,
     .feed = mqtt_feed,

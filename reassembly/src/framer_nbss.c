@@ -60,9 +60,9 @@ static void nbss_smb_info(const uint8_t *p, size_t n,
             snprintf(info, SESS_FRAMER_INFO_SIZE, "SMB2 command 0x%04x%s", cmd,
                      dir);
     } else if (n >= 4 && memcmp(p, "\xfdSMB", 4) == 0) {
-        sess_info_set(info, "SMB3 encrypted");
+        sess__info_set(info, "SMB3 encrypted");
     } else if (n >= 4 && memcmp(p, "\xfcSMB", 4) == 0) {
-        sess_info_set(info, "SMB2 compressed");
+        sess__info_set(info, "SMB2 compressed");
     } else if (n >= 5 && memcmp(p, "\xffSMB", 4) == 0) {
         const char *name = smb1_command(p[4]);
         if (name)
@@ -70,7 +70,7 @@ static void nbss_smb_info(const uint8_t *p, size_t n,
         else
             snprintf(info, SESS_FRAMER_INFO_SIZE, "SMB command 0x%02x", p[4]);
     } else {
-        sess_info_set(info, "session message");
+        sess__info_set(info, "session message");
     }
 }
 
@@ -93,7 +93,7 @@ static int nbss_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
         return 0;
     *total = NBSS_HEADER_LEN + ((uint64_t)(p[1] & 1) << 16 | p[2] << 8 | p[3]);
     if (name) {
-        sess_info_set(info, name);
+        sess__info_set(info, name);
         return 1;
     }
     size_t have = n < *total ? n : (size_t)*total; /* of this message */
@@ -113,12 +113,12 @@ static int nbss_feed(void *dir_state, void *conn_state, const void *params,
 {
     (void)conn_state;
     (void)params;
-    return sess_sized_feed(dir_state, nbss_header, in, out);
+    return sess__sized_feed(dir_state, nbss_header, in, out);
 }
 
 const sess_framer sess_framer_nbss = {
     .name = "nbss",
-    .dir_state_size = sizeof(sess_sized),
+    .dir_state_size = sizeof(sess__sized),
     .conn_state_size = 0,
     .probe = NULL,
     .feed = nbss_feed,

@@ -51,7 +51,7 @@ typedef struct pg_conn {
 } pg_conn;
 
 typedef struct pg_dir {
-    sess_sized m;
+    sess__sized m;
     bool typed; /* the frontend's untyped messages are over */
 } pg_dir;
 
@@ -142,12 +142,12 @@ static int pg_untyped(pg_conn *c, pg_dir *d, const uint8_t *p, size_t n,
         if (len != PG_STARTUP_MIN)
             return -1;
         c->request = code == PG_SSL_REQUEST ? REQ_SSL : REQ_GSSENC;
-        sess_info_set(info, code == PG_SSL_REQUEST ? "SSLRequest" : "GSSENCRequest");
+        sess__info_set(info, code == PG_SSL_REQUEST ? "SSLRequest" : "GSSENCRequest");
     } else if (code == PG_CANCEL_REQUEST) {
-        sess_info_set(info, "CancelRequest");
+        sess__info_set(info, "CancelRequest");
     } else if (code >> 16 == PG_PROTOCOL_3) {
         d->typed = true;
-        sess_info_set(info, "StartupMessage");
+        sess__info_set(info, "StartupMessage");
     } else {
         return -1;
     }
@@ -174,11 +174,11 @@ static int pg_typed(int dir, const uint8_t *p, size_t n, bool end,
     if (dir == 1 && p[0] == 'R') {
         if (len >= 8 && body < 4 && !end)
             return 0;
-        sess_info_set(info, body >= 4 ? pg_auth_name(pg_u32(p + PG_TYPED_HEADER))
+        sess__info_set(info, body >= 4 ? pg_auth_name(pg_u32(p + PG_TYPED_HEADER))
                                : name);
         return 1;
     }
-    sess_info_set(info, name);
+    sess__info_set(info, name);
     if (!text)
         return 1;
     size_t at = strlen(info);
@@ -192,7 +192,7 @@ static int pg_typed(int dir, const uint8_t *p, size_t n, bool end,
     if (body < shown)
         shown = body;
     const uint8_t *nul = memchr(p + PG_TYPED_HEADER, '\0', shown);
-    sess_info_append(info, &at, p + PG_TYPED_HEADER,
+    sess__info_append(info, &at, p + PG_TYPED_HEADER,
                      nul ? (size_t)(nul - p - PG_TYPED_HEADER) : shown);
     return 1;
 }
@@ -207,9 +207,9 @@ static int pg_answer(pg_conn *c, uint8_t byte, sess_framer_output *out)
         return 0;
     }
     if (byte == 'N') {
-        sess_info_set(out->info, ssl ? "SSL refused" : "GSSENC refused");
+        sess__info_set(out->info, ssl ? "SSL refused" : "GSSENC refused");
     } else if (byte == (ssl ? 'S' : 'G')) {
-        sess_info_set(out->info, ssl ? "SSL accepted" : "GSSENC accepted");
+        sess__info_set(out->info, ssl ? "SSL accepted" : "GSSENC accepted");
         c->next = ssl ? &sess_framer_tls : &sess_framer_raw;
         out->next = c->next;
     } else {
@@ -230,7 +230,7 @@ static int pg_feed(void *dir_state, void *conn_state, const void *params,
     (void)params;
 
     if (d->m.remaining > 0)
-        return sess_sized_emit(&d->m, in, out);
+        return sess__sized_emit(&d->m, in, out);
     if (in->len == 0)
         return SESS_FRAME_NEED_MORE;
     if (c->next) {
@@ -266,7 +266,7 @@ static int pg_feed(void *dir_state, void *conn_state, const void *params,
     if (r == 0)
         return end ? SESS_FRAME_ERROR : SESS_FRAME_NEED_MORE;
     d->m.remaining = total;
-    return sess_sized_emit(&d->m, in, out);
+    return sess__sized_emit(&d->m, in, out);
 }
 
 const sess_framer sess_framer_pgsql = {

@@ -63,7 +63,7 @@ static int tls_probe(const uint8_t *data, size_t len)
 static int tls_feed(void *dir_state, void *conn_state, const void *params,
                     const sess_framer_input *in, sess_framer_output *out)
 {
-    sess_sized *m = dir_state;
+    sess__sized *m = dir_state;
     (void)conn_state;
     (void)params;
 
@@ -75,14 +75,14 @@ static int tls_feed(void *dir_state, void *conn_state, const void *params,
                        ? SESS_FRAME_ERROR
                        : SESS_FRAME_NEED_MORE;
         m->remaining = TLS_HEADER_LEN + ((unsigned)in->data[3] << 8 | in->data[4]);
-        strcpy(m->info, tls_type_name(in->data[0]));
+        sess__info_set(m->info, tls_type_name(in->data[0]));
     }
-    return sess_sized_emit(m, in, out);
+    return sess__sized_emit(m, in, out);
 }
 
 const sess_framer sess_framer_tls = {
     .name = "tls",
-    .dir_state_size = sizeof(sess_sized),
+    .dir_state_size = sizeof(sess__sized),
     .conn_state_size = 0,
     .probe = tls_probe,
     .feed = tls_feed,

@@ -63,7 +63,7 @@ static int ws_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
         if (len >= 2 && n < header + 2 && !end)
             return 0;
         if (len < 2 || n < header + 2) {
-            sess_info_set(info, "close");
+            sess__info_set(info, "close");
             return 1;
         }
         uint8_t code[2] = {p[header], p[header + 1]};
@@ -73,10 +73,10 @@ static int ws_header(const uint8_t *p, size_t n, bool end, uint64_t *total,
                  (unsigned)code[0] << 8 | code[1]);
         return 1;
     case WS_PING:
-        sess_info_set(info, "ping");
+        sess__info_set(info, "ping");
         return 1;
     case WS_PONG:
-        sess_info_set(info, "pong");
+        sess__info_set(info, "pong");
         return 1;
     default:
         snprintf(info, SESS_FRAMER_INFO_SIZE, "%s %" PRIu64 " bytes%s",
@@ -93,12 +93,12 @@ static int ws_feed(void *dir_state, void *conn_state, const void *params,
 {
     (void)conn_state;
     (void)params;
-    return sess_sized_feed(dir_state, ws_header, in, out);
+    return sess__sized_feed(dir_state, ws_header, in, out);
 }
 
 const sess_framer sess_framer_ws = {
     .name = "ws",
-    .dir_state_size = sizeof(sess_sized),
+    .dir_state_size = sizeof(sess__sized),
     .conn_state_size = 0,
     .probe = NULL, /* only after an HTTP upgrade */
     .feed = ws_feed,

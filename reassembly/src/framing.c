@@ -19,6 +19,7 @@
 #include "framing.h"
 
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,22 +28,55 @@ static const sess_framer_table *framer_table(const sess_t *s)
     return s->cfg.framers ? s->cfg.framers : sess_framer_table_default();
 }
 
-static void set_framer(tcp_conn *c, int d, const sess_framer *fr,
+/* What a framer without state is given: never allocated, never freed. */
+static max_align_t no_state;
+
+/* Zeroed state of `size` bytes, or NULL when out of memory. */
+static void *framer_state_new(sess_t *s, size_t size)
+{
+    return size ? sess__calloc(&s->alloc, 1, size) : &no_state;
+}
+
+void sess__framer_state_free(sess_t *s, void *state)
+{
+    if (state != &no_state)
+        sess__free(&s->alloc, state);
+}
+
+/* The raw framer has no state, so falling back to it cannot fail. */
+static void set_framer(sess_t *s, tcp_conn *c, int d, const sess_framer *fr,
                        const void *params)
 {
-    free(c->dir_state[d]);
+    sess__framer_state_free(s, c->dir_state[d]);
+    void *state = framer_state_new(s, fr->dir_state_size);
+    if (!state) {
+        char lost[96];
+        snprintf(lost, sizeof lost, "%s framer state: direction %d framed raw",
+                 fr->name, d);
+        sess__report_nomem(s, c->ctx[d].flow, lost);
+        fr = &sess_framer_raw, params = NULL;
+        state = &no_state;
+    }
     c->expect[d] = 0;
     c->framer[d] = fr;
-    c->dir_state[d] = calloc(1, fr->dir_state_size ? fr->dir_state_size : 1);
+    c->dir_state[d] = state;
     c->params[d] = params;
 }
 
-static void choose_framer_for_conn(tcp_conn *c, const sess_framer *fr,
-                                   const void *params)
+static void choose_framer_for_conn(sess_t *s, tcp_conn *c,
+                                   const sess_framer *fr, const void *params)
 {
-    c->conn_state = calloc(1, fr->conn_state_size ? fr->conn_state_size : 1);
-    set_framer(c, 0, fr, params);
-    set_framer(c, 1, fr, params);
+    c->conn_state = framer_state_new(s, fr->conn_state_size);
+    if (!c->conn_state) {
+        char lost[96];
+        snprintf(lost, sizeof lost, "%s framer state: connection framed raw",
+                 fr->name);
+        sess__report_nomem(s, c->ctx[0].flow, lost);
+        fr = &sess_framer_raw, params = NULL;
+        c->conn_state = &no_state;
+    }
+    set_framer(s, c, 0, fr, params);
+    set_framer(s, c, 1, fr, params);
 }
 
 static const sess_framer_entry *table_entry(const sess_framer_table *t,
@@ -59,14 +93,14 @@ static const sess_framer_entry *table_entry(const sess_framer_table *t,
  * originator is only the first sender, who may be the server, so its port
  * is tried after the responder's.  Returns false while the heuristics need
  * more bytes. */
-static bool choose_framer(sess_t *s, sess_flow *f, tcp_conn *c, bool final)
+static bool choose_framer(sess_t *s, sess__flow *f, tcp_conn *c, bool final)
 {
     const sess_framer_table *t = framer_table(s);
     const sess_framer_entry *e = table_entry(t, f->info.port[1]);
     if (!e && !c->syn[0] && !c->synack[1])
         e = table_entry(t, f->info.port[0]);
     if (e) {
-        choose_framer_for_conn(c, e->framer, e->params);
+        choose_framer_for_conn(s, c, e->framer, e->params);
         return true;
     }
     /* The first sender's bytes, or the other side's while the first
@@ -74,9 +108,9 @@ static bool choose_framer(sess_t *s, sess_flow *f, tcp_conn *c, bool final)
     const uint8_t *data = NULL;
     size_t len = 0;
     if (c->first_dir >= 0)
-        len = sess_stream_readable(&c->stream[c->first_dir], &data);
+        len = sess__stream_readable(&c->stream[c->first_dir], &data);
     if (len == 0 && c->first_dir >= 0)
-        len = sess_stream_readable(&c->stream[1 - c->first_dir], &data);
+        len = sess__stream_readable(&c->stream[1 - c->first_dir], &data);
     if (len == 0 && !final)
         return false;
     bool undecided = false;
@@ -84,7 +118,7 @@ static bool choose_framer(sess_t *s, sess_flow *f, tcp_conn *c, bool final)
         const sess_framer *fr = t->heuristics[i];
         int r = fr->probe ? fr->probe(data, len) : 0;
         if (r == 1) {
-            choose_framer_for_conn(c, fr, NULL);
+            choose_framer_for_conn(s, c, fr, NULL);
             return true;
         }
         if (r < 0)
@@ -92,7 +126,7 @@ static bool choose_framer(sess_t *s, sess_flow *f, tcp_conn *c, bool final)
     }
     if (undecided && !final)
         return false;
-    choose_framer_for_conn(c, &sess_framer_raw, NULL);
+    choose_framer_for_conn(s, c, &sess_framer_raw, NULL);
     return true;
 }
 
@@ -102,16 +136,20 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void emit_message(sess_t *s, sess_flow *f, tcp_conn *c, int d,
+static void emit_message(sess_t *s, sess__flow *f, tcp_conn *c, int d,
                          const sess_framer *fr, const sess_framer_output *out,
                          const uint8_t *data)
 {
-    sess_stream *st = &c->stream[d];
-    uint64_t offset = sess_stream_consumed(st);
+    sess__stream *st = &c->stream[d];
+    uint64_t offset = sess__stream_consumed(st);
     s->frames.n = 0;
     uint64_t missing = 0;
-    if (sess_stream_consume(st, out->len, &s->frames, &missing) != SESS_OK)
-        return; /* out of memory: the bytes stay and are tried again */
+    if (sess__stream_consume(st, out->len, &s->frames, &missing) != SESS_OK) {
+        /* Only the frame list could not grow: the message still goes out,
+         * without it. */
+        sess__report_nomem(s, f, "message's list of frames not kept");
+        sess__stream_consume(st, out->len, NULL, &missing);
+    }
     for (size_t i = 1; i < s->frames.n; i++)
         if (s->frames.v[i] < s->frames.v[i - 1]) { /* out-of-order arrival */
             qsort(s->frames.v, s->frames.n, sizeof *s->frames.v, cmp_u64);
@@ -138,20 +176,19 @@ static void emit_message(sess_t *s, sess_flow *f, tcp_conn *c, int d,
     s->counts.messages++;
     s->counts.message_bytes += out->len;
     sess__emit(s, &ev);
-    sess__store_copy(s, SESS_EV_MESSAGE, f, (uint8_t)d, fr->name, data, out->len);
-    sess_stream_trim(st);
+    sess__stream_trim(st);
 }
 
 static unsigned dir_flags(const tcp_conn *c, int d, unsigned extra)
 {
     unsigned flags = extra;
-    if (sess_stream_complete(&c->stream[d]))
+    if (sess__stream_complete(&c->stream[d]))
         flags |= SESS_FF_FIN;
     if (c->rst[0] || c->rst[1])
         flags |= SESS_FF_RST;
     if (c->psh[d])
         flags |= SESS_FF_PSH;
-    if (sess_stream_idle(&c->stream[1 - d]))
+    if (sess__stream_idle(&c->stream[1 - d]))
         flags |= SESS_FF_PEER_IDLE;
     return flags;
 }
@@ -164,20 +201,21 @@ static unsigned dir_flags(const tcp_conn *c, int d, unsigned extra)
  * connections.  Without a reservation the buffer grows as usual. */
 #define RESERVE_AHEAD (256 * 1024)
 
-static void reserve_for_message(sess_t *s, sess_stream *st, size_t held,
+static void reserve_for_message(sess_t *s, sess__stream *st, size_t held,
                                 size_t expect)
 {
     if (expect - held > RESERVE_AHEAD)
         expect = held + RESERVE_AHEAD;
-    if (sess_stream_pool_bytes(s->pool) + (expect - held) > s->cfg.tcp_memcap / 2)
+    if (sess__stream_pool_bytes(s->pool) + (expect - held) >
+        s->cfg.tcp_memcap / 2)
         return;
-    (void)sess_stream_reserve(st, expect); /* on failure it just grows later */
+    (void)sess__stream_reserve(st, expect); /* on failure it just grows later */
 }
 
 /* A framer gave up on its direction (or held an incomplete message at its
  * end): the rest is cut raw, and the anomaly says so.  Kept out of
  * frame_dir(), which runs for nearly every packet. */
-static void fall_back_to_raw(sess_t *s, sess_flow *f, tcp_conn *c, int d,
+static void fall_back_to_raw(sess_t *s, sess__flow *f, tcp_conn *c, int d,
                              bool incomplete_at_end)
 {
     const sess_framer *fr = c->framer[d];
@@ -189,14 +227,14 @@ static void fall_back_to_raw(sess_t *s, sess_flow *f, tcp_conn *c, int d,
                  : "%s: not this protocol, rest of the direction framed raw",
              fr->name);
     sess__emit_anomaly(s, f, SESS_AN_FRAMER_ERROR, detail);
-    set_framer(c, d, &sess_framer_raw, NULL);
+    set_framer(s, c, d, &sess_framer_raw, NULL);
 }
 
 /* Given-up bytes at the head of the view are zeros that no framer can
  * read: a length read from them would cut empty messages by the million.
  * They go out as raw messages of at most max_message bytes, and the framer
  * starts afresh on the data after them. */
-static void cut_zeros(sess_t *s, sess_flow *f, tcp_conn *c, int d,
+static void cut_zeros(sess_t *s, sess__flow *f, tcp_conn *c, int d,
                       const uint8_t *data, size_t run)
 {
     sess_framer_output out;
@@ -204,28 +242,28 @@ static void cut_zeros(sess_t *s, sess_flow *f, tcp_conn *c, int d,
     out.len = run < s->cfg.max_message ? run : s->cfg.max_message;
     emit_message(s, f, c, d, &sess_framer_raw, &out, data);
     if (out.len == run && c->framer[d])
-        set_framer(c, d, c->framer[d], c->params[d]);
+        set_framer(s, c, d, c->framer[d], c->params[d]);
 }
 
 /* Feeds direction d's framer until it needs more.  Returns whether any
  * message was emitted. */
-static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
+static bool frame_dir(sess_t *s, sess__flow *f, tcp_conn *c, int d,
                       unsigned extra, bool force)
 {
     bool progress = false;
     while (!c->done[d]) {
         const uint8_t *data;
-        size_t len = sess_stream_readable(&c->stream[d], &data);
+        size_t len = sess__stream_readable(&c->stream[d], &data);
         if (len == 0) {
-            if (sess_stream_complete(&c->stream[d])) {
+            if (sess__stream_complete(&c->stream[d])) {
                 /* Complete and framed: nothing left to compare against
                  * is worth the memory of an idle connection. */
                 c->done[d] = true;
-                sess_stream_drop_history(&c->stream[d]);
+                sess__stream_drop_history(&c->stream[d]);
             }
             break;
         }
-        size_t zeros = sess_stream_missing_at_head(&c->stream[d],
+        size_t zeros = sess__stream_missing_at_head(&c->stream[d],
                                                    s->cfg.max_message + 1);
         if (zeros) {
             cut_zeros(s, f, c, d, data, zeros);
@@ -242,8 +280,6 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
         if (!c->framer[d] && !choose_framer(s, f, c, final))
             break;
         const sess_framer *fr = c->framer[d];
-        if (!c->dir_state[d] || !c->conn_state)
-            break; /* out of memory: the bytes wait for the end of the flow */
         sess_framer_input in = {data, len, s->cfg.max_message, flags,
                                 (uint8_t)d};
         sess_framer_output out;
@@ -255,12 +291,12 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
             out.len <= s->cfg.max_message) {
             emit_message(s, f, c, d, fr, &out, data);
             if (out.next)
-                set_framer(c, d, out.next, NULL);
+                set_framer(s, c, d, out.next, NULL);
             progress = true;
             continue;
         }
         if (r == SESS_FRAME_NEED_MORE && out.next && out.next != fr) {
-            set_framer(c, d, out.next, NULL); /* the protocol changed here */
+            set_framer(s, c, d, out.next, NULL); /* the protocol changed here */
             continue;
         }
         if (r == SESS_FRAME_NEED_MORE && len < s->cfg.max_message && !force) {
@@ -283,13 +319,13 @@ static bool frame_dir(sess_t *s, sess_flow *f, tcp_conn *c, int d,
  * that has just completed.  Most packets leave one direction untouched. */
 static bool dir_has_work(const tcp_conn *c, int d)
 {
-    return !c->done[d] && (sess_stream_has_readable(&c->stream[d]) ||
-                           sess_stream_complete(&c->stream[d]));
+    return !c->done[d] && (sess__stream_has_readable(&c->stream[d]) ||
+                           sess__stream_complete(&c->stream[d]));
 }
 
 /* Runs both directions until neither makes progress.  `extra` carries
  * SESS_FF_EOC when the flow is being flushed. */
-void sess__framing_run(sess_t *s, sess_flow *f, tcp_conn *c, unsigned extra)
+void sess__framing_run(sess_t *s, sess__flow *f, tcp_conn *c, unsigned extra)
 {
     bool progress;
     do {

@@ -10,6 +10,9 @@
 /* Runs both directions' framers until neither makes progress, choosing the
  * framer first if needed.  `extra` carries SESS_FF_EOC when the flow is
  * being flushed: then whatever a framer still holds is cut. */
-void sess__framing_run(sess_t *s, sess_flow *f, tcp_conn *c, unsigned extra);
+void sess__framing_run(sess_t *s, sess__flow *f, tcp_conn *c, unsigned extra);
+
+/* Frees a framer's state (either kind). */
+void sess__framer_state_free(sess_t *s, void *state);
 
 #endif

@@ -26,9 +26,8 @@
  * and every block below it is owned; its buffer is then handed out as the
  * result and the datagram freed.
  *
- * Datagrams sit in a hash table (chained, doubled at load 1, keyed with a
- * per-table seed so addresses and ids chosen by a sender cannot be aimed at
- * one chain) and in an age list in order of creation.  Expiry and the memory
+ * Datagrams sit in a seeded hash table (hashtab.h, shared with the flow
+ * table) whose age list is in order of creation.  Expiry and the memory
  * cap both evict from the old end of that list, so each eviction is O(1) and
  * nothing ever scans the table.  A datagram dropped by the drop policy keeps
  * only its key, as a tombstone, until it ages out, so its late fragments are
@@ -37,9 +36,10 @@
  */
 #include "ipfrag.h"
 
+#include "hashtab.h"
+
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum {
     BLOCK = 8,                  /* the unit of fragment offsets */
@@ -69,9 +69,8 @@ typedef struct frag_slot {
 } frag_slot;
 
 typedef struct dgram {
+    sess__hnode node;             /* first: the table's links and hash */
     frag_key key;
-    struct dgram *chain;          /* next in its hash bucket */
-    struct dgram *older, *newer;  /* age list */
     double first_ts;
     uint64_t last_frame;
     bool dropped;                 /* tombstone left by the drop policy */
@@ -85,18 +84,15 @@ typedef struct dgram {
     frag_slot *slots;
     uint32_t nslots, slot_cap;
     uint16_t free_slot;
-    size_t mem;                   /* bytes accounted in sess_ipfrag.held */
+    size_t mem;                   /* bytes accounted in sess__ipfrag.held */
 } dgram;
 
-struct sess_ipfrag {
-    sess_ipfrag_config cfg;
-    sess_frag_evict_cb cb;
+struct sess__ipfrag {
+    sess__ipfrag_config cfg;
+    sess__frag_evict_cb cb;
     void *user;
-    dgram **buckets;
-    size_t nbuckets, count;
-    dgram *oldest, *newest;
+    sess__htab table;             /* age list in order of creation */
     size_t held;
-    uint64_t seed;
     /* the last result, kept until the next call */
     uint8_t *out_data;
     uint64_t *out_frames;
@@ -105,16 +101,6 @@ struct sess_ipfrag {
 
 /* ---- keys and the hash table ------------------------------------------ */
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 static uint64_t load64(const uint8_t *p)
 {
     uint64_t v;
@@ -122,7 +108,7 @@ static uint64_t load64(const uint8_t *p)
     return v;
 }
 
-static void key_from_pkt(frag_key *k, const sess_pkt *p)
+static void key_from_pkt(frag_key *k, const sess__pkt *p)
 {
     size_t alen = p->ip_version == 4 ? 4 : 16;
 
@@ -141,68 +127,35 @@ static bool key_eq(const frag_key *a, const frag_key *b)
            memcmp(a->dst, b->dst, sizeof a->dst) == 0;
 }
 
-static size_t key_bucket(const frag_key *k, uint64_t seed, size_t nbuckets)
+static uint32_t key_hash(const frag_key *k, uint64_t seed)
 {
-    uint64_t h = mix64(seed ^ ((uint64_t)k->family << 40 |
+    uint64_t h = sess__mix64(seed ^ ((uint64_t)k->family << 40 |
                                (uint64_t)k->proto << 32 | k->id));
 
-    h = mix64(h ^ load64(k->src));
-    h = mix64(h ^ load64(k->src + 8));
-    h = mix64(h ^ load64(k->dst));
-    h = mix64(h ^ load64(k->dst + 8));
-    return (size_t)(h & (nbuckets - 1));
+    h = sess__mix64(h ^ load64(k->src));
+    h = sess__mix64(h ^ load64(k->src + 8));
+    h = sess__mix64(h ^ load64(k->dst));
+    h = sess__mix64(h ^ load64(k->dst + 8));
+    return (uint32_t)(h >> 32);
 }
 
-static dgram *table_find(const sess_ipfrag *f, const frag_key *k)
+static dgram *dgram_of(sess__hnode *n)
 {
-    dgram *d = f->buckets[key_bucket(k, f->seed, f->nbuckets)];
-
-    while (d && !key_eq(&d->key, k))
-        d = d->chain;
-    return d;
+    return (dgram *)n;
 }
 
-/* Doubles the bucket array.  Best effort: when memory is short the table
- * keeps working with longer chains. */
-static void table_grow(sess_ipfrag *f)
+static dgram *oldest(const sess__ipfrag *f)
 {
-    size_t n = f->nbuckets * 2;
-    dgram **b = calloc(n, sizeof *b);
-
-    if (!b)
-        return;
-    for (size_t i = 0; i < f->nbuckets; i++) {
-        dgram *d = f->buckets[i], *next;
-        for (; d; d = next) {
-            size_t j = key_bucket(&d->key, f->seed, n);
-            next = d->chain;
-            d->chain = b[j];
-            b[j] = d;
-        }
-    }
-    free(f->buckets);
-    f->buckets = b;
-    f->nbuckets = n;
+    return dgram_of(f->table.oldest);
 }
 
-static void table_insert(sess_ipfrag *f, dgram *d)
+static dgram *table_find(const sess__ipfrag *f, const frag_key *k)
 {
-    if (f->count >= f->nbuckets)
-        table_grow(f);
-    size_t i = key_bucket(&d->key, f->seed, f->nbuckets);
-    d->chain = f->buckets[i];
-    f->buckets[i] = d;
-    f->count++;
-}
-
-static void table_remove(sess_ipfrag *f, dgram *d)
-{
-    dgram **pp = &f->buckets[key_bucket(&d->key, f->seed, f->nbuckets)];
-
-    while (*pp != d)
-        pp = &(*pp)->chain;
-    *pp = d->chain;
-    f->count--;
+    uint32_t h = key_hash(k, f->table.seed);
+    for (sess__hnode *n = sess__htab_chain(&f->table, h); n; n = n->chain)
+        if (n->hash == h && key_eq(&dgram_of(n)->key, k))
+            return dgram_of(n);
+    return NULL;
 }
 
 /* ---- datagram life cycle ---------------------------------------------- */
@@ -214,7 +167,7 @@ static size_t dgram_mem(const dgram *d)
 }
 
 /* Brings f->held up to date after d's allocations changed. */
-static void account(sess_ipfrag *f, dgram *d)
+static void account(sess__ipfrag *f, dgram *d)
 {
     size_t now = dgram_mem(d);
 
@@ -222,31 +175,25 @@ static void account(sess_ipfrag *f, dgram *d)
     d->mem = now;
 }
 
-static dgram *dgram_new(sess_ipfrag *f, const frag_key *k, double ts)
+static dgram *dgram_new(sess__ipfrag *f, const frag_key *k, double ts)
 {
-    dgram *d = calloc(1, sizeof *d);
+    dgram *d = sess__calloc(f->cfg.alloc, 1, sizeof *d);
 
     if (!d)
         return NULL;
     d->key = *k;
     d->first_ts = ts;
     d->free_slot = NO_OWNER;
-    table_insert(f, d);
-    d->older = f->newest;
-    if (f->newest)
-        f->newest->newer = d;
-    else
-        f->oldest = d;
-    f->newest = d;
+    sess__htab_insert(&f->table, &d->node, key_hash(k, f->table.seed));
     account(f, d);
     return d;
 }
 
-static void dgram_release_storage(dgram *d)
+static void dgram_release_storage(sess__ipfrag *f, dgram *d)
 {
-    free(d->buf);
-    free(d->owner);
-    free(d->slots);
+    sess__free(f->cfg.alloc, d->buf);
+    sess__free(f->cfg.alloc, d->owner);
+    sess__free(f->cfg.alloc, d->slots);
     d->buf = NULL;
     d->owner = NULL;
     d->slots = NULL;
@@ -255,20 +202,12 @@ static void dgram_release_storage(dgram *d)
     d->free_slot = NO_OWNER;
 }
 
-static void dgram_destroy(sess_ipfrag *f, dgram *d)
+static void dgram_destroy(sess__ipfrag *f, dgram *d)
 {
-    table_remove(f, d);
-    if (d->older)
-        d->older->newer = d->newer;
-    else
-        f->oldest = d->newer;
-    if (d->newer)
-        d->newer->older = d->older;
-    else
-        f->newest = d->older;
+    sess__htab_remove(&f->table, &d->node);
     f->held -= d->mem;
-    dgram_release_storage(d);
-    free(d);
+    dgram_release_storage(f, d);
+    sess__free(f->cfg.alloc, d);
 }
 
 /* Fragment bytes held: whole blocks, less the part of the last block beyond
@@ -284,12 +223,12 @@ static size_t dgram_data_bytes(const dgram *d)
     return n;
 }
 
-static void evict(sess_ipfrag *f, dgram *d, sess_frag_evict_reason why)
+static void evict(sess__ipfrag *f, dgram *d, sess__frag_evict_reason why)
 {
     /* a tombstone was already reported as dropped when it was made */
     if (!d->dropped && f->cb) {
         size_t alen = d->key.family == 4 ? 4 : 16;
-        sess_frag_eviction e = {
+        sess__frag_eviction e = {
             .reason = why,
             .last_frame = d->last_frame,
             .family = d->key.family,
@@ -306,36 +245,38 @@ static void evict(sess_ipfrag *f, dgram *d, sess_frag_evict_reason why)
     dgram_destroy(f, d);
 }
 
-static void expire_before(sess_ipfrag *f, double now)
+static void expire_before(sess__ipfrag *f, double now)
 {
-    while (f->oldest && now - f->oldest->first_ts > f->cfg.timeout)
-        evict(f, f->oldest, SESS_FRAG_EVICT_TIMEOUT);
+    dgram *d;
+    while ((d = oldest(f)) != NULL && now - d->first_ts > f->cfg.timeout)
+        evict(f, d, SESS__FRAG_EVICT_TIMEOUT);
 }
 
 /* Evicts the oldest datagrams until the cap holds.  Returns whether `cur`
  * was among them. */
-static bool enforce_memcap(sess_ipfrag *f, const dgram *cur)
+static bool enforce_memcap(sess__ipfrag *f, const dgram *cur)
 {
     bool cur_evicted = false;
 
-    while (f->held > f->cfg.memcap && f->oldest) {
-        cur_evicted |= f->oldest == cur;
-        evict(f, f->oldest, SESS_FRAG_EVICT_MEMCAP);
+    dgram *d;
+    while (f->held > f->cfg.memcap && (d = oldest(f)) != NULL) {
+        cur_evicted |= d == cur;
+        evict(f, d, SESS__FRAG_EVICT_MEMCAP);
     }
     return cur_evicted;
 }
 
 /* The drop policy: keep the key only, so late fragments are discarded. */
-static void dgram_drop(sess_ipfrag *f, dgram *d)
+static void dgram_drop(sess__ipfrag *f, dgram *d)
 {
-    dgram_release_storage(d);
+    dgram_release_storage(f, d);
     d->dropped = true;
     account(f, d);
 }
 
-static void release_output(sess_ipfrag *f)
+static void release_output(sess__ipfrag *f)
 {
-    free(f->out_data);
+    sess__free(f->cfg.alloc, f->out_data);
     f->out_data = NULL;
 }
 
@@ -348,7 +289,7 @@ static uint32_t round_to_block(uint32_t n)
 
 /* Grows the buffer and the owner array to hold bytes up to `need`, at least
  * doubling so that in-order arrival reallocates O(log n) times. */
-static int reserve_bytes(dgram *d, uint32_t need)
+static int reserve_bytes(const sess__alloc *a, dgram *d, uint32_t need)
 {
     if (need <= d->cap)
         return SESS_OK;
@@ -359,11 +300,11 @@ static int reserve_bytes(dgram *d, uint32_t need)
     if (d->end_known && cap > round_to_block(d->end))
         cap = round_to_block(d->end);
 
-    uint8_t *buf = realloc(d->buf, cap);
+    uint8_t *buf = sess__realloc(a, d->buf, cap);
     if (!buf)
         return SESS_ENOMEM;
     d->buf = buf;
-    uint16_t *owner = realloc(d->owner, cap / BLOCK * sizeof *owner);
+    uint16_t *owner = sess__realloc(a, d->owner, cap / BLOCK * sizeof *owner);
     if (!owner)
         return SESS_ENOMEM;
     for (uint32_t b = d->cap / BLOCK; b < cap / BLOCK; b++)
@@ -373,16 +314,17 @@ static int reserve_bytes(dgram *d, uint32_t need)
     return SESS_OK;
 }
 
-static int reserve_slot(dgram *d)
+static int reserve_slot(const sess__alloc *a, dgram *d)
 {
     if (d->free_slot != NO_OWNER || d->nslots < d->slot_cap)
         return SESS_OK;
-    uint32_t n = d->slot_cap ? d->slot_cap * 2 : FIRST_SLOTS;
-    frag_slot *s = realloc(d->slots, n * sizeof *s);
+    size_t cap = d->slot_cap;
+    frag_slot *s = sess__grow(a, d->slots, &cap, cap + 1, sizeof *s,
+                              FIRST_SLOTS);
     if (!s)
         return SESS_ENOMEM;
     d->slots = s;
-    d->slot_cap = n;
+    d->slot_cap = (uint32_t)cap;
     return SESS_OK;
 }
 
@@ -544,24 +486,21 @@ static void write_fragment(dgram *d, sess_ip_policy policy, uint16_t me,
 
 /* ---- results ------------------------------------------------------------ */
 
-static int reserve_out_frames(sess_ipfrag *f, size_t n)
+static int reserve_out_frames(sess__ipfrag *f, size_t n)
 {
     if (n <= f->out_frames_cap)
         return SESS_OK;
-    size_t cap = f->out_frames_cap ? f->out_frames_cap : FIRST_SLOTS;
-    while (cap < n)
-        cap *= 2;
-    uint64_t *fr = realloc(f->out_frames, cap * sizeof *fr);
+    uint64_t *fr = sess__grow(f->cfg.alloc, f->out_frames, &f->out_frames_cap,
+                              n, sizeof *fr, FIRST_SLOTS);
     if (!fr)
         return SESS_ENOMEM;
     f->out_frames = fr;
-    f->out_frames_cap = cap;
     return SESS_OK;
 }
 
 /* Hands the complete datagram out and frees it.  The frame list was
  * reserved before the last fragment was written, so this cannot fail. */
-static void deliver(sess_ipfrag *f, dgram *d, sess_frag_result *out)
+static void deliver(sess__ipfrag *f, dgram *d, sess__frag_result *out)
 {
     uint32_t nblocks = round_to_block(d->end) / BLOCK;
     size_t n = 0;
@@ -573,7 +512,7 @@ static void deliver(sess_ipfrag *f, dgram *d, sess_frag_result *out)
             f->out_frames[n++] = s->frame;
         }
     }
-    out->status = SESS_FRAG_COMPLETE;
+    out->status = SESS__FRAG_COMPLETE;
     out->data = d->buf;
     out->len = d->end;
     out->frames = f->out_frames;
@@ -589,19 +528,19 @@ static void deliver(sess_ipfrag *f, dgram *d, sess_frag_result *out)
 
 /* A fragment with offset 0 and no more to come is a whole datagram; RFC 6946
  * wants it processed alone, apart from any datagram sharing its id. */
-static int deliver_atomic(sess_ipfrag *f, const sess_pkt *p, uint64_t frame,
-                          sess_frag_result *out)
+static int deliver_atomic(sess__ipfrag *f, const sess__pkt *p, uint64_t frame,
+                          sess__frag_result *out)
 {
     if (reserve_out_frames(f, 1) != SESS_OK)
         return SESS_ENOMEM;
-    uint8_t *copy = malloc(p->frag_len ? p->frag_len : 1);
+    uint8_t *copy = sess__malloc(f->cfg.alloc, p->frag_len);
     if (!copy)
         return SESS_ENOMEM;
     if (p->frag_len)
         memcpy(copy, p->frag_data, p->frag_len);
     f->out_data = copy;
     f->out_frames[0] = frame;
-    out->status = SESS_FRAG_COMPLETE;
+    out->status = SESS__FRAG_COMPLETE;
     out->data = copy;
     out->len = p->frag_len;
     out->frames = f->out_frames;
@@ -612,25 +551,25 @@ static int deliver_atomic(sess_ipfrag *f, const sess_pkt *p, uint64_t frame,
 
 /* ---- adding a fragment ------------------------------------------------ */
 
-static unsigned malformed(const sess_pkt *p)
+static unsigned malformed(const sess__pkt *p)
 {
     unsigned a = 0;
 
     if (p->frag_captured < p->frag_len)
-        a |= SESS_FRAGA_TRUNCATED;
+        a |= SESS__FRAGA_TRUNCATED;
     if (p->frag_offset > MAX_DATAGRAM ||
         p->frag_len > MAX_DATAGRAM - p->frag_offset)
-        a |= SESS_FRAGA_TOO_LONG;
+        a |= SESS__FRAGA_TOO_LONG;
     if (p->frag_offset % BLOCK ||
         (p->frag_more && (p->frag_len == 0 || p->frag_len % BLOCK)))
-        a |= SESS_FRAGA_BAD_SIZE;
+        a |= SESS__FRAGA_BAD_SIZE;
     return a;
 }
 
 /* Adds a well-formed fragment to its live datagram.  `out` comes in as
  * DISCARDED with no anomalies. */
-static int add_to_dgram(sess_ipfrag *f, dgram *d, const sess_pkt *p,
-                        uint64_t frame, sess_frag_result *out)
+static int add_to_dgram(sess__ipfrag *f, dgram *d, const sess__pkt *p,
+                        uint64_t frame, sess__frag_result *out)
 {
     uint32_t start = p->frag_offset;
     uint32_t orig_end = start + (uint32_t)p->frag_len;
@@ -639,17 +578,17 @@ static int add_to_dgram(sess_ipfrag *f, dgram *d, const sess_pkt *p,
 
     if (!p->frag_more) {
         if (d->end_known && d->end != orig_end) {
-            out->anomalies |= SESS_FRAGA_END_CONFLICT;
+            out->anomalies |= SESS__FRAGA_END_CONFLICT;
             return SESS_OK;
         }
         if (!d->end_known) {
             brings_end = true;
             if (set_end(d, orig_end))
-                out->anomalies |= SESS_FRAGA_PAST_END;
+                out->anomalies |= SESS__FRAGA_PAST_END;
         }
     }
     if (d->end_known && end > d->end) {
-        out->anomalies |= SESS_FRAGA_PAST_END;
+        out->anomalies |= SESS__FRAGA_PAST_END;
         if (d->end <= start)
             return SESS_OK;
         end = d->end;
@@ -660,22 +599,22 @@ static int add_to_dgram(sess_ipfrag *f, dgram *d, const sess_pkt *p,
      * where the datagram ends */
     if (sc.overlap && sc.all_held && sc.same_range && !sc.conflict &&
         !brings_end) {
-        out->anomalies |= SESS_FRAGA_DUPLICATE;
+        out->anomalies |= SESS__FRAGA_DUPLICATE;
         return SESS_OK;
     }
     if (sc.overlap)
-        out->anomalies |= SESS_FRAGA_OVERLAP;
+        out->anomalies |= SESS__FRAGA_OVERLAP;
     if (sc.conflict)
-        out->anomalies |= SESS_FRAGA_CONFLICT;
+        out->anomalies |= SESS__FRAGA_CONFLICT;
     if (sc.overlap && f->cfg.policy == SESS_IP_DROP) {
-        out->anomalies |= SESS_FRAGA_DROPPED;
+        out->anomalies |= SESS__FRAGA_DROPPED;
         dgram_drop(f, d);
         return SESS_OK;
     }
 
-    int rc = reserve_bytes(d, end);
+    int rc = reserve_bytes(f->cfg.alloc, d, end);
     if (rc == SESS_OK)
-        rc = reserve_slot(d);
+        rc = reserve_slot(f->cfg.alloc, d);
     account(f, d);
     if (rc == SESS_OK)
         rc = reserve_out_frames(f, d->nslots + 1);
@@ -694,19 +633,19 @@ static int add_to_dgram(sess_ipfrag *f, dgram *d, const sess_pkt *p,
         deliver(f, d, out);
         return SESS_OK;
     }
-    out->status = enforce_memcap(f, d) ? SESS_FRAG_DISCARDED
-                                       : SESS_FRAG_PENDING;
+    out->status = enforce_memcap(f, d) ? SESS__FRAG_DISCARDED
+                                       : SESS__FRAG_PENDING;
     return SESS_OK;
 }
 
-int sess_ipfrag_add(sess_ipfrag *f, const sess_pkt *p, uint64_t frame,
-                    double ts, sess_frag_result *out)
+int sess__ipfrag_add(sess__ipfrag *f, const sess__pkt *p, uint64_t frame,
+                    double ts, sess__frag_result *out)
 {
     if (!f || !p || !out || !p->is_fragment ||
         (p->ip_version != 4 && p->ip_version != 6))
         return SESS_EINVAL;
     memset(out, 0, sizeof *out);
-    out->status = SESS_FRAG_DISCARDED;
+    out->status = SESS__FRAG_DISCARDED;
     release_output(f);
     expire_before(f, ts);
 
@@ -723,7 +662,7 @@ int sess_ipfrag_add(sess_ipfrag *f, const sess_pkt *p, uint64_t frame,
     if (created && !(d = dgram_new(f, &k, ts)))
         return SESS_ENOMEM;
     if (d->dropped) {
-        out->anomalies = SESS_FRAGA_DROPPED;
+        out->anomalies = SESS__FRAGA_DROPPED;
         return SESS_OK;
     }
     d->last_frame = frame;
@@ -736,54 +675,54 @@ int sess_ipfrag_add(sess_ipfrag *f, const sess_pkt *p, uint64_t frame,
 
 /* ---- the object --------------------------------------------------------- */
 
-sess_ipfrag *sess_ipfrag_new(const sess_ipfrag_config *cfg,
-                             sess_frag_evict_cb cb, void *user)
+sess__ipfrag *sess__ipfrag_new(const sess__ipfrag_config *cfg,
+                             sess__frag_evict_cb cb, void *user)
 {
     if (!cfg || (unsigned)cfg->policy > SESS_IP_DROP ||
         !(cfg->timeout >= 0))
         return NULL;
-    sess_ipfrag *f = calloc(1, sizeof *f);
+    const sess__alloc *a = cfg->alloc ? cfg->alloc : &sess__alloc_libc;
+    sess__ipfrag *f = sess__calloc(a, 1, sizeof *f);
     if (!f)
         return NULL;
-    f->buckets = calloc(FIRST_BUCKETS, sizeof *f->buckets);
-    if (!f->buckets) {
-        free(f);
+    if (sess__htab_init(&f->table, FIRST_BUCKETS, a) != SESS_OK) {
+        sess__free(a, f);
         return NULL;
     }
-    f->nbuckets = FIRST_BUCKETS;
     f->cfg = *cfg;
+    if (!f->cfg.alloc)
+        f->cfg.alloc = &sess__alloc_libc;
     f->cb = cb;
     f->user = user;
-    f->seed = mix64((uint64_t)(uintptr_t)f ^ (uint64_t)time(NULL));
     return f;
 }
 
-void sess_ipfrag_free(sess_ipfrag *f)
+void sess__ipfrag_free(sess__ipfrag *f)
 {
     if (!f)
         return;
-    while (f->oldest)
-        dgram_destroy(f, f->oldest);
+    while (oldest(f))
+        dgram_destroy(f, oldest(f));
     release_output(f);
-    free(f->out_frames);
-    free(f->buckets);
-    free(f);
+    sess__free(f->cfg.alloc, f->out_frames);
+    sess__htab_destroy(&f->table);
+    sess__free(f->cfg.alloc, f);
 }
 
-void sess_ipfrag_expire(sess_ipfrag *f, double now)
+void sess__ipfrag_expire(sess__ipfrag *f, double now)
 {
     release_output(f);
     expire_before(f, now);
 }
 
-void sess_ipfrag_flush(sess_ipfrag *f)
+void sess__ipfrag_flush(sess__ipfrag *f)
 {
     release_output(f);
-    while (f->oldest)
-        evict(f, f->oldest, SESS_FRAG_EVICT_FLUSH);
+    while (oldest(f))
+        evict(f, oldest(f), SESS__FRAG_EVICT_FLUSH);
 }
 
-size_t sess_ipfrag_bytes_held(const sess_ipfrag *f)
+size_t sess__ipfrag_bytes_held(const sess__ipfrag *f)
 {
     return f->held;
 }

@@ -13,7 +13,7 @@
  * and MF=0 (an IPv6 atomic fragment) completes at once on its own, leaving
  * any datagram with the same key untouched (RFC 6946).  After the drop
  * policy drops a datagram its key is remembered until it times out, and
- * fragments for it are discarded with SESS_FRAGA_DROPPED.
+ * fragments for it are discarded with SESS__FRAGA_DROPPED.
  *
  * Bounds: a datagram whose first fragment arrived more than `timeout`
  * (capture time) before the current one is evicted; when the memory held
@@ -28,90 +28,92 @@
 #ifndef SESS_IPFRAG_H
 #define SESS_IPFRAG_H
 
+#include "alloc.h"
 #include "decode.h"
 
-typedef struct sess_ipfrag sess_ipfrag;
+typedef struct sess__ipfrag sess__ipfrag;
 
-typedef struct sess_ipfrag_config {
+typedef struct sess__ipfrag_config {
     sess_ip_policy policy;
     double timeout;
     size_t memcap;
-} sess_ipfrag_config;
+    const sess__alloc *alloc; /* must outlive the object */
+} sess__ipfrag_config;
 
 typedef enum {
-    SESS_FRAG_PENDING = 0,  /* held, datagram incomplete */
-    SESS_FRAG_COMPLETE,     /* datagram complete: see result */
-    SESS_FRAG_DISCARDED,    /* fragment not used (malformed, duplicate,
+    SESS__FRAG_PENDING = 0,  /* held, datagram incomplete */
+    SESS__FRAG_COMPLETE,     /* datagram complete: see result */
+    SESS__FRAG_DISCARDED,    /* fragment not used (malformed, duplicate,
                                dropped, or its datagram was just evicted for
                                memory) */
-} sess_frag_status;
+} sess__frag_status;
 
-/* Bits of sess_frag_result.anomalies: what this fragment did. */
+/* Bits of sess__frag_result.anomalies: what this fragment did. */
 enum {
-    SESS_FRAGA_DUPLICATE = 1u << 0,    /* same range, same bytes */
-    SESS_FRAGA_OVERLAP = 1u << 1,
-    SESS_FRAGA_CONFLICT = 1u << 2,     /* overlapping bytes differ */
-    SESS_FRAGA_TOO_LONG = 1u << 3,     /* offset + length > 65535 */
-    SESS_FRAGA_BAD_SIZE = 1u << 4,     /* non-last: empty or not 8-aligned;
+    SESS__FRAGA_DUPLICATE = 1u << 0,    /* same range, same bytes */
+    SESS__FRAGA_OVERLAP = 1u << 1,
+    SESS__FRAGA_CONFLICT = 1u << 2,     /* overlapping bytes differ */
+    SESS__FRAGA_TOO_LONG = 1u << 3,     /* offset + length > 65535 */
+    SESS__FRAGA_BAD_SIZE = 1u << 4,     /* non-last: empty or not 8-aligned;
                                           or an offset not 8-aligned */
-    SESS_FRAGA_PAST_END = 1u << 5,     /* data beyond the known end (dropped),
+    SESS__FRAGA_PAST_END = 1u << 5,     /* data beyond the known end (dropped),
                                           or an end below data already held */
-    SESS_FRAGA_END_CONFLICT = 1u << 6, /* a second, different end: the
+    SESS__FRAGA_END_CONFLICT = 1u << 6, /* a second, different end: the
                                           fragment is discarded, the first
                                           end kept */
-    SESS_FRAGA_DROPPED = 1u << 7,      /* datagram dropped (drop policy) */
-    SESS_FRAGA_TRUNCATED = 1u << 8,    /* fragment not fully captured */
+    SESS__FRAGA_DROPPED = 1u << 7,      /* datagram dropped (drop policy) */
+    SESS__FRAGA_TRUNCATED = 1u << 8,    /* fragment not fully captured */
 };
 
-typedef struct sess_frag_result {
-    sess_frag_status status;
-    unsigned anomalies;       /* SESS_FRAGA_* for this fragment */
-    /* SESS_FRAG_COMPLETE only; valid until the next call on this object */
+typedef struct sess__frag_result {
+    sess__frag_status status;
+    unsigned anomalies;       /* SESS__FRAGA_* for this fragment */
+    /* SESS__FRAG_COMPLETE only; valid until the next call on this object */
     const uint8_t *data;      /* the fragmentable part, reassembled */
     size_t len;
     const uint64_t *frames;   /* contributing frames in offset order, unique */
     size_t nframes;
     bool overlap, conflict;   /* anywhere in the datagram */
     uint8_t proto;            /* the fragments' frag_proto */
-} sess_frag_result;
+} sess__frag_result;
 
-typedef enum { SESS_FRAG_EVICT_TIMEOUT, SESS_FRAG_EVICT_MEMCAP,
-               SESS_FRAG_EVICT_FLUSH } sess_frag_evict_reason;
+typedef enum { SESS__FRAG_EVICT_TIMEOUT, SESS__FRAG_EVICT_MEMCAP,
+               SESS__FRAG_EVICT_FLUSH } sess__frag_evict_reason;
 
-typedef struct sess_frag_eviction {
-    sess_frag_evict_reason reason;
+typedef struct sess__frag_eviction {
+    sess__frag_evict_reason reason;
     uint64_t last_frame;   /* frame of the last-arrived fragment */
     uint8_t family;
     sess_addr src, dst;
     uint32_t id;
     size_t bytes_held;     /* fragment bytes held (overhead not counted) */
     uint32_t nfrags;       /* fragments accepted (not duplicates) */
-} sess_frag_eviction;
+} sess__frag_eviction;
 
-typedef void (*sess_frag_evict_cb)(void *user, const sess_frag_eviction *e);
+typedef void (*sess__frag_evict_cb)(void *user, const sess__frag_eviction *e);
 
 /* cb may be NULL.  Returns NULL when cfg is invalid (unknown policy,
  * negative timeout) or memory is short. */
-sess_ipfrag *sess_ipfrag_new(const sess_ipfrag_config *cfg,
-                             sess_frag_evict_cb cb, void *user);
+sess__ipfrag *sess__ipfrag_new(const sess__ipfrag_config *cfg,
+                             sess__frag_evict_cb cb, void *user);
 /* Frees everything held, without reporting it. */
-void sess_ipfrag_free(sess_ipfrag *f);
+void sess__ipfrag_free(sess__ipfrag *f);
 
 /* Adds the fragment decoded in `p` (p->is_fragment must be true).  Expires
  * timed-out datagrams first (by `ts`).  Returns SESS_OK, SESS_ENOMEM (the
  * fragment is not held; `out` says DISCARDED) or SESS_EINVAL. */
-int sess_ipfrag_add(sess_ipfrag *f, const sess_pkt *p, uint64_t frame,
-                    double ts, sess_frag_result *out);
+int sess__ipfrag_add(sess__ipfrag *f, const sess__pkt *p, uint64_t frame,
+                    double ts, sess__frag_result *out);
 
 /* Evicts datagrams whose first fragment arrived more than timeout before
  * `now`. */
-void sess_ipfrag_expire(sess_ipfrag *f, double now);
+void sess__ipfrag_expire(sess__ipfrag *f, double now);
 
 /* Evicts every incomplete datagram (reason FLUSH): end of capture. */
-void sess_ipfrag_flush(sess_ipfrag *f);
+void sess__ipfrag_flush(sess__ipfrag *f);
 
 /* Memory held by incomplete datagrams and drop tombstones, overhead
  * included: what memcap bounds. */
-size_t sess_ipfrag_bytes_held(const sess_ipfrag *f);
+size_t sess__ipfrag_bytes_held(const sess__ipfrag *f);
 
 #endif

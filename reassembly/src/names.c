@@ -1,12 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * names.c - every name and message the core prints: error codes, overlap
- * policies, anomaly kinds.
+ * names.c - every name and message the core prints: the version, error
+ * codes, overlap policies, anomaly kinds.
  *
  * One place, so that a new code, policy or anomaly gets its text where the
  * others are, and the plugin, the tools and the tests print the same words.
  */
 #include "sessions.h"
+
+#define SESS_STR(x) #x
+#define SESS_XSTR(x) SESS_STR(x)
+
+unsigned sess_version(void)
+{
+    return SESS_VERSION_HEX;
+}
+
+const char *sess_version_string(void)
+{
+    return SESS_XSTR(SESS_VERSION_MAJOR) "." SESS_XSTR(SESS_VERSION_MINOR) "."
+        SESS_XSTR(SESS_VERSION_PATCH);
+}
 
 const char *sess_strerror(int code)
 {
@@ -59,6 +73,7 @@ const char *sess_anomaly_name(sess_anomaly a)
     case SESS_AN_FRAMER_ERROR: return "framer-error";
     case SESS_AN_MESSAGE_PARTIAL: return "message-partial";
     case SESS_AN_FLOW_EVICTED: return "flow-evicted";
+    case SESS_AN_NOMEM: return "out-of-memory";
     }
     return "?";
 }

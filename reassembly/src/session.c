@@ -40,14 +40,12 @@ void sess_config_init(sess_config *cfg)
     cfg->tcp_depth = 0;
     cfg->tcp_history = 4096;
     cfg->max_message = 16u << 20;
-    cfg->store = false;
-    cfg->store_cap = 64u << 20;
     cfg->framers = NULL;
 }
 
 /* ---- events ----------------------------------------------------------------- */
 
-void sess__emit_anomaly(sess_t *s, const sess_flow *f, sess_anomaly what,
+void sess__emit_anomaly(sess_t *s, const sess__flow *f, sess_anomaly what,
                          const char *detail)
 {
     sess_event ev = {.type = SESS_EV_ANOMALY, .flow = f ? &f->info : NULL};
@@ -57,31 +55,15 @@ void sess__emit_anomaly(sess_t *s, const sess_flow *f, sess_anomaly what,
     sess__emit(s, &ev);
 }
 
-void sess__store_copy(sess_t *s, sess_event_type type, const sess_flow *f,
-                       uint8_t dir, const char *proto, const uint8_t *data,
-                       size_t len)
+void sess__report_nomem(sess_t *s, const sess__flow *f, const char *lost)
 {
-    if (!s->cfg.store || s->stored_bytes + len > s->cfg.store_cap)
-        return;
-    if (s->nstored == s->stored_cap) {
-        size_t cap = s->stored_cap ? s->stored_cap * 2 : 64;
-        sess_stored *n = realloc(s->stored, cap * sizeof *n);
-        if (!n)
-            return;
-        s->stored = n;
-        s->stored_cap = cap;
-    }
-    uint8_t *copy = malloc(len ? len : 1);
-    if (!copy)
-        return;
-    memcpy(copy, data, len);
-    s->stored[s->nstored++] = (sess_stored){
-        .type = type, .flow_id = f ? f->info.id : UINT32_MAX, .dir = dir,
-        .proto = proto, .data = copy, .len = len, .frame = s->emit_frame};
-    s->stored_bytes += len;
+    char detail[160];
+    snprintf(detail, sizeof detail, "out of memory: %s", lost);
+    s->nomem = true;
+    sess__emit_anomaly(s, f, SESS_AN_NOMEM, detail);
 }
 
-static const char *other_state(const sess_flow *f)
+static const char *other_state(const sess__flow *f)
 {
     if (f->info.pkts[0] && f->info.pkts[1])
         return "SF";
@@ -92,7 +74,7 @@ static const char *other_state(const sess_flow *f)
 
 /* Ends f: gives up holes, flushes the framers, reports the totals.  Output
  * goes on the flow's last frame. */
-static void flow_end(sess_t *s, sess_flow *f, sess_anomaly why,
+static void flow_end(sess_t *s, sess__flow *f, sess_anomaly why,
                      const char *detail)
 {
     uint64_t saved = s->emit_frame;
@@ -102,8 +84,7 @@ static void flow_end(sess_t *s, sess_flow *f, sess_anomaly why,
         sess__emit_anomaly(s, f, why, detail);
     if (c) {
         if (s->cfg.kind == SESS_KIND_TCP) {
-            sess_stream_give_up(&c->stream[0]);
-            sess_stream_give_up(&c->stream[1]);
+            sess__tcp_give_up_all(s, f, c);
             sess__framing_run(s, f, c, SESS_FF_EOC);
         }
         f->info.state = sess__tcp_conn_state(c);
@@ -113,17 +94,18 @@ static void flow_end(sess_t *s, sess_flow *f, sess_anomaly why,
     sess_event ev = {.type = SESS_EV_FLOW_END, .flow = &f->info};
     sess__emit(s, &ev);
     if (c)
-        sess__tcp_conn_free(c);
+        sess__tcp_conn_free(s, c);
     f->ext = NULL;
-    sess_flow_remove(&s->flows, f);
+    sess__flow_remove(&s->flows, f);
     s->emit_frame = saved;
 }
 
 static void expire_flows(sess_t *s)
 {
-    while (s->flows.oldest &&
-           s->now - s->flows.oldest->info.last_ts > s->cfg.flow_timeout)
-        flow_end(s, s->flows.oldest, 0, NULL);
+    sess__flow *f;
+    while ((f = sess__flow_oldest(&s->flows)) != NULL &&
+           s->now - sess__seconds(f->info.last_ts) > s->cfg.flow_timeout)
+        flow_end(s, f, 0, NULL);
 }
 
 /* Over the global memcap: idle streams first give their history back, then
@@ -131,36 +113,39 @@ static void expire_flows(sess_t *s)
  * down to nine tenths of the cap.  The next pass waits until the bytes have
  * grown by a tenth of the cap again, so a cap that cannot be relieved costs
  * one walk per tenth, never one per packet. */
-static void enforce_tcp_memcap(sess_t *s, sess_flow *current)
+static void enforce_tcp_memcap(sess_t *s, sess__flow *current)
 {
     size_t cap = s->cfg.tcp_memcap, low = cap - cap / 10;
-    for (sess_flow *f = s->flows.oldest;
-         f && sess_stream_pool_bytes(s->pool) > low; f = f->newer) {
+    for (sess__flow *f = sess__flow_oldest(&s->flows);
+         f && sess__stream_pool_bytes(s->pool) > low; f = sess__flow_newer(f)) {
         tcp_conn *c = f->ext;
         if (c) {
-            sess_stream_drop_history(&c->stream[0]);
-            sess_stream_drop_history(&c->stream[1]);
+            sess__stream_drop_history(&c->stream[0]);
+            sess__stream_drop_history(&c->stream[1]);
         }
     }
-    sess_flow *f = s->flows.oldest;
-    while (f && sess_stream_pool_bytes(s->pool) > low) {
-        sess_flow *newer = f->newer;
+    sess__flow *f = sess__flow_oldest(&s->flows);
+    while (f && sess__stream_pool_bytes(s->pool) > low) {
+        sess__flow *newer = sess__flow_newer(f);
         tcp_conn *c = f->ext;
         if (c && f != current &&
-            sess_stream_bytes(&c->stream[0]) + sess_stream_bytes(&c->stream[1]))
+            sess__stream_bytes(&c->stream[0]) +
+                sess__stream_bytes(&c->stream[1]))
             flow_end(s, f, SESS_AN_TCP_MEMCAP,
                      "TCP memcap reached: connection flushed and ended");
         f = newer;
     }
-    size_t now = sess_stream_pool_bytes(s->pool);
+    size_t now = sess__stream_pool_bytes(s->pool);
     s->memcap_next = now + cap / 10 > cap ? now + cap / 10 : cap;
 }
 
 /* ---- packets ---------------------------------------------------------------- */
 
-static void emit_packet(sess_t *s, sess_flow *f, uint8_t dir, bool created)
+static void emit_packet(sess_t *s, sess__flow *f, uint8_t dir, bool created)
 {
-    sess_event ev; /* per packet: only the members read are set */
+    /* Per packet: every field of the packet member is set, and only those
+     * (zero-filling the whole union measured slower). */
+    sess_event ev;
     ev.type = SESS_EV_PACKET;
     ev.flow = f ? &f->info : NULL;
     ev.u.packet.dir = dir;
@@ -168,7 +153,7 @@ static void emit_packet(sess_t *s, sess_flow *f, uint8_t dir, bool created)
     sess__emit(s, &ev);
 }
 
-static uint64_t payload_bytes(const sess_pkt *p)
+static uint64_t payload_bytes(const sess__pkt *p)
 {
     if (p->l4_ok)
         return p->payload_wire_len;
@@ -177,55 +162,59 @@ static uint64_t payload_bytes(const sess_pkt *p)
 
 /* The originator: the sender of a SYN, the receiver of a SYN-ACK, otherwise
  * the sender. */
-static bool sender_is_originator(const sess_pkt *p)
+static bool sender_is_originator(const sess__pkt *p)
 {
     if (p->proto == 6 && p->l4_ok)
-        return (p->tcp_flags & (SESS_TH_SYN | SESS_TH_ACK)) !=
-               (SESS_TH_SYN | SESS_TH_ACK);
+        return (p->tcp_flags & (SESS__TH_SYN | SESS__TH_ACK)) !=
+               (SESS__TH_SYN | SESS__TH_ACK);
     return true;
 }
 
-static void on_transport(sess_t *s, const sess_pkt *p)
+static void on_transport(sess_t *s, const sess__pkt *p)
 {
     bool ports = p->l4_ok && (p->proto == 6 || p->proto == 17);
-    sess_flow_key k;
-    sess_flow_key_from_pkt(&k, p, ports);
+    sess__flow_key k;
+    sess__flow_key_from_pkt(&k, p, ports);
     uint8_t dir = 0;
-    sess_flow *f = sess_flow_find(&s->flows, &k, &dir);
+    sess__flow *f = sess__flow_find(&s->flows, &k, &dir);
     if (f && ports && p->proto == 6 && sess__tcp_starts_new_flow(f, dir, p)) {
         flow_end(s, f, 0, NULL);
         f = NULL;
     }
     bool created = false;
     if (!f) {
-        if (s->flows.count >= s->cfg.max_flows && s->flows.oldest)
-            flow_end(s, s->flows.oldest, SESS_AN_FLOW_EVICTED,
+        if (sess__flow_count(&s->flows) >= s->cfg.max_flows)
+            flow_end(s, sess__flow_oldest(&s->flows), SESS_AN_FLOW_EVICTED,
                      "flow table full: least recent flow ended");
         bool orig = sender_is_originator(p);
-        f = sess_flow_insert(&s->flows, &k, orig);
-        if (!f)
+        f = sess__flow_insert(&s->flows, &k, orig);
+        if (!f) {
+            sess__report_nomem(s, NULL, "new flow not created: the frame "
+                                        "joins no flow");
+            emit_packet(s, NULL, 0, false);
             return;
+        }
         dir = orig ? 0 : 1;
         f->info.first_frame = s->emit_frame;
-        f->info.first_ts = s->now;
+        f->info.first_ts = s->now_ts;
         s->counts.flows++;
         created = true;
     }
     f->info.pkts[dir]++;
     f->info.bytes[dir] += payload_bytes(p);
     f->info.last_frame = s->emit_frame;
-    f->info.last_ts = s->now;
-    sess_flow_touch(&s->flows, f);
+    f->info.last_ts = s->now_ts;
+    sess__flow_touch(&s->flows, f);
     emit_packet(s, f, dir, created);
 
     if (ports && p->proto == 6) {
         sess__tcp_segment(s, f, dir, p);
-        if (sess_stream_pool_bytes(s->pool) > s->memcap_next)
+        if (sess__stream_pool_bytes(s->pool) > s->memcap_next)
             enforce_tcp_memcap(s, f);
     }
 }
 
-static void on_evicted_datagram(void *user, const sess_frag_eviction *e)
+static void on_evicted_datagram(void *user, const sess__frag_eviction *e)
 {
     sess_t *s = user;
     uint64_t saved = s->emit_frame;
@@ -234,11 +223,11 @@ static void on_evicted_datagram(void *user, const sess_frag_eviction *e)
     snprintf(detail, sizeof detail,
              "incomplete IPv%u datagram id 0x%x (%u fragments, %zu bytes) %s",
              e->family, e->id, e->nfrags, e->bytes_held,
-             e->reason == SESS_FRAG_EVICT_MEMCAP  ? "evicted: memcap reached"
-             : e->reason == SESS_FRAG_EVICT_FLUSH ? "never completed"
+             e->reason == SESS__FRAG_EVICT_MEMCAP  ? "evicted: memcap reached"
+             : e->reason == SESS__FRAG_EVICT_FLUSH ? "never completed"
                                                   : "timed out");
     sess__emit_anomaly(s, NULL,
-                 e->reason == SESS_FRAG_EVICT_MEMCAP ? SESS_AN_FRAG_MEMCAP
+                 e->reason == SESS__FRAG_EVICT_MEMCAP ? SESS_AN_FRAG_MEMCAP
                                                      : SESS_AN_FRAG_TIMEOUT,
                  detail);
     s->emit_frame = saved;
@@ -251,19 +240,19 @@ static void report_fragment_anomalies(sess_t *s, unsigned a)
         sess_anomaly what;
         const char *detail;
     } table[] = {
-        {SESS_FRAGA_CONFLICT, SESS_AN_FRAG_CONFLICT,
+        {SESS__FRAGA_CONFLICT, SESS_AN_FRAG_CONFLICT,
          "overlapping fragment bytes differ"},
-        {SESS_FRAGA_TOO_LONG, SESS_AN_FRAG_TOO_LONG,
+        {SESS__FRAGA_TOO_LONG, SESS_AN_FRAG_TOO_LONG,
          "fragment offset + length > 65535: fragment ignored"},
-        {SESS_FRAGA_BAD_SIZE, SESS_AN_FRAG_BAD_SIZE,
+        {SESS__FRAGA_BAD_SIZE, SESS_AN_FRAG_BAD_SIZE,
          "non-last fragment empty or not a multiple of 8: fragment ignored"},
-        {SESS_FRAGA_PAST_END, SESS_AN_FRAG_PAST_END,
+        {SESS__FRAGA_PAST_END, SESS_AN_FRAG_PAST_END,
          "fragment data past the datagram's end: extra bytes ignored"},
-        {SESS_FRAGA_END_CONFLICT, SESS_AN_FRAG_END_CONFLICT,
+        {SESS__FRAGA_END_CONFLICT, SESS_AN_FRAG_END_CONFLICT,
          "second last fragment with a different end: first end kept"},
-        {SESS_FRAGA_DROPPED, SESS_AN_FRAG_DROPPED,
+        {SESS__FRAGA_DROPPED, SESS_AN_FRAG_DROPPED,
          "overlap under the drop policy: datagram discarded"},
-        {SESS_FRAGA_TRUNCATED, SESS_AN_TRUNCATED,
+        {SESS__FRAGA_TRUNCATED, SESS_AN_TRUNCATED,
          "fragment not fully captured: fragment ignored"},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
@@ -271,19 +260,27 @@ static void report_fragment_anomalies(sess_t *s, unsigned a)
             sess__emit_anomaly(s, NULL, table[i].what, table[i].detail);
 }
 
-static void on_fragment(sess_t *s, sess_pkt *p);
+static void on_fragment(sess_t *s, sess__pkt *p);
 
 enum { MAX_FRAG_NESTING = 4 };
 
-/* Room for a nested fragment's copy, unless datagrams nest too deep. */
+/* Room for a nested fragment's copy, unless datagrams nest too deep (each
+ * failure reported). */
 static bool nested_frag_room(sess_t *s, size_t len)
 {
-    if (s->frag_nesting >= MAX_FRAG_NESTING)
+    if (s->frag_nesting >= MAX_FRAG_NESTING) {
+        sess__emit_anomaly(s, NULL, SESS_AN_FRAG_DROPPED,
+                           "fragment inside a tunnel inside a reassembled "
+                           "datagram not reassembled: nested too deep");
         return false;
+    }
     if (len > s->nested_frag_cap) {
-        uint8_t *b = realloc(s->nested_frag, len);
-        if (!b)
+        uint8_t *b = sess__realloc(&s->alloc, s->nested_frag, len);
+        if (!b) {
+            sess__report_nomem(s, NULL, "fragment inside a tunnel inside a "
+                                        "reassembled datagram not reassembled");
             return false;
+        }
         s->nested_frag = b;
         s->nested_frag_cap = len;
     }
@@ -293,13 +290,10 @@ static bool nested_frag_room(sess_t *s, size_t len)
 /* A reassembled datagram held a tunnel whose packet is itself a fragment:
  * it joins its own datagram like any other, from a copy, since its bytes
  * live in the buffer the defragmenter frees on its next call. */
-static void on_nested_fragment(sess_t *s, sess_pkt *p)
+static void on_nested_fragment(sess_t *s, sess__pkt *p)
 {
     size_t len = p->frag_captured;
     if (!nested_frag_room(s, len)) {
-        sess__emit_anomaly(s, NULL, SESS_AN_FRAG_DROPPED,
-                     "fragment inside a tunnel inside a reassembled datagram "
-                     "not reassembled: nested too deep or out of memory");
         emit_packet(s, NULL, 0, false);
         return;
     }
@@ -311,18 +305,21 @@ static void on_nested_fragment(sess_t *s, sess_pkt *p)
     s->frag_nesting--;
 }
 
-static void on_fragment(sess_t *s, sess_pkt *p)
+static void on_fragment(sess_t *s, sess__pkt *p)
 {
-    sess_frag_result r;
+    sess__frag_result r;
     s->counts.fragments++;
-    if (sess_ipfrag_add(s->frag, p, s->emit_frame, s->now, &r) != SESS_OK)
-        r.status = SESS_FRAG_DISCARDED, r.anomalies = 0;
+    if (sess__ipfrag_add(s->frag, p, s->emit_frame, s->now, &r) != SESS_OK) {
+        r.status = SESS__FRAG_DISCARDED, r.anomalies = 0;
+        sess__report_nomem(s, NULL, "IP fragment not held: its datagram "
+                                    "cannot complete");
+    }
     sess_event ev = {.type = SESS_EV_IP_FRAGMENT};
     ev.u.fragment.id = p->frag_id;
-    ev.u.fragment.completes = r.status == SESS_FRAG_COMPLETE;
+    ev.u.fragment.completes = r.status == SESS__FRAG_COMPLETE;
     sess__emit(s, &ev);
     report_fragment_anomalies(s, r.anomalies);
-    if (r.status != SESS_FRAG_COMPLETE) {
+    if (r.status != SESS__FRAG_COMPLETE) {
         emit_packet(s, NULL, 0, false);
         return;
     }
@@ -336,12 +333,11 @@ static void on_fragment(sess_t *s, sess_pkt *p)
     dg.u.datagram.conflict = r.conflict;
     dg.u.datagram.family = p->ip_version;
     sess__emit(s, &dg);
-    sess__store_copy(s, SESS_EV_IP_DATAGRAM, NULL, 0, "ip", r.data, r.len);
 
     /* The datagram now stands for the packet: its transport joins a flow. */
     p->is_fragment = false;
     p->ip_len = p->ip_hdr_len + r.len;
-    sess_decode_transport(p, r.proto, r.data, r.len);
+    sess__decode_transport(p, r.proto, r.data, r.len);
     if (p->is_fragment) { /* a tunnel in the datagram held a fragment */
         on_nested_fragment(s, p);
         return;
@@ -380,30 +376,36 @@ static void report_decode(sess_t *s, uint32_t linktype, int rc,
         }
         return;
     }
-    if (rc == SESS_ETRUNCATED || (anomalies & (SESS_DEC_TRUNCATED)))
+    if (rc == SESS_ETRUNCATED || (anomalies & (SESS__DEC_TRUNCATED)))
         sess__emit_anomaly(s, NULL, SESS_AN_TRUNCATED, "header truncated");
-    if (anomalies & (SESS_DEC_BAD_IP_LEN | SESS_DEC_BAD_L4_LEN | SESS_DEC_BAD_EXT))
+    if (anomalies &
+        (SESS__DEC_BAD_IP_LEN | SESS__DEC_BAD_L4_LEN | SESS__DEC_BAD_EXT))
         sess__emit_anomaly(s, NULL, SESS_AN_BAD_LENGTH,
-                     anomalies & SESS_DEC_BAD_IP_LEN
+                     anomalies & SESS__DEC_BAD_IP_LEN
                          ? "IP length field inconsistent with the data"
-                     : anomalies & SESS_DEC_BAD_EXT
+                     : anomalies & SESS__DEC_BAD_EXT
                          ? "IPv6 extension header chain broken"
                          : "transport length field inconsistent with the data");
 }
 
-int sess_on_packet(sess_t *s, uint64_t frame, double ts, uint32_t linktype,
-                   const uint8_t *data, size_t caplen)
+static int feed_frame(sess_t *s, uint64_t frame, sess_time ts,
+                      uint32_t linktype, const uint8_t *data, size_t caplen)
 {
-    if (!s || (!data && caplen))
-        return SESS_EINVAL;
     s->emit_frame = frame;
-    if (ts > s->now)
-        s->now = ts; /* capture time never runs backwards for expiry */
+    double t = sess__seconds(ts);
+    if (t > s->now) { /* capture time never runs backwards for expiry */
+        s->now = t;
+        s->now_ts = ts;
+    }
     s->counts.packets++;
     expire_flows(s);
+    /* Abandoned datagrams give their memory back while other traffic
+     * flows, not only when their own fragments come again. */
+    if (sess__ipfrag_bytes_held(s->frag))
+        sess__ipfrag_expire(s->frag, s->now);
 
-    sess_pkt p;
-    int rc = sess_decode_frame(linktype, data, caplen, &p);
+    sess__pkt p;
+    int rc = sess__decode_frame(linktype, data, caplen, &p);
     if (rc != SESS_OK || p.anomalies)
         report_decode(s, linktype, rc, p.anomalies);
     if (rc != SESS_OK) {
@@ -430,9 +432,19 @@ int sess_on_packet(sess_t *s, uint64_t frame, double ts, uint32_t linktype,
     return SESS_OK;
 }
 
+int sess_on_packet(sess_t *s, uint64_t frame, sess_time ts, uint32_t linktype,
+                   const uint8_t *data, size_t caplen)
+{
+    if (!s || (!data && caplen))
+        return SESS_EINVAL;
+    s->nomem = false;
+    int rc = feed_frame(s, frame, ts, linktype, data, caplen);
+    return s->nomem ? SESS_ENOMEM : rc;
+}
+
 /* A frame's bytes are first touched when it is decoded; fetched this many
- * frames ahead they arrive while the frames before are processed (8 was the
- * fastest of 4, 8, 12, 16 and 24 on the benchmark's capture). */
+ * frames ahead they arrive while the frames before are processed (the
+ * distance was measured: bench/FINDINGS.md, section 6). */
 #define READ_AHEAD_FRAMES 8
 #define READ_AHEAD_BYTES 4096 /* jumbo frames: the headers matter most */
 #define CACHE_LINE 64
@@ -473,79 +485,75 @@ int sess_on_packets(sess_t *s, const sess_packet *pkts, size_t n)
 
 sess_t *sess_new(const sess_config *cfg, sess_event_cb cb, void *user)
 {
-    sess_t *s = calloc(1, sizeof *s);
+    sess_config defaults;
+    if (!cfg) {
+        sess_config_init(&defaults);
+        cfg = &defaults;
+    }
+    sess__alloc alloc = {cfg->realloc, cfg->realloc_user};
+    sess_t *s = sess__calloc(&alloc, 1, sizeof *s);
     if (!s)
         return NULL;
-    if (cfg)
-        s->cfg = *cfg;
-    else
-        sess_config_init(&s->cfg);
+    s->cfg = *cfg;
+    s->alloc = alloc;
     if (s->cfg.max_flows == 0)
         s->cfg.max_flows = 1;
     s->cb = cb;
     s->user = user;
     s->memcap_next = s->cfg.tcp_memcap;
-    s->stream_cfg = (sess_stream_config){
+    s->stream_cfg = (sess__stream_config){
         .policy = s->cfg.tcp_policy,
         .dir_cap = s->cfg.tcp_dir_cap,
         .window = s->cfg.tcp_window,
         .depth = s->cfg.tcp_depth,
         .history = s->cfg.tcp_history,
     };
-    sess_ipfrag_config fc = {s->cfg.ip_policy, s->cfg.ip_timeout,
-                             s->cfg.ip_memcap};
-    s->frag = sess_ipfrag_new(&fc, on_evicted_datagram, s);
-    s->pool = sess_stream_pool_new();
-    if (!s->frag || !s->pool || sess_flow_table_init(&s->flows) != SESS_OK) {
+    sess__ipfrag_config fc = {s->cfg.ip_policy, s->cfg.ip_timeout,
+                             s->cfg.ip_memcap, &s->alloc};
+    s->frag = sess__ipfrag_new(&fc, on_evicted_datagram, s);
+    s->pool = sess__stream_pool_new(&s->alloc);
+    if (!s->frag || !s->pool ||
+        sess__flow_table_init(&s->flows, &s->alloc) != SESS_OK) {
         sess_free(s);
         return NULL;
     }
     return s;
 }
 
-void sess_finish(sess_t *s)
+int sess_finish(sess_t *s)
 {
+    if (!s)
+        return SESS_EINVAL;
+    s->nomem = false;
     uint64_t saved = s->emit_frame;
-    sess_ipfrag_flush(s->frag);
-    while (s->flows.oldest)
-        flow_end(s, s->flows.oldest, 0, NULL);
+    sess__ipfrag_flush(s->frag);
+    sess__flow *f;
+    while ((f = sess__flow_oldest(&s->flows)) != NULL)
+        flow_end(s, f, 0, NULL);
     s->emit_frame = saved;
     s->now = 0; /* the next capture's clock may start anywhere */
-}
-
-static void free_stored(sess_t *s)
-{
-    for (size_t i = 0; i < s->nstored; i++)
-        free((void *)s->stored[i].data);
-    free(s->stored);
-    s->stored = NULL;
-    s->nstored = s->stored_cap = s->stored_bytes = 0;
+    s->now_ts = (sess_time){0, 0};
+    return s->nomem ? SESS_ENOMEM : SESS_OK;
 }
 
 void sess_free(sess_t *s)
 {
     if (!s)
         return;
-    for (sess_flow *f = s->flows.newest; f; f = f->older)
+    for (sess__flow *f = sess__flow_oldest(&s->flows); f;
+         f = sess__flow_newer(f))
         if (f->ext)
-            sess__tcp_conn_free(f->ext), f->ext = NULL;
-    if (s->flows.buckets)
-        sess_flow_table_destroy(&s->flows);
+            sess__tcp_conn_free(s, f->ext), f->ext = NULL;
+    if (s->flows.h.buckets)
+        sess__flow_table_destroy(&s->flows);
     if (s->frag)
-        sess_ipfrag_free(s->frag);
+        sess__ipfrag_free(s->frag);
     if (s->pool)
-        sess_stream_pool_free(s->pool);
-    free_stored(s);
-    free(s->frames.v);
-    free(s->nested_frag);
-    free(s);
+        sess__stream_pool_free(s->pool);
+    sess__free(&s->alloc, s->frames.v);
+    sess__free(&s->alloc, s->nested_frag);
+    sess__free(&s->alloc, s);
 }
 
 const sess_counts *sess_get_counts(const sess_t *s) { return &s->counts; }
 
-size_t sess_stored_count(const sess_t *s) { return s->nstored; }
-
-const sess_stored *sess_stored_get(const sess_t *s, size_t i)
-{
-    return i < s->nstored ? &s->stored[i] : NULL;
-}

@@ -13,6 +13,7 @@
 #ifndef SESS_SESSION_INTERNAL_H
 #define SESS_SESSION_INTERNAL_H
 
+#include "alloc.h"
 #include "decode.h"
 #include "flow.h"
 #include "ipfrag.h"
@@ -21,29 +22,29 @@
 
 struct sess {
     sess_config cfg;
+    sess__alloc alloc;         /* cfg.realloc: every module points here */
+    bool nomem;                /* an allocation failed during this call */
     sess_event_cb cb;
     void *user;
-    sess_flow_table flows;
-    sess_ipfrag *frag;
-    sess_stream_pool *pool;
-    sess_stream_config stream_cfg;
+    sess__flow_table flows;
+    sess__ipfrag *frag;
+    sess__stream_pool *pool;
+    sess__stream_config stream_cfg;
     sess_counts counts;
     uint64_t emit_frame;
-    double now;
+    double now;                /* the latest capture time, in seconds */
+    sess_time now_ts;          /* the same, exact */
     size_t memcap_next;        /* pool bytes that trigger the next memcap pass */
     bool streams_changed;      /* a hole was given up during this packet */
     uint32_t unsupported[16];  /* link types already reported */
     size_t nunsupported;
-    sess_u64vec frames;        /* scratch: frames of the message being cut */
+    sess__u64vec frames;        /* scratch: frames of the message being cut */
     /* A fragment found in a tunnel inside a reassembled datagram: its bytes,
      * which the defragmenter's next call would free, and how deep such
      * datagrams nest at the moment. */
     uint8_t *nested_frag;
     size_t nested_frag_cap;
     unsigned frag_nesting;
-    sess_stored *stored;
-    size_t nstored, stored_cap;
-    size_t stored_bytes;
 };
 
 static inline void sess__emit(sess_t *s, sess_event *ev)
@@ -55,12 +56,19 @@ static inline void sess__emit(sess_t *s, sess_event *ev)
 
 /* An anomaly event; `f` may be NULL, `detail` is copied by no one: it must
  * live until the callback returns. */
-void sess__emit_anomaly(sess_t *s, const sess_flow *f, sess_anomaly what,
+void sess__emit_anomaly(sess_t *s, const sess__flow *f, sess_anomaly what,
                         const char *detail);
 
-/* With cfg.store, keeps a copy of an emitted message or datagram. */
-void sess__store_copy(sess_t *s, sess_event_type type, const sess_flow *f,
-                      uint8_t dir, const char *proto, const uint8_t *data,
-                      size_t len);
+
+/* A capture time in seconds, for timeouts: precise to about a microsecond
+ * at today's dates, which no timeout needs to beat. */
+static inline double sess__seconds(sess_time t)
+{
+    return (double)t.sec + (double)t.nsec * 1e-9;
+}
+
+/* An allocation failed: reports what was lost (SESS_AN_NOMEM) and makes
+ * the call feeding the frame return SESS_ENOMEM. */
+void sess__report_nomem(sess_t *s, const sess__flow *f, const char *lost);
 
 #endif

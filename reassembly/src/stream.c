@@ -41,7 +41,7 @@ typedef sess__run node;
 /* Moves the runs appended in order into the treap, before anything inserts
  * a run there or looks up runs below `next` (the in-order runs all lie
  * below it, so lookups at or beyond it need no flush). */
-static void flush_tail(sess_stream *s)
+static void flush_tail(sess__stream *s)
 {
     for (node *n = s->tail, *following; n; n = following) {
         following = n->right;
@@ -51,12 +51,12 @@ static void flush_tail(sess_stream *s)
     s->tail = s->tail_last = NULL;
 }
 
-static node *first_run(const sess_stream *s)
+static node *first_run(const sess__stream *s)
 {
     return s->root ? sess__treap_min(s->root) : s->tail;
 }
 
-static node *pop_first_run(sess_stream *s)
+static node *pop_first_run(sess__stream *s)
 {
     if (s->root)
         return sess__treap_pop_min(&s->root);
@@ -69,14 +69,14 @@ static node *pop_first_run(sess_stream *s)
 
 /* ---- offsets ------------------------------------------------------------ */
 
-static void start_at(sess_stream *s, uint32_t seq)
+static void start_at(sess__stream *s, uint32_t seq)
 {
     s->started = true;
     s->base_seq = seq;
 }
 
 /* The offset of `seq`, taken as the nearest one to `next` (within 2^31). */
-static int64_t unwrap(const sess_stream *s, uint32_t seq)
+static int64_t unwrap(const sess__stream *s, uint32_t seq)
 {
     uint32_t d = seq - (s->base_seq + (uint32_t)s->next);
     int64_t delta = d < 0x80000000u ? (int64_t)d : (int64_t)d - 0x100000000;
@@ -84,7 +84,7 @@ static int64_t unwrap(const sess_stream *s, uint32_t seq)
 }
 
 /* Where received data must stop: the FIN, then the depth. */
-static uint64_t data_limit(const sess_stream *s)
+static uint64_t data_limit(const sess__stream *s)
 {
     uint64_t limit = s->fin_known ? s->fin_offset : UINT64_MAX;
     if (s->cfg->depth && s->cfg->depth < limit)
@@ -94,23 +94,23 @@ static uint64_t data_limit(const sess_stream *s)
 
 /* ---- holes -------------------------------------------------------------- */
 
-static void remember_gone(sess_stream *s, uint64_t start, uint64_t end)
+static void remember_gone(sess__stream *s, uint64_t start, uint64_t end)
 {
     if (s->ngone && s->gone[s->ngone - 1].end == start) {
         s->gone[s->ngone - 1].end = end;
         return;
     }
-    if (s->ngone == SESS_STREAM_GONE_MAX) {
+    if (s->ngone == SESS__STREAM_GONE_MAX) {
         memmove(s->gone, s->gone + 1,
-                (SESS_STREAM_GONE_MAX - 1) * sizeof *s->gone);
+                (SESS__STREAM_GONE_MAX - 1) * sizeof *s->gone);
         s->ngone--;
     }
-    s->gone[s->ngone++] = (sess_stream_range){start, end};
+    s->gone[s->ngone++] = (sess__stream_range){start, end};
 }
 
 /* Moves `next` over the held bytes that now follow it contiguously (a
  * run won by an overlapping segment may start below it). */
-static void advance_next(sess_stream *s)
+static void advance_next(sess__stream *s)
 {
     node *r;
     while ((r = sess__treap_holding(s->root, s->next)) != NULL) {
@@ -123,7 +123,7 @@ static void advance_next(sess_stream *s)
 }
 
 /* Gives up the hole at `next`, up to the following data or `bound`. */
-static int give_up_hole(sess_stream *s, uint64_t bound)
+static int give_up_hole(sess__stream *s, uint64_t bound)
 {
     flush_tail(s);
     node *after = sess__treap_ceil(s->root, s->next);
@@ -147,7 +147,7 @@ static int give_up_hole(sess_stream *s, uint64_t bound)
     return SESS_OK;
 }
 
-static int give_up_to(sess_stream *s, uint64_t bound)
+static int give_up_to(sess__stream *s, uint64_t bound)
 {
     uint64_t limit = data_limit(s);
     if (bound > limit)
@@ -204,7 +204,7 @@ static const uint8_t *seg_bytes(const segment *g, uint64_t off)
 
 /* Consumed bytes [a, b) that were received: compared with the history
  * where it still holds them. */
-static void check_received(const sess_stream *s, segment *g, uint64_t a,
+static void check_received(const sess__stream *s, segment *g, uint64_t a,
                            uint64_t b)
 {
     g->covered += b - a;
@@ -216,12 +216,12 @@ static void check_received(const sess_stream *s, segment *g, uint64_t a,
 }
 
 /* [a, b) lies below the consumed offset: final bytes, only checked. */
-static void check_consumed(const sess_stream *s, segment *g, uint64_t a,
+static void check_consumed(const sess__stream *s, segment *g, uint64_t a,
                            uint64_t b)
 {
     uint64_t pos = a;
     for (unsigned i = 0; i < s->ngone && pos < b; i++) {
-        const sess_stream_range *r = &s->gone[i];
+        const sess__stream_range *r = &s->gone[i];
         if (r->end <= pos || r->start >= b)
             continue;
         if (r->start > pos)
@@ -235,7 +235,7 @@ static void check_consumed(const sess_stream *s, segment *g, uint64_t a,
 }
 
 /* A run of the segment's bytes [a, b), copied into place. */
-static node *new_piece(sess_stream *s, const segment *g, uint64_t a,
+static node *new_piece(sess__stream *s, const segment *g, uint64_t a,
                        uint64_t b)
 {
     memcpy(sess__buf_at(s, a), seg_bytes(g, a), (size_t)(b - a));
@@ -251,7 +251,7 @@ static node *new_piece(sess_stream *s, const segment *g, uint64_t a,
 
 /* Appends a stretch won by the segment, extending its previous stretch when
  * they touch. */
-static void emit_piece(sess_stream *s, const segment *g, node ***tail,
+static void emit_piece(sess__stream *s, const segment *g, node ***tail,
                        node **piece, uint64_t a, uint64_t b)
 {
     if (*piece && (*piece)->end == a) {
@@ -275,7 +275,7 @@ static void emit_run(node ***tail, node *r)
 /* Takes [os, oe) away from held run r: *left and *right are what remains of
  * it on either side, or NULL.  r's node is reused, or freed when nothing
  * remains; a second node is needed only when both sides do. */
-static void cut_run(sess_stream *s, node *r, uint64_t os, uint64_t oe,
+static void cut_run(sess__stream *s, node *r, uint64_t os, uint64_t oe,
                     node **left, node **right)
 {
     uint64_t r_end = r->end;
@@ -301,7 +301,7 @@ static void cut_run(sess_stream *s, node *r, uint64_t os, uint64_t oe,
 
 /* Applies the segment to [a, b), at or above the consumed offset: the runs
  * it overlaps are cut out, resolved one by one, and merged back. */
-static int merge_segment(sess_stream *s, segment *g, uint64_t a, uint64_t b)
+static int merge_segment(sess__stream *s, segment *g, uint64_t a, uint64_t b)
 {
     flush_tail(s);
     /* Only the last run starting before b can reach into [a, b). */
@@ -377,7 +377,7 @@ static int merge_segment(sess_stream *s, segment *g, uint64_t a, uint64_t b)
 
 /* The common case: the segment continues the stream and nothing is held
  * beyond it. */
-static int append_in_order(sess_stream *s, const segment *g)
+static int append_in_order(sess__stream *s, const segment *g)
 {
     uint64_t end = (uint64_t)g->end;
     if (sess__buf_reserve(s, end) != SESS_OK || sess__pool_reserve(s->pool, 1) != SESS_OK)
@@ -394,7 +394,7 @@ static int append_in_order(sess_stream *s, const segment *g)
 
 /* Whether [start, end) is too far from `next` to be believed: ahead beyond
  * the window, or behind it and below everything remembered. */
-static bool beyond_window(const sess_stream *s, int64_t start, int64_t end)
+static bool beyond_window(const sess__stream *s, int64_t start, int64_t end)
 {
     int64_t next = (int64_t)s->next, window = (int64_t)s->cfg->window;
     if (end - next > window)
@@ -417,11 +417,11 @@ static unsigned segment_flags(const segment *g, uint64_t accepted)
     return flags;
 }
 
-int sess_stream_data(sess_stream *s, uint32_t seq, const uint8_t *data,
+int sess__stream_data(sess__stream *s, uint32_t seq, const uint8_t *data,
                      size_t len, uint64_t frame, double ts,
-                     sess_seg_info *out)
+                     sess__seg_info *out)
 {
-    *out = (sess_seg_info){0};
+    *out = (sess__seg_info){0};
     if (!s->started)
         start_at(s, seq);
     segment g = {.data = data, .frame = frame, .ts = ts};
@@ -429,12 +429,12 @@ int sess_stream_data(sess_stream *s, uint32_t seq, const uint8_t *data,
     out->offset = g.start < 0 ? 0 : (uint64_t)g.start;
     out->len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
     if (len > s->cfg->window) {
-        out->anomalies |= SESS_STREAM_A_WINDOW;
+        out->anomalies |= SESS__STREAM_A_WINDOW;
         return SESS_OK;
     }
     g.end = g.start + (int64_t)len;
     if (beyond_window(s, g.start, g.end)) {
-        out->anomalies |= SESS_STREAM_A_WINDOW;
+        out->anomalies |= SESS__STREAM_A_WINDOW;
         return SESS_OK;
     }
 
@@ -451,7 +451,7 @@ int sess_stream_data(sess_stream *s, uint32_t seq, const uint8_t *data,
         b = depth > a ? depth : a;
         if (!s->depth_reported) {
             s->depth_reported = true;
-            out->anomalies |= SESS_STREAM_A_DEPTH;
+            out->anomalies |= SESS__STREAM_A_DEPTH;
         }
     }
     if (clipped_late)
@@ -483,7 +483,7 @@ int sess_stream_data(sess_stream *s, uint32_t seq, const uint8_t *data,
     out->flags |= segment_flags(&g, b - a);
 
     if (s->ooo_bytes > s->cfg->dir_cap) {
-        out->anomalies |= SESS_STREAM_A_DIR_CAP;
+        out->anomalies |= SESS__STREAM_A_DIR_CAP;
         while (s->ooo_bytes > s->cfg->dir_cap) {
             int rc = give_up_hole(s, UINT64_MAX);
             if (rc != SESS_OK)
@@ -495,8 +495,8 @@ int sess_stream_data(sess_stream *s, uint32_t seq, const uint8_t *data,
 
 /* ---- the rest of the contract ------------------------------------------- */
 
-void sess_stream_init(sess_stream *s, const sess_stream_config *cfg,
-                      sess_stream_pool *pool, sess_stream_missing_cb missing,
+void sess__stream_init(sess__stream *s, const sess__stream_config *cfg,
+                      sess__stream_pool *pool, sess__stream_missing_cb missing,
                       void *user)
 {
     memset(s, 0, sizeof *s);
@@ -507,7 +507,7 @@ void sess_stream_init(sess_stream *s, const sess_stream_config *cfg,
 }
 
 /* Returns the nodes of a list linked by `right` to the pool. */
-static void put_list(sess_stream *s, node *list)
+static void put_list(sess__stream *s, node *list)
 {
     for (node *n = list, *following; n; n = following) {
         following = n->right;
@@ -515,21 +515,21 @@ static void put_list(sess_stream *s, node *list)
     }
 }
 
-void sess_stream_release(sess_stream *s)
+void sess__stream_release(sess__stream *s)
 {
     put_list(s, s->tail);
     put_list(s, sess__treap_flatten(s->root));
     sess__buf_release(s);
-    sess_stream_init(s, s->cfg, s->pool, s->missing_cb, s->user);
+    sess__stream_init(s, s->cfg, s->pool, s->missing_cb, s->user);
 }
 
-void sess_stream_syn(sess_stream *s, uint32_t isn)
+void sess__stream_syn(sess__stream *s, uint32_t isn)
 {
     if (!s->started)
         start_at(s, isn + 1);
 }
 
-void sess_stream_fin(sess_stream *s, uint32_t seq)
+void sess__stream_fin(sess__stream *s, uint32_t seq)
 {
     if (!s->started)
         start_at(s, seq);
@@ -543,7 +543,7 @@ void sess_stream_fin(sess_stream *s, uint32_t seq)
     s->fin_offset = (uint64_t)off > s->highest ? (uint64_t)off : s->highest;
 }
 
-int sess_stream_ack(sess_stream *s, uint32_t ack)
+int sess__stream_ack(sess__stream *s, uint32_t ack)
 {
     if (!s->started)
         return SESS_OK;
@@ -554,12 +554,12 @@ int sess_stream_ack(sess_stream *s, uint32_t ack)
     return give_up_to(s, (uint64_t)off);
 }
 
-int sess_stream_give_up(sess_stream *s)
+int sess__stream_give_up(sess__stream *s)
 {
     return give_up_to(s, s->fin_known ? s->fin_offset : s->highest);
 }
 
-int sess_stream_expire(sess_stream *s, double deadline)
+int sess__stream_expire(sess__stream *s, double deadline)
 {
     while (s->ooo_bytes > 0 &&
            sess__treap_oldest_from(s->root, s->next) < deadline) {
@@ -570,34 +570,30 @@ int sess_stream_expire(sess_stream *s, double deadline)
     return SESS_OK;
 }
 
-size_t sess_stream_readable(const sess_stream *s, const uint8_t **data)
+size_t sess__stream_readable(const sess__stream *s, const uint8_t **data)
 {
     size_t n = (size_t)(s->next - s->consumed);
     *data = n ? sess__buf_at(s, s->consumed) : NULL;
     return n;
 }
 
-uint64_t sess_stream_consumed(const sess_stream *s)
+uint64_t sess__stream_consumed(const sess__stream *s)
 {
     return s->consumed;
 }
 
-static int u64vec_reserve(sess_u64vec *v, size_t n)
+static int u64vec_reserve(const sess__alloc *a, sess__u64vec *v, size_t n)
 {
     if (n <= v->cap)
         return SESS_OK;
-    size_t cap = v->cap ? v->cap * 2 : 16;
-    if (cap < n)
-        cap = n;
-    uint64_t *p = realloc(v->v, cap * sizeof *p);
+    uint64_t *p = sess__grow(a, v->v, &v->cap, n, sizeof *p, 16);
     if (!p)
         return SESS_ENOMEM;
     v->v = p;
-    v->cap = cap;
     return SESS_OK;
 }
 
-int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
+int sess__stream_consume(sess__stream *s, size_t n, sess__u64vec *frames,
                         uint64_t *missing)
 {
     *missing = 0;
@@ -605,7 +601,7 @@ int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
         return SESS_EINVAL;
     /* At most one frame per run touched, and no more runs than bytes. */
     size_t most = s->nruns < n ? s->nruns : n;
-    if (frames && u64vec_reserve(frames, frames->n + most) != SESS_OK)
+    if (frames && u64vec_reserve(s->pool->alloc, frames, frames->n + most) != SESS_OK)
         return SESS_ENOMEM;
     uint64_t target = s->consumed + n;
     node *r;
@@ -632,7 +628,7 @@ int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
     return SESS_OK;
 }
 
-size_t sess_stream_missing_at_head(const sess_stream *s, size_t limit)
+size_t sess__stream_missing_at_head(const sess__stream *s, size_t limit)
 {
     uint64_t pos = s->consumed, end = s->consumed + limit;
     if (end > s->next)
@@ -646,42 +642,42 @@ size_t sess_stream_missing_at_head(const sess_stream *s, size_t limit)
     return (size_t)((pos < end ? pos : end) - s->consumed);
 }
 
-int sess_stream_reserve(sess_stream *s, size_t n)
+int sess__stream_reserve(sess__stream *s, size_t n)
 {
     if (!s->started)
         return SESS_OK;
     return sess__buf_reserve(s, s->consumed + n);
 }
 
-void sess_stream_trim(sess_stream *s)
+void sess__stream_trim(sess__stream *s)
 {
     sess__buf_trim(s);
 }
 
-void sess_stream_drop_history(sess_stream *s)
+void sess__stream_drop_history(sess__stream *s)
 {
-    if (!sess_stream_idle(s))
+    if (!sess__stream_idle(s))
         return;
     s->hist_len = 0;
     sess__buf_release(s);
 }
 
-size_t sess_stream_bytes(const sess_stream *s)
+size_t sess__stream_bytes(const sess__stream *s)
 {
     return s->buf_cap + s->nruns * sizeof(node);
 }
 
-bool sess_stream_complete(const sess_stream *s)
+bool sess__stream_complete(const sess__stream *s)
 {
     return s->fin_known && s->next >= s->fin_offset;
 }
 
-bool sess_stream_idle(const sess_stream *s)
+bool sess__stream_idle(const sess__stream *s)
 {
     return s->consumed == s->next && s->highest <= s->next;
 }
 
-bool sess_stream_started(const sess_stream *s)
+bool sess__stream_started(const sess__stream *s)
 {
     return s->started;
 }

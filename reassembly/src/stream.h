@@ -25,68 +25,69 @@
  * allocates nothing once the buffer and the node pool have grown.  The
  * buffer runs from the history to the highest byte received, holes
  * included, so the window limit bounds it; buffer capacity and nodes in
- * use are what sess_stream_pool_bytes() counts.
+ * use are what sess__stream_pool_bytes() counts.
  */
 #ifndef SESS_STREAM_H
 #define SESS_STREAM_H
 
-#include "sessions.h"
+#include "alloc.h"
 
-typedef struct sess_stream_config {
+typedef struct sess__stream_config {
     sess_tcp_policy policy;
     size_t dir_cap;     /* bytes held beyond the first hole before giving it up */
     uint32_t window;    /* largest accepted distance from the next expected byte */
     uint64_t depth;     /* bytes accepted per direction, 0 = unlimited */
     size_t history;     /* consumed bytes kept for conflict checks */
-} sess_stream_config;
+} sess__stream_config;
 
 /* Shared by all streams of a session: node free-list and byte accounting. */
-typedef struct sess_stream_pool sess_stream_pool;
+typedef struct sess__stream_pool sess__stream_pool;
 
-sess_stream_pool *sess_stream_pool_new(void);
-void sess_stream_pool_free(sess_stream_pool *pool);
+/* `alloc` (NULL: the C library) must outlive the pool. */
+sess__stream_pool *sess__stream_pool_new(const sess__alloc *alloc);
+void sess__stream_pool_free(sess__stream_pool *pool);
 /* Bytes held (buffers and history) by every stream using this pool. */
-size_t sess_stream_pool_bytes(const sess_stream_pool *pool);
+size_t sess__stream_pool_bytes(const sess__stream_pool *pool);
 
-typedef void (*sess_stream_missing_cb)(void *user, uint64_t offset,
+typedef void (*sess__stream_missing_cb)(void *user, uint64_t offset,
                                        uint64_t len);
 
-typedef struct sess_stream sess_stream; /* defined below */
+typedef struct sess__stream sess__stream; /* defined below */
 
 /* Result of one data segment. */
-typedef struct sess_seg_info {
+typedef struct sess__seg_info {
     uint64_t offset;    /* stream offset of the first payload byte */
     uint32_t len;
     unsigned flags;     /* SESS_SEG_* */
-    unsigned anomalies; /* SESS_STREAM_A_* */
-} sess_seg_info;
+    unsigned anomalies; /* SESS__STREAM_A_* */
+} sess__seg_info;
 
 enum {
-    SESS_STREAM_A_WINDOW = 1u << 0,  /* jump beyond the window: ignored */
-    SESS_STREAM_A_DIR_CAP = 1u << 1, /* cap reached: a hole was given up */
-    SESS_STREAM_A_DEPTH = 1u << 2,   /* bytes past the depth were ignored */
+    SESS__STREAM_A_WINDOW = 1u << 0,  /* jump beyond the window: ignored */
+    SESS__STREAM_A_DIR_CAP = 1u << 1, /* cap reached: a hole was given up */
+    SESS__STREAM_A_DEPTH = 1u << 2,   /* bytes past the depth were ignored */
 };
 
-void sess_stream_init(sess_stream *s, const sess_stream_config *cfg,
-                      sess_stream_pool *pool, sess_stream_missing_cb missing,
+void sess__stream_init(sess__stream *s, const sess__stream_config *cfg,
+                      sess__stream_pool *pool, sess__stream_missing_cb missing,
                       void *user);
 /* Frees everything the stream holds; the struct may be re-initialised. */
-void sess_stream_release(sess_stream *s);
+void sess__stream_release(sess__stream *s);
 
 /* A SYN with this ISN: offset 0 becomes isn+1.  Ignored once data or a
  * SYN has fixed the base. */
-void sess_stream_syn(sess_stream *s, uint32_t isn);
+void sess__stream_syn(sess__stream *s, uint32_t isn);
 
 /* A data segment (len > 0).  Returns SESS_OK or SESS_ENOMEM; *out is filled
  * either way.  offset is clamped to 0 for data below the base. */
-int sess_stream_data(sess_stream *s, uint32_t seq, const uint8_t *data,
+int sess__stream_data(sess__stream *s, uint32_t seq, const uint8_t *data,
                      size_t len, uint64_t frame, double ts,
-                     sess_seg_info *out);
+                     sess__seg_info *out);
 
 /* A FIN whose sequence number is `seq` (after any payload of its segment):
  * the direction ends at that offset.  Data beyond it is late.  The first FIN
  * counts; one below bytes already received ends after them instead. */
-void sess_stream_fin(sess_stream *s, uint32_t seq);
+void sess__stream_fin(sess__stream *s, uint32_t seq);
 
 /* The three calls below give holes up: each becomes readable zeros and is
  * reported through the missing callback.  They return SESS_OK, or
@@ -94,88 +95,88 @@ void sess_stream_fin(sess_stream *s, uint32_t seq);
 
 /* The peer acknowledged up to `ack`: holes below it are given up, and bytes
  * between the highest received and `ack` (never seen) are missing too. */
-int sess_stream_ack(sess_stream *s, uint32_t ack);
+int sess__stream_ack(sess__stream *s, uint32_t ack);
 
 /* Gives up every hole up to the highest byte received (or the FIN). */
-int sess_stream_give_up(sess_stream *s);
+int sess__stream_give_up(sess__stream *s);
 
 /* Gives up holes whose following data has waited since before `deadline`. */
-int sess_stream_expire(sess_stream *s, double deadline);
+int sess__stream_expire(sess__stream *s, double deadline);
 
-/* Bytes are held beyond a hole (so sess_stream_expire may have work). */
-static inline bool sess_stream_holds_beyond_hole(const sess_stream *s);
+/* Bytes are held beyond a hole (so sess__stream_expire may have work). */
+static inline bool sess__stream_holds_beyond_hole(const sess__stream *s);
 
 /* Whether contiguous bytes wait to be consumed. */
-static inline bool sess_stream_has_readable(const sess_stream *s);
+static inline bool sess__stream_has_readable(const sess__stream *s);
 
 /* The contiguous readable bytes from the consumed offset (given-up holes
  * read as zeros).  Returns their count; *data points into the buffer and is
  * valid until the next call that changes the stream. */
-size_t sess_stream_readable(const sess_stream *s, const uint8_t **data);
+size_t sess__stream_readable(const sess__stream *s, const uint8_t **data);
 
-uint64_t sess_stream_consumed(const sess_stream *s); /* consumed offset */
+uint64_t sess__stream_consumed(const sess__stream *s); /* consumed offset */
 
-typedef struct sess_u64vec {
+typedef struct sess__u64vec {
     uint64_t *v;
     size_t n, cap;
-} sess_u64vec;
+} sess__u64vec;
 
 /* Drops the first n readable bytes.  Appends the frames that supplied them
  * to `frames` (in offset order, consecutive repeats removed, also against
  * the last frame already there; may be NULL) and returns, in *missing, how
  * many of them were given-up zeros.  Returns SESS_OK, SESS_EINVAL when n is
  * more than readable, or SESS_ENOMEM when `frames` could not grow (then
- * nothing was consumed).  A view from sess_stream_readable() taken before
- * stays valid until sess_stream_trim() or the next call that adds data or
+ * nothing was consumed).  A view from sess__stream_readable() taken before
+ * stays valid until sess__stream_trim() or the next call that adds data or
  * gives up holes, so consumed bytes can be handed out without a copy. */
-int sess_stream_consume(sess_stream *s, size_t n, sess_u64vec *frames,
+int sess__stream_consume(sess__stream *s, size_t n, sess__u64vec *frames,
                         uint64_t *missing);
 
 /* How many of the readable bytes, from the consumed offset on and at most
  * `limit`, lie in given-up (zero-filled) ranges. */
-size_t sess_stream_missing_at_head(const sess_stream *s, size_t limit);
+size_t sess__stream_missing_at_head(const sess__stream *s, size_t limit);
 
 /* Makes room for the first n unconsumed bytes, so that they arrive without
  * the buffer growing (and copying) on the way: for a message whose length
  * is announced.  Returns SESS_OK or SESS_ENOMEM (nothing changed). */
-int sess_stream_reserve(sess_stream *s, size_t n);
+int sess__stream_reserve(sess__stream *s, size_t n);
 
 /* Gives memory back after consuming: drops the consumed front beyond the
  * history once it is more than half the buffer, and shrinks a mostly empty
  * buffer. */
-void sess_stream_trim(sess_stream *s);
+void sess__stream_trim(sess__stream *s);
 
 /* An idle stream gives its buffer and history back: for a direction that
  * is complete and framed, or to relieve the memcap.  Later retransmissions
  * are still recognised, but no longer compared byte by byte. */
-void sess_stream_drop_history(sess_stream *s);
+void sess__stream_drop_history(sess__stream *s);
 
 /* Bytes this stream holds (buffer and runs). */
-size_t sess_stream_bytes(const sess_stream *s);
+size_t sess__stream_bytes(const sess__stream *s);
 
 /* The FIN offset is known and every byte before it is readable or consumed. */
-bool sess_stream_complete(const sess_stream *s);
+bool sess__stream_complete(const sess__stream *s);
 
 /* No unconsumed bytes and no holes are held. */
-bool sess_stream_idle(const sess_stream *s);
+bool sess__stream_idle(const sess__stream *s);
 
 /* The base is fixed (SYN or first data seen). */
-bool sess_stream_started(const sess_stream *s);
+bool sess__stream_started(const sess__stream *s);
 
 /* ---- internal layout (embedded by the flow table) -------------------- */
-struct sess_stream_node; /* one run of held bytes from one segment */
+struct sess__stream_node; /* one run of held bytes from one segment */
 
-typedef struct sess_stream_range {
+typedef struct sess__stream_range {
     uint64_t start, end;
-} sess_stream_range;
+} sess__stream_range;
 
 /* Given-up ranges remembered to tell late data from retransmissions. */
-#define SESS_STREAM_GONE_MAX 8
+#define SESS__STREAM_GONE_MAX 8
 
-struct sess_stream {
-    const sess_stream_config *cfg;
-    sess_stream_pool *pool;
-    sess_stream_missing_cb missing_cb;
+struct sess__stream {
+    const sess__stream_config *cfg;
+    sess__stream_pool *pool;
+    sess__stream_missing_cb missing_cb;
     void *user;
     /* filled in by stream.c */
     bool started, fin_known, depth_reported;
@@ -186,24 +187,24 @@ struct sess_stream {
     uint64_t highest;         /* one past the last byte received or given up */
     uint8_t *buf;             /* buf[buf_head] is offset consumed - hist_len */
     size_t buf_cap, buf_head, hist_len;
-    struct sess_stream_node *root; /* runs tiling [consumed, next) and the
+    struct sess__stream_node *root; /* runs tiling [consumed, next) and the
                                       held bytes beyond, by offset (treap) */
-    struct sess_stream_node *tail, *tail_last; /* runs appended in order
+    struct sess__stream_node *tail, *tail_last; /* runs appended in order
                                       after all of root's, linked by `right`:
                                       they join the treap when a lookup
                                       needs them */
     size_t nruns;
     uint64_t ooo_bytes;       /* bytes held beyond next */
-    sess_stream_range gone[SESS_STREAM_GONE_MAX]; /* ascending, most recent */
+    sess__stream_range gone[SESS__STREAM_GONE_MAX]; /* ascending, most recent */
     unsigned ngone;
 };
 
-static inline bool sess_stream_holds_beyond_hole(const sess_stream *s)
+static inline bool sess__stream_holds_beyond_hole(const sess__stream *s)
 {
     return s->ooo_bytes > 0;
 }
 
-static inline bool sess_stream_has_readable(const sess_stream *s)
+static inline bool sess__stream_has_readable(const sess__stream *s)
 {
     return s->next > s->consumed;
 }

@@ -24,7 +24,7 @@
 #define MIN_BUF_CAP (16 * 1024)
 #define TRIM_FLOOR (16 * 1024)   /* buffers this small are never shrunk */
 
-static void buf_compact(sess_stream *s)
+static void buf_compact(sess__stream *s)
 {
     memmove(s->buf, s->buf + s->buf_head, sess__buf_live(s));
     s->buf_head = 0;
@@ -32,11 +32,9 @@ static void buf_compact(sess_stream *s)
 
 /* Room for every offset below `end`.  Grows geometrically, after first
  * reclaiming the consumed front. */
-int sess__buf_reserve(sess_stream *s, uint64_t end)
+int sess__buf_make_room(sess__stream *s, uint64_t end)
 {
     size_t need = (size_t)(end - sess__hist_start(s));
-    if (s->buf_head + need <= s->buf_cap)
-        return SESS_OK;
     if (s->buf_head > 0 && need <= s->buf_cap) {
         buf_compact(s);
         return SESS_OK;
@@ -57,13 +55,13 @@ int sess__buf_reserve(sess_stream *s, uint64_t end)
     if (live >= s->buf_cap / 2) {
         if (s->buf_head > 0)
             buf_compact(s);
-        b = realloc(s->buf, cap);
+        b = sess__realloc(s->pool->alloc, s->buf, cap);
     } else {
         /* realloc would copy the whole old capacity, not just what lives */
-        b = malloc(cap);
+        b = sess__malloc(s->pool->alloc, cap);
         if (b) {
             memcpy(b, s->buf + s->buf_head, live);
-            free(s->buf);
+            sess__free(s->pool->alloc, s->buf);
             s->buf_head = 0;
         }
     }
@@ -80,9 +78,9 @@ int sess__buf_reserve(sess_stream *s, uint64_t end)
  * happens when full and shrinking below an eighth, so a stream whose
  * messages keep the same size does not resize back and forth.  The front is
  * otherwise left in place until sess__buf_reserve() needs the room, which moves
- * the history and the unconsumed bytes a fifth less often (on the
- * benchmark: 13% as many bytes as the payload instead of 16%). */
-void sess__buf_trim(sess_stream *s)
+ * the history and the unconsumed bytes less often (bench/FINDINGS.md,
+ * section 6). */
+void sess__buf_trim(sess__stream *s)
 {
     if (s->buf_head <= s->buf_cap / 2)
         return;
@@ -92,7 +90,7 @@ void sess__buf_trim(sess_stream *s)
     if (cap == s->buf_cap)
         return;
     buf_compact(s);
-    uint8_t *smaller = realloc(s->buf, cap);
+    uint8_t *smaller = sess__realloc(s->pool->alloc, s->buf, cap);
     if (smaller) { /* else keeping the larger buffer is fine */
         s->pool->bytes -= s->buf_cap - cap;
         s->buf = smaller;
@@ -100,15 +98,15 @@ void sess__buf_trim(sess_stream *s)
     }
 }
 
-void sess__buf_release(sess_stream *s)
+void sess__buf_release(sess__stream *s)
 {
-    sess_stream_pool *pool = s->pool;
+    sess__stream_pool *pool = s->pool;
     pool->bytes -= s->buf_cap;
     if (s->buf && s->buf_cap <= CACHED_BUF_MAX && pool->ncache < CACHED_BUFS) {
         pool->cache[pool->ncache] = s->buf;
         pool->cache_cap[pool->ncache++] = s->buf_cap;
     } else {
-        free(s->buf);
+        sess__free(pool->alloc, s->buf);
     }
     s->buf = NULL;
     s->buf_cap = s->buf_head = 0;

@@ -5,29 +5,33 @@
  */
 #include "stream_pool.h"
 
-sess_stream_pool *sess_stream_pool_new(void)
+sess__stream_pool *sess__stream_pool_new(const sess__alloc *alloc)
 {
-    sess_stream_pool *pool = calloc(1, sizeof *pool);
-    if (pool)
+    if (!alloc)
+        alloc = &sess__alloc_libc;
+    sess__stream_pool *pool = sess__calloc(alloc, 1, sizeof *pool);
+    if (pool) {
         pool->rng = 0x9e3779b9u;
+        pool->alloc = alloc;
+    }
     return pool;
 }
 
-void sess_stream_pool_free(sess_stream_pool *pool)
+void sess__stream_pool_free(sess__stream_pool *pool)
 {
     if (!pool)
         return;
     while (pool->chunks) {
         node_chunk *c = pool->chunks;
         pool->chunks = c->next;
-        free(c);
+        sess__free(pool->alloc, c);
     }
     while (pool->ncache)
-        free(pool->cache[--pool->ncache]);
-    free(pool);
+        sess__free(pool->alloc, pool->cache[--pool->ncache]);
+    sess__free(pool->alloc, pool);
 }
 
-size_t sess_stream_pool_bytes(const sess_stream_pool *pool)
+size_t sess__stream_pool_bytes(const sess__stream_pool *pool)
 {
     return pool->bytes;
 }

@@ -27,7 +27,7 @@ typedef struct node_chunk {
     sess__run nodes[NODES_PER_CHUNK];
 } node_chunk;
 
-struct sess_stream_pool {
+struct sess__stream_pool {
     sess__run *free;
     size_t nfree;
     node_chunk *chunks;
@@ -39,14 +39,15 @@ struct sess_stream_pool {
     uint8_t *cache[CACHED_BUFS];
     size_t cache_cap[CACHED_BUFS];
     size_t ncache;
+    const sess__alloc *alloc;
 };
 
 /* Makes sure `n` nodes can be taken without failing, so that a segment is
  * either applied whole or not at all. */
-static inline int sess__pool_reserve(sess_stream_pool *pool, size_t n)
+static inline int sess__pool_reserve(sess__stream_pool *pool, size_t n)
 {
     while (pool->nfree < n) {
-        node_chunk *c = malloc(sizeof *c);
+        node_chunk *c = sess__malloc(pool->alloc, sizeof *c);
         if (!c)
             return SESS_ENOMEM;
         c->next = pool->chunks;
@@ -62,7 +63,7 @@ static inline int sess__pool_reserve(sess_stream_pool *pool, size_t n)
 
 /* Treap priorities need only be independent of the traffic; a fixed seed
  * keeps runs reproducible. */
-static inline uint32_t sess__pool_random(sess_stream_pool *pool)
+static inline uint32_t sess__pool_random(sess__stream_pool *pool)
 {
     uint32_t x = pool->rng; /* xorshift32 */
     x ^= x << 13;
@@ -72,16 +73,16 @@ static inline uint32_t sess__pool_random(sess_stream_pool *pool)
 }
 
 /* Takes a reserved node. */
-static inline sess__run *sess__node_take(sess_stream *s)
+static inline sess__run *sess__node_take(sess__stream *s)
 {
-    sess_stream_pool *pool = s->pool;
+    sess__stream_pool *pool = s->pool;
     sess__run *n = pool->free;
     pool->free = n->right;
     pool->nfree--;
     pool->bytes += sizeof *n;
     s->nruns++;
-    /* Field by field: callers overwrite most of them, and a memset of the
-     * node became a string instruction slower than the stores. */
+    /* Field by field: callers overwrite most of them (a memset measured
+     * slower: bench/FINDINGS.md, section 6). */
     n->left = n->right = NULL;
     n->start = n->end = 0;
     n->ostart = n->oend = 0;
@@ -92,7 +93,7 @@ static inline sess__run *sess__node_take(sess_stream *s)
     return n;
 }
 
-static inline void sess__node_put(sess_stream *s, sess__run *n)
+static inline void sess__node_put(sess__stream *s, sess__run *n)
 {
     n->right = s->pool->free;
     s->pool->free = n;

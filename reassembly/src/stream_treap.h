@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 /* One run of held bytes from one segment. */
-struct sess_stream_node {
-    struct sess_stream_node *left, *right;
+struct sess__stream_node {
+    struct sess__stream_node *left, *right;
     uint64_t start, end;  /* held bytes */
     int64_t ostart, oend; /* the supplying segment as sent */
     uint64_t frame;
@@ -21,7 +21,7 @@ struct sess_stream_node {
     bool missing;         /* a given-up hole: zeros, no segment */
 };
 
-typedef struct sess_stream_node sess__run;
+typedef struct sess__stream_node sess__run;
 
 /* Every key of a is below every key of b. */
 sess__run *sess__treap_merge(sess__run *a, sess__run *b);

@@ -16,13 +16,13 @@
 
 #include "framing.h"
 
-#include <stdlib.h>
+#include <stdio.h>
 
 /* ---- Zeek-style history and state ---------------------------------------- */
 
 /* Each letter is recorded once per direction, in order of first sight; the
  * letters are bits of seen_letters, indexed from 'A'. */
-static void history_add(sess_flow *f, tcp_conn *c, uint8_t dir, char letter)
+static void history_add(sess__flow *f, tcp_conn *c, uint8_t dir, char letter)
 {
     uint32_t bit = 1u << (letter - 'A');
     if (c->seen_letters[dir] & bit)
@@ -86,58 +86,90 @@ static void on_missing(void *user, uint64_t offset, uint64_t len)
     sess__emit(x->s, &ev);
 }
 
-static tcp_conn *tcp_conn_new(sess_t *s, sess_flow *f)
+static tcp_conn *tcp_conn_new(sess_t *s, sess__flow *f)
 {
-    tcp_conn *c = calloc(1, sizeof *c);
-    if (!c)
+    tcp_conn *c = sess__calloc(&s->alloc, 1, sizeof *c);
+    if (!c) {
+        sess__report_nomem(s, f, "TCP connection state not created: "
+                                 "segment not tracked nor reassembled");
         return NULL;
+    }
     c->first_dir = -1;
     for (int d = 0; d < 2; d++) {
         c->ctx[d] = (tcp_dir_ctx){s, f, (uint8_t)d};
-        sess_stream_init(&c->stream[d], &s->stream_cfg, s->pool, on_missing,
+        sess__stream_init(&c->stream[d], &s->stream_cfg, s->pool, on_missing,
                          &c->ctx[d]);
     }
     f->ext = c;
     return c;
 }
 
-void sess__tcp_conn_free(tcp_conn *c)
+void sess__tcp_conn_free(sess_t *s, tcp_conn *c)
 {
     for (int d = 0; d < 2; d++) {
-        sess_stream_release(&c->stream[d]);
-        free(c->dir_state[d]);
+        sess__stream_release(&c->stream[d]);
+        sess__framer_state_free(s, c->dir_state[d]);
     }
-    free(c->conn_state);
-    free(c);
+    sess__framer_state_free(s, c->conn_state);
+    sess__free(&s->alloc, c);
 }
 
-static void emit_stream_anomalies(sess_t *s, sess_flow *f, unsigned a)
+/* A stream call that failed for memory: what it cost, reported. */
+static void report_stream_nomem(sess_t *s, sess__flow *f, int rc,
+                                const char *lost)
 {
-    if (a & SESS_STREAM_A_WINDOW)
+    if (rc == SESS_ENOMEM)
+        sess__report_nomem(s, f, lost);
+}
+
+void sess__tcp_give_up_all(sess_t *s, sess__flow *f, tcp_conn *c)
+{
+    for (int d = 0; d < 2; d++) {
+        uint64_t held = c->stream[d].ooo_bytes;
+        if (sess__stream_give_up(&c->stream[d]) != SESS_OK) {
+            char lost[96];
+            snprintf(lost, sizeof lost,
+                     "hole not given up: %llu bytes held beyond it (dir %d) "
+                     "not delivered", (unsigned long long)held, d);
+            sess__report_nomem(s, f, lost);
+        }
+    }
+}
+
+static void emit_stream_anomalies(sess_t *s, sess__flow *f, unsigned a)
+{
+    if (a & SESS__STREAM_A_WINDOW)
         sess__emit_anomaly(s, f, SESS_AN_TCP_WINDOW,
                      "sequence number jumps beyond the window: segment ignored");
-    if (a & SESS_STREAM_A_DIR_CAP)
+    if (a & SESS__STREAM_A_DIR_CAP)
         sess__emit_anomaly(s, f, SESS_AN_TCP_DIR_CAP,
                      "out-of-order data over the direction's cap: hole given up");
-    if (a & SESS_STREAM_A_DEPTH)
+    if (a & SESS__STREAM_A_DEPTH)
         sess__emit_anomaly(s, f, SESS_AN_TCP_DEPTH,
                      "reassembly depth reached: later bytes ignored");
 }
 
 /* Reassembles one data segment of direction d and reports it. */
-static void tcp_data(sess_t *s, sess_flow *f, tcp_conn *c, uint8_t d,
-                     uint32_t seq, const sess_pkt *p)
+static void tcp_data(sess_t *s, sess__flow *f, tcp_conn *c, uint8_t d,
+                     uint32_t seq, const sess__pkt *p)
 {
-    sess_seg_info info;
-    sess_stream_data(&c->stream[d], seq, p->payload, p->payload_len,
-                     s->emit_frame, s->now, &info);
+    sess__seg_info info;
+    int rc = sess__stream_data(&c->stream[d], seq, p->payload, p->payload_len,
+                              s->emit_frame, s->now, &info);
+    if (rc == SESS_ENOMEM) {
+        char lost[96];
+        snprintf(lost, sizeof lost, "TCP segment not held: %u bytes at "
+                 "offset %llu (dir %u) will be missing", (unsigned)info.len,
+                 (unsigned long long)info.offset, d);
+        sess__report_nomem(s, f, lost);
+    }
     if (c->first_dir < 0)
         c->first_dir = (int8_t)d;
-    c->psh[d] = p->tcp_flags & SESS_TH_PSH;
+    c->psh[d] = p->tcp_flags & SESS__TH_PSH;
     s->counts.tcp_segments++;
     if (info.flags & SESS_SEG_RETRANSMISSION)
         history_add(f, c, d, 'T');
-    sess_event ev; /* per packet: only the members read are set */
+    sess_event ev; /* per packet: the segment member's fields, and only those */
     ev.type = SESS_EV_TCP_SEGMENT;
     ev.flow = &f->info;
     ev.u.segment.dir = d;
@@ -155,7 +187,7 @@ static void tcp_data(sess_t *s, sess_flow *f, tcp_conn *c, uint8_t d,
 
 /* Tracks the connection's lifecycle (every session kind) and, for
  * TCPSession, reassembles and frames its streams. */
-void sess__tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
+void sess__tcp_segment(sess_t *s, sess__flow *f, uint8_t d, const sess__pkt *p)
 {
     tcp_conn *c = f->ext ? f->ext : tcp_conn_new(s, f);
     if (!c)
@@ -163,8 +195,8 @@ void sess__tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
     s->streams_changed = false;
     bool reassemble = s->cfg.kind == SESS_KIND_TCP;
     uint8_t fl = p->tcp_flags;
-    bool syn = fl & SESS_TH_SYN, ack = fl & SESS_TH_ACK, fin = fl & SESS_TH_FIN,
-         rst = fl & SESS_TH_RST;
+    bool syn = fl & SESS__TH_SYN, ack = fl & SESS__TH_ACK;
+    bool fin = fl & SESS__TH_FIN, rst = fl & SESS__TH_RST;
 
     if (syn && (fin || rst))
         history_add(f, c, d, 'Q');
@@ -174,7 +206,7 @@ void sess__tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
         if (!*seen) {
             *seen = true;
             c->isn[d] = p->seq;
-            sess_stream_syn(&c->stream[d], p->seq);
+            sess__stream_syn(&c->stream[d], p->seq);
         }
     } else if (ack && !fin && !rst && p->payload_len == 0) {
         history_add(f, c, d, 'A');
@@ -201,17 +233,20 @@ void sess__tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
     if (!reassemble)
         return;
     if (fin)
-        sess_stream_fin(&c->stream[d], seq);
-    if (ack && sess_stream_started(&c->stream[1 - d]))
-        sess_stream_ack(&c->stream[1 - d], p->ack);
-    if (rst) {
-        sess_stream_give_up(&c->stream[0]);
-        sess_stream_give_up(&c->stream[1]);
-    }
+        sess__stream_fin(&c->stream[d], seq);
+    if (ack && sess__stream_started(&c->stream[1 - d]))
+        report_stream_nomem(s, f, sess__stream_ack(&c->stream[1 - d], p->ack),
+                            "acknowledged hole not given up: bytes behind "
+                            "it wait for a later give-up");
+    if (rst)
+        sess__tcp_give_up_all(s, f, c);
     double deadline = s->now - s->cfg.tcp_timeout;
     for (int x = 0; x < 2; x++)
-        if (sess_stream_holds_beyond_hole(&c->stream[x]))
-            sess_stream_expire(&c->stream[x], deadline);
+        if (sess__stream_holds_beyond_hole(&c->stream[x]))
+            report_stream_nomem(s, f,
+                                sess__stream_expire(&c->stream[x], deadline),
+                                "expired hole not given up: bytes behind it "
+                                "wait for a later give-up");
     /* A pure ACK that gave nothing up changes nothing a framer sees. */
     if (p->payload_len == 0 && !fin && !rst && !s->streams_changed)
         return;
@@ -223,11 +258,11 @@ void sess__tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p)
  * escaped the capture) or was picked up midstream (its own SYN was never
  * seen, nor a SYN-ACK answering one), but not when it crosses the peer's
  * own SYN (simultaneous open).  Idle flows have already ended. */
-bool sess__tcp_starts_new_flow(const sess_flow *f, uint8_t d,
-                                const sess_pkt *p)
+bool sess__tcp_starts_new_flow(const sess__flow *f, uint8_t d,
+                                const sess__pkt *p)
 {
     const tcp_conn *c = f->ext;
-    if (!c || (p->tcp_flags & (SESS_TH_SYN | SESS_TH_ACK)) != SESS_TH_SYN)
+    if (!c || (p->tcp_flags & (SESS__TH_SYN | SESS__TH_ACK)) != SESS__TH_SYN)
         return false;
     if (c->syn[d])
         return c->isn[d] != p->seq &&

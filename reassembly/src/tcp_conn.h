@@ -10,13 +10,13 @@
 
 typedef struct tcp_dir_ctx {
     struct sess *s;
-    sess_flow *flow;
+    sess__flow *flow;
     uint8_t dir;
 } tcp_dir_ctx;
 
 /* Both directions of one TCP connection. */
 typedef struct tcp_conn {
-    sess_stream stream[2];
+    sess__stream stream[2];
     tcp_dir_ctx ctx[2];
     uint32_t isn[2];
     bool syn[2], synack[2], fin[2], rst[2], psh[2];
@@ -34,16 +34,20 @@ typedef struct tcp_conn {
 /* Tracks the connection's lifecycle (every session kind) and, for
  * TCPSession, reassembles and frames its streams.  Creates the connection
  * state (f->ext) on the flow's first segment. */
-void sess__tcp_segment(sess_t *s, sess_flow *f, uint8_t d, const sess_pkt *p);
+void sess__tcp_segment(sess_t *s, sess__flow *f, uint8_t d, const sess__pkt *p);
 
 /* Whether this segment (direction d) starts a new connection on f's
  * 4-tuple, so that f must end first. */
-bool sess__tcp_starts_new_flow(const sess_flow *f, uint8_t d,
-                               const sess_pkt *p);
+bool sess__tcp_starts_new_flow(const sess__flow *f, uint8_t d,
+                               const sess__pkt *p);
 
 /* Zeek's connection state (S0, SF, REJ, RSTO, ...). */
 const char *sess__tcp_conn_state(const tcp_conn *c);
 
-void sess__tcp_conn_free(tcp_conn *c);
+void sess__tcp_conn_free(sess_t *s, tcp_conn *c);
+
+/* Gives up every hole of both streams (RST, end of the flow); a failure is
+ * reported with the bytes it leaves undelivered. */
+void sess__tcp_give_up_all(sess_t *s, sess__flow *f, tcp_conn *c);
 
 #endif

@@ -166,7 +166,7 @@ static size_t tcp(buf *f, size_t opt)
     put16(f, 80);
     put32(f, 0x01020304);
     put32(f, 0xa0b0c0d0);
-    uint8_t h[2] = {(uint8_t)((20 + opt) / 4 << 4), SESS_TH_PSH | SESS_TH_ACK};
+    uint8_t h[2] = {(uint8_t)((20 + opt) / 4 << 4), SESS__TH_PSH | SESS__TH_ACK};
     put(f, h, 2);
     put16(f, 8192);
     put32(f, 0); /* checksum, urgent pointer */
@@ -221,12 +221,12 @@ static void rebase(const uint8_t **ptr, const uint8_t *from, const uint8_t *to)
 }
 
 static int decode_prefix(uint32_t linktype, const buf *f, size_t len,
-                         sess_pkt *p)
+                         sess__pkt *p)
 {
     uint8_t *copy = malloc(len ? len : 1);
     ASSERT(copy != NULL);
     memcpy(copy, f->b, len);
-    int rc = sess_decode_frame(linktype, copy, len, p);
+    int rc = sess__decode_frame(linktype, copy, len, p);
     rebase(&p->ip, copy, f->b);
     rebase(&p->payload, copy, f->b);
     rebase(&p->frag_data, copy, f->b);
@@ -234,7 +234,7 @@ static int decode_prefix(uint32_t linktype, const buf *f, size_t len,
     return rc;
 }
 
-static int decode(uint32_t linktype, const buf *f, sess_pkt *p)
+static int decode(uint32_t linktype, const buf *f, sess__pkt *p)
 {
     return decode_prefix(linktype, f, f->len, p);
 }
@@ -244,7 +244,7 @@ static size_t at(const buf *f, const uint8_t *ptr)
     return (size_t)(ptr - f->b);
 }
 
-static void assert_addrs(const sess_pkt *p, int version)
+static void assert_addrs(const sess__pkt *p, int version)
 {
     ASSERT_EQ(p->src.family, version);
     ASSERT_EQ(p->dst.family, version);
@@ -254,7 +254,7 @@ static void assert_addrs(const sess_pkt *p, int version)
                   version == 4 ? 4 : 16);
 }
 
-static void assert_tcp(const sess_pkt *p, const buf *f, size_t payload_at,
+static void assert_tcp(const sess__pkt *p, const buf *f, size_t payload_at,
                        size_t n)
 {
     ASSERT(p->l4_ok);
@@ -263,7 +263,7 @@ static void assert_tcp(const sess_pkt *p, const buf *f, size_t payload_at,
     ASSERT_EQ(p->dport, 80);
     ASSERT_EQ(p->seq, 0x01020304);
     ASSERT_EQ(p->ack, 0xa0b0c0d0);
-    ASSERT_EQ(p->tcp_flags, SESS_TH_PSH | SESS_TH_ACK);
+    ASSERT_EQ(p->tcp_flags, SESS__TH_PSH | SESS__TH_ACK);
     ASSERT_EQ(p->window, 8192);
     ASSERT_EQ(at(f, p->payload), payload_at);
     ASSERT_EQ(p->payload_len, n);
@@ -272,7 +272,7 @@ static void assert_tcp(const sess_pkt *p, const buf *f, size_t payload_at,
 
 /* The frame's IPv4 or IPv6 TCP packet (ip_tcp(), 7 payload bytes), its
  * header at `ip` and payload at `pl`, decoded whole and nothing else. */
-static void assert_whole_packet(const sess_pkt *p, const buf *f, int version,
+static void assert_whole_packet(const sess__pkt *p, const buf *f, int version,
                                 size_t ip, size_t pl)
 {
     ASSERT_EQ(p->anomalies, 0);
@@ -591,7 +591,7 @@ static void each_case(const frame_case *cases, size_t n, frame_check check)
 static void decodes_whole(const frame_case *c, int version, const buf *f,
                           size_t ip, size_t pl)
 {
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode(c->linktype, f, &p), SESS_OK);
     assert_whole_packet(&p, f, version, ip, pl);
 }
@@ -602,17 +602,17 @@ static void link_cut_anywhere(const frame_case *c, int version, const buf *f,
                               size_t ip, size_t pl)
 {
     for (size_t len = 0; len < f->len; len++) {
-        sess_pkt p;
+        sess__pkt p;
         int rc = decode_prefix(c->linktype, f, len, &p);
         if (len < ip + (version == 4 ? 20 : 40)) {
             ASSERT_EQ(rc, SESS_ETRUNCATED);
-            ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED);
+            ASSERT_EQ(p.anomalies, SESS__DEC_TRUNCATED);
             ASSERT_EQ(p.ip_version, 0);
         } else {
             ASSERT_EQ(rc, SESS_OK);
-            ASSERT(p.anomalies & SESS_DEC_SNAPPED);
+            ASSERT(p.anomalies & SESS__DEC_SNAPPED);
             ASSERT_EQ(p.l4_ok, len >= pl);
-            ASSERT_EQ(!!(p.anomalies & SESS_DEC_TRUNCATED), len < pl);
+            ASSERT_EQ(!!(p.anomalies & SESS__DEC_TRUNCATED), len < pl);
         }
     }
 }
@@ -634,7 +634,7 @@ TEST(null_family_both_orders)
             buf f = {0};
             null_family(&f, families[i].family, big);
             ip_tcp(&f, families[i].version, 0);
-            sess_pkt p;
+            sess__pkt p;
             ASSERT_EQ(decode(SESS_LINK_NULL, &f, &p), SESS_OK);
             ASSERT_EQ(p.ip_version, families[i].version);
             ASSERT(p.l4_ok);
@@ -696,9 +696,9 @@ TEST(not_ip)
             ip_tcp(&f, 4, 3);
         else
             put(&f, arp_body, sizeof arp_body);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode(cases[i].linktype, &f, &p), cases[i].rc);
-        ASSERT_EQ(p.anomalies, SESS_DEC_UNSUPPORTED);
+        ASSERT_EQ(p.anomalies, SESS__DEC_UNSUPPORTED);
         ASSERT_EQ(p.ip_version, 0);
     }
 }
@@ -965,7 +965,7 @@ static void tunnel_cut_anywhere(const frame_case *c, int version,
 {
     size_t inner_hdr = ip + (version == 4 ? 20 : 40);
     for (size_t len = 14; len < f->len; len++) {
-        sess_pkt p;
+        sess__pkt p;
         int rc = decode_prefix(c->linktype, f, len, &p);
         if (len < inner_hdr) {
             if (rc != SESS_OK) {
@@ -973,8 +973,8 @@ static void tunnel_cut_anywhere(const frame_case *c, int version,
                 continue;
             }
             ASSERT(at(f, p.ip) < ip);
-            ASSERT(p.anomalies & SESS_DEC_SNAPPED);
-            ASSERT(p.anomalies & SESS_DEC_TRUNCATED);
+            ASSERT(p.anomalies & SESS__DEC_SNAPPED);
+            ASSERT(p.anomalies & SESS__DEC_TRUNCATED);
         } else {
             ASSERT_EQ(rc, SESS_OK);
             ASSERT_EQ(at(f, p.ip), ip);
@@ -1037,7 +1037,7 @@ TEST(tunnels_holding_no_ip)
             ip_tcp(&f, 4, 7); /* behind a header that does not lead to it */
         }
         close_outer4(&f, outer, udp_at);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode(SESS_LINK_ETHERNET, &f, &p), SESS_OK);
         ASSERT_EQ(at(&f, p.ip), outer);
         ASSERT_EQ(p.proto, cases[i].proto);
@@ -1061,11 +1061,11 @@ TEST(tunnels_too_short)
         size_t len;
         unsigned anomalies;
     } cases[] = {
-        {"GRE, 2 bytes", 47, 0, {0, 0}, 2, SESS_DEC_BAD_IP_LEN},
+        {"GRE, 2 bytes", 47, 0, {0, 0}, 2, SESS__DEC_BAD_IP_LEN},
         {"GRE announcing a key it lacks", 47, 0, {0x20, 0, 0x08, 0, 0}, 5,
-         SESS_DEC_BAD_IP_LEN},
+         SESS__DEC_BAD_IP_LEN},
         {"IP in IP, half an IPv4 header", 4, 0, {0x45, 0, 0, 20, 0, 0, 0, 0},
-         8, SESS_DEC_BAD_IP_LEN},
+         8, SESS__DEC_BAD_IP_LEN},
         {"UDP to the VXLAN port, 3 bytes", 17, 4789, {1, 2, 3}, 3, 0},
         {"UDP to the GTP-U port, 5 bytes", 17, 2152, {0x30, 0xff, 0, 0, 0}, 5,
          0},
@@ -1077,7 +1077,7 @@ TEST(tunnels_too_short)
             udp_at = outer_udp_header(&f, cases[i].dport);
         put(&f, cases[i].body, cases[i].len);
         close_outer4(&f, outer, udp_at);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
         ASSERT_EQ(at(&f, p.ip), outer);
         ASSERT_EQ(p.proto, cases[i].proto);
@@ -1096,7 +1096,7 @@ TEST(tunnel_depth)
         size_t ip = ip_tcp(&f, 4, 7);
         for (int i = tunnels - 1; i >= 0; i--)
             fix_ipv4(&f, outer[i]);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
         if (tunnels <= 4) {
             ASSERT_EQ(at(&f, p.ip), ip);
@@ -1141,7 +1141,7 @@ TEST(tunnel_identity)
         f.len += 4;
         set16(&f, 12, 0x8100);
         set16(&f, 14, 42);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode(1, &f, &p), SESS_OK);
         ASSERT_EQ(at(&f, p.ip), ip + 4);
         ASSERT_EQ(p.ip_version, 6);
@@ -1166,10 +1166,10 @@ TEST(tunnel_after_reassembly)
     put16(&f, 0x0800);
     size_t ip = ip_tcp(&f, 4, 7);
     fix_ipv4(&f, outer);
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
     ASSERT(p.is_fragment);
-    ASSERT_EQ(sess_decode_transport(&p, 47, p.frag_data, p.frag_len), SESS_OK);
+    ASSERT_EQ(sess__decode_transport(&p, 47, p.frag_data, p.frag_len), SESS_OK);
     ASSERT(!p.is_fragment);
     ASSERT_EQ(at(&f, p.ip), ip);
     assert_tcp(&p, &f, f.len - 7, 7);
@@ -1182,7 +1182,7 @@ TEST(tunnel_after_reassembly)
     fix_ipv4(&g, inner);
     fix_ipv4(&g, outer);
     ASSERT_EQ(decode(SESS_LINK_RAW, &g, &p), SESS_OK);
-    ASSERT_EQ(sess_decode_transport(&p, 4, p.frag_data, p.frag_len), SESS_OK);
+    ASSERT_EQ(sess__decode_transport(&p, 4, p.frag_data, p.frag_len), SESS_OK);
     ASSERT(p.is_fragment);
     ASSERT_EQ(at(&g, p.ip), inner);
     ASSERT_EQ(at(&g, p.frag_data), inner + 20);
@@ -1194,11 +1194,11 @@ TEST(raw_bad_version)
     buf f = {0};
     ip_tcp(&f, 4, 0);
     f.b[0] = 0x55;
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_ENOTIP);
-    ASSERT_EQ(sess_decode_ip(f.b, f.len, &p), SESS_ENOTIP);
-    ASSERT_EQ(sess_decode_ip(f.b, 0, &p), SESS_ETRUNCATED);
-    ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED);
+    ASSERT_EQ(sess__decode_ip(f.b, f.len, &p), SESS_ENOTIP);
+    ASSERT_EQ(sess__decode_ip(f.b, 0, &p), SESS_ETRUNCATED);
+    ASSERT_EQ(p.anomalies, SESS__DEC_TRUNCATED);
 }
 
 /* ---- IPv4 ---------------------------------------------------------------- */
@@ -1213,7 +1213,7 @@ TEST(ipv4_options)
         tcp(&f, 0);
         size_t pl = payload(&f, 5);
         fix_ipv4(&f, ip);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode(1, &f, &p), SESS_OK);
         ASSERT_EQ(p.anomalies, 0);
         ASSERT_EQ(p.ip_hdr_len, 20 + opts[i]);
@@ -1230,8 +1230,8 @@ TEST(ipv4_udp_and_other)
     size_t pl = payload(&f, 12);
     fix_udp(&f, u);
     fix_ipv4(&f, ip);
-    sess_pkt p;
-    ASSERT_EQ(sess_decode_ip(f.b, f.len, &p), SESS_OK);
+    sess__pkt p;
+    ASSERT_EQ(sess__decode_ip(f.b, f.len, &p), SESS_OK);
     ASSERT(p.l4_ok);
     ASSERT_EQ(p.proto, 17);
     ASSERT_EQ(p.sport, 5353);
@@ -1264,7 +1264,7 @@ TEST(ipv6_extension_chain)
     tcp(&f, 8);
     size_t pl = payload(&f, 9);
     fix_ipv6(&f, ip);
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode(1, &f, &p), SESS_OK);
     ASSERT_EQ(p.anomalies, 0);
     ASSERT_EQ(p.ip_hdr_len, 40 + 8 + 16 + 24);
@@ -1285,7 +1285,7 @@ TEST(ipv6_ah)
     size_t pl = payload(&f, 3);
     fix_udp(&f, u);
     fix_ipv6(&f, ip);
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode(SESS_LINK_IPV6, &f, &p), SESS_OK);
     ASSERT_EQ(p.anomalies, 0);
     ASSERT_EQ(p.ip_hdr_len, 40 + 8 + 24);
@@ -1301,7 +1301,7 @@ TEST(ipv6_no_next_header)
     eth(&f, 0x86dd);
     size_t ip = ipv6(&f, 59);
     fill(&f, 0, 60 - f.len); /* Ethernet padding */
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode(1, &f, &p), SESS_OK);
     ASSERT_EQ(p.anomalies, 0);
     ASSERT_EQ(p.ip_len, 40);
@@ -1320,23 +1320,23 @@ TEST(ipv6_broken_chain)
     tcp(&f, 0);
     fix_ipv6(&f, ip);
     f.b[ip + 48 + 1] = 9; /* destination options claim 80 bytes */
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
-    ASSERT_EQ(p.anomalies, SESS_DEC_BAD_EXT);
+    ASSERT_EQ(p.anomalies, SESS__DEC_BAD_EXT);
     ASSERT_EQ(p.proto, 60);
     ASSERT_EQ(p.ip_hdr_len, 48);
     ASSERT(!p.l4_ok);
 
     f.b[ip + 48 + 1] = 1;
     ASSERT_EQ(decode_prefix(SESS_LINK_RAW, &f, ip + 48 + 10, &p), SESS_OK);
-    ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED | SESS_DEC_SNAPPED);
+    ASSERT_EQ(p.anomalies, SESS__DEC_TRUNCATED | SESS__DEC_SNAPPED);
     ASSERT_EQ(p.proto, 60);
     ASSERT(!p.l4_ok);
 
     /* The payload length ends inside the chain's next header. */
     set16(&f, ip + 4, 9);
     ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
-    ASSERT_EQ(p.anomalies, SESS_DEC_BAD_EXT);
+    ASSERT_EQ(p.anomalies, SESS__DEC_BAD_EXT);
     ASSERT_EQ(p.ip_len, 49);
     ASSERT_EQ(p.proto, 60);
 }
@@ -1352,22 +1352,22 @@ TEST(ipv6_tcp_every_prefix)
     size_t pl = payload(&f, 10);
     fix_ipv6(&f, ip);
     for (size_t len = 0; len <= f.len; len++) {
-        sess_pkt p;
+        sess__pkt p;
         int rc = decode_prefix(1, &f, len, &p);
         if (len < ip + 40) {
             ASSERT_EQ(rc, SESS_ETRUNCATED);
-            ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED);
+            ASSERT_EQ(p.anomalies, SESS__DEC_TRUNCATED);
             continue;
         }
         ASSERT_EQ(rc, SESS_OK);
         ASSERT_EQ(p.ip_len, len - ip);
         if (len < pl) {
-            ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED | SESS_DEC_SNAPPED);
+            ASSERT_EQ(p.anomalies, SESS__DEC_TRUNCATED | SESS__DEC_SNAPPED);
             ASSERT(!p.l4_ok);
             ASSERT(p.payload == NULL);
             continue;
         }
-        ASSERT_EQ(p.anomalies, len < f.len ? SESS_DEC_SNAPPED : 0);
+        ASSERT_EQ(p.anomalies, len < f.len ? SESS__DEC_SNAPPED : 0);
         ASSERT(p.l4_ok);
         ASSERT_EQ(at(&f, p.payload), pl);
         ASSERT_EQ(p.payload_len, len - pl);
@@ -1428,7 +1428,7 @@ TEST(fragments)
         buf f = {0};
         size_t data;
         size_t ip = build_fragment(c, &f, &data);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode(1, &f, &p), SESS_OK);
         ASSERT_EQ(p.anomalies, 0);
         ASSERT(p.is_fragment);
@@ -1451,14 +1451,14 @@ TEST(fragment_cut_by_capture)
     buf f = {0};
     size_t data;
     build_fragment(&frag_cases[4], &f, &data);
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode_prefix(1, &f, data + 10, &p), SESS_OK);
-    ASSERT_EQ(p.anomalies, SESS_DEC_SNAPPED);
+    ASSERT_EQ(p.anomalies, SESS__DEC_SNAPPED);
     ASSERT_EQ(p.frag_len, 40);
     ASSERT_EQ(p.frag_captured, 10);
 
     ASSERT_EQ(decode_prefix(1, &f, data - 3, &p), SESS_OK);
-    ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED | SESS_DEC_SNAPPED);
+    ASSERT_EQ(p.anomalies, SESS__DEC_TRUNCATED | SESS__DEC_SNAPPED);
     ASSERT(!p.is_fragment);
     ASSERT_EQ(p.proto, 44);
 }
@@ -1471,7 +1471,7 @@ TEST(ipv4_not_fragment)
     payload(&f, 1);
     fix_udp(&f, u);
     fix_ipv4(&f, ip);
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
     ASSERT(!p.is_fragment);
     ASSERT(p.frag_data == NULL);
@@ -1485,14 +1485,14 @@ TEST(transport_after_reassembly)
     buf f = {0};
     size_t data;
     build_fragment(&frag_cases[3], &f, &data);
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode(1, &f, &p), SESS_OK);
 
     buf whole = {0};
     ext6(&whole, 6, 1);
     tcp(&whole, 4);
     size_t pl = payload(&whole, 3000);
-    ASSERT_EQ(sess_decode_transport(&p, p.frag_proto, whole.b, whole.len),
+    ASSERT_EQ(sess__decode_transport(&p, p.frag_proto, whole.b, whole.len),
               SESS_OK);
     ASSERT_EQ(p.anomalies, 0);
     assert_tcp(&p, &whole, pl, 3000);
@@ -1500,13 +1500,13 @@ TEST(transport_after_reassembly)
     ASSERT_EQ(p.ip_hdr_len, data - 14);
 
     /* A header running past the data, then a protocol with no ports. */
-    ASSERT_EQ(sess_decode_transport(&p, 60, whole.b, 12), SESS_EBADLEN);
-    ASSERT_EQ(p.anomalies, SESS_DEC_BAD_EXT);
+    ASSERT_EQ(sess__decode_transport(&p, 60, whole.b, 12), SESS_EBADLEN);
+    ASSERT_EQ(p.anomalies, SESS__DEC_BAD_EXT);
     ASSERT(!p.l4_ok);
     ASSERT_EQ(p.proto, 60);
     ASSERT_EQ(p.sport, 0);
-    ASSERT_EQ(sess_decode_transport(&p, 6, NULL, 0), SESS_EBADLEN);
-    ASSERT_EQ(sess_decode_transport(&p, 58, whole.b, whole.len), SESS_OK);
+    ASSERT_EQ(sess__decode_transport(&p, 6, NULL, 0), SESS_EBADLEN);
+    ASSERT_EQ(sess__decode_transport(&p, 58, whole.b, whole.len), SESS_OK);
     ASSERT_EQ(p.proto, 58);
     ASSERT(!p.l4_ok);
     ASSERT(p.payload == NULL);
@@ -1517,7 +1517,7 @@ TEST(transport_after_reassembly_v4)
     buf f = {0};
     size_t data;
     build_fragment(&frag_cases[0], &f, &data);
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode(1, &f, &p), SESS_OK);
 
     buf whole = {0};
@@ -1525,14 +1525,14 @@ TEST(transport_after_reassembly_v4)
     size_t pl = payload(&whole, 2000);
     fix_udp(&whole, u);
     /* v4 walks no extension headers: 60 would be a protocol of its own. */
-    ASSERT_EQ(sess_decode_transport(&p, 17, whole.b, whole.len), SESS_OK);
+    ASSERT_EQ(sess__decode_transport(&p, 17, whole.b, whole.len), SESS_OK);
     ASSERT(p.l4_ok);
     ASSERT_EQ(p.dport, 53);
     ASSERT_EQ(at(&whole, p.payload), pl);
     ASSERT_EQ(p.payload_len, 2000);
 
-    ASSERT_EQ(sess_decode_transport(&p, 6, whole.b, 19), SESS_EBADLEN);
-    ASSERT_EQ(p.anomalies, SESS_DEC_BAD_L4_LEN);
+    ASSERT_EQ(sess__decode_transport(&p, 6, whole.b, 19), SESS_EBADLEN);
+    ASSERT_EQ(p.anomalies, SESS__DEC_BAD_L4_LEN);
     ASSERT(!p.l4_ok);
 }
 
@@ -1546,7 +1546,7 @@ TEST(ethernet_padding)
     size_t pl = tcp(&f, 0) + 20;
     fix_ipv4(&f, ip);
     fill(&f, 0xee, 60 - f.len);
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode(1, &f, &p), SESS_OK);
     ASSERT_EQ(p.anomalies, 0);
     ASSERT_EQ(p.ip_len, 40);
@@ -1597,9 +1597,9 @@ TEST(link_lengths_end_the_packet)
         set16(&f, ip + 2, 0); /* total length unusable */
         set16(&f, len_at, (uint16_t)(f.len - counted_from));
         fill(&f, 0xee, 80 - f.len);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode(1, &f, &p), SESS_OK);
-        ASSERT_EQ(p.anomalies, SESS_DEC_BAD_IP_LEN);
+        ASSERT_EQ(p.anomalies, SESS__DEC_BAD_IP_LEN);
         ASSERT_EQ(p.ip_len, 43);
         ASSERT_EQ(at(&f, p.payload), pl);
         ASSERT_EQ(p.payload_len, 3);
@@ -1628,7 +1628,7 @@ TEST(vlan_ids)
         eth_tagged(&f, cases[i].tpids, cases[i].tags, 0x0800);
         f.b[14] |= 0xe0; /* priority bits are not the VLAN ID */
         ip_tcp(&f, 4, 7);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode(1, &f, &p), SESS_OK);
         ASSERT_EQ(p.vlans, cases[i].tags);
         for (size_t t = 0; t < 2; t++)
@@ -1652,29 +1652,29 @@ typedef struct ip_len_case {
 
 static const ip_len_case ip_len_cases[] = {
     {"v4 exact", 4, 0, -1, -1, SESS_OK, 0, 74, 30, 30, true},
-    {"v4 total below header", 4, 0, 12, -1, SESS_OK, SESS_DEC_BAD_IP_LEN,
+    {"v4 total below header", 4, 0, 12, -1, SESS_OK, SESS__DEC_BAD_IP_LEN,
      74, 30, 30, true},
-    {"v4 total 0 (offload)", 4, 0, 0, -1, SESS_OK, SESS_DEC_BAD_IP_LEN, 74,
+    {"v4 total 0 (offload)", 4, 0, 0, -1, SESS_OK, SESS__DEC_BAD_IP_LEN, 74,
      30, 30, true},
-    {"v4 total beyond capture", 4, 0, 1000, -1, SESS_OK, SESS_DEC_SNAPPED,
+    {"v4 total beyond capture", 4, 0, 1000, -1, SESS_OK, SESS__DEC_SNAPPED,
      74, 30, 956, true},
-    {"v4 payload cut", 4, 10, -1, -1, SESS_OK, SESS_DEC_SNAPPED, 64, 20,
+    {"v4 payload cut", 4, 10, -1, -1, SESS_OK, SESS__DEC_SNAPPED, 64, 20,
      30, true},
-    {"v4 total inside tcp", 4, 0, 30, -1, SESS_OK, SESS_DEC_BAD_L4_LEN, 30, 0,
+    {"v4 total inside tcp", 4, 0, 30, -1, SESS_OK, SESS__DEC_BAD_L4_LEN, 30, 0,
      0, false},
     {"v4 total inside tcp options", 4, 0, 42, -1, SESS_OK,
-     SESS_DEC_BAD_L4_LEN, 42, 0, 0, false},
-    {"v4 ihl 4", 4, 0, -1, 4, SESS_EBADLEN, SESS_DEC_BAD_IP_LEN, 0, 0, 0,
+     SESS__DEC_BAD_L4_LEN, 42, 0, 0, false},
+    {"v4 ihl 4", 4, 0, -1, 4, SESS_EBADLEN, SESS__DEC_BAD_IP_LEN, 0, 0, 0,
      false},
     {"v4 ihl beyond capture", 4, 34, -1, 15, SESS_ETRUNCATED,
-     SESS_DEC_TRUNCATED, 0, 0, 0, false},
+     SESS__DEC_TRUNCATED, 0, 0, 0, false},
     {"v6 exact", 6, 0, -1, -1, SESS_OK, 0, 94, 30, 30, true},
     {"v6 payload beyond capture", 6, 0, 200, -1, SESS_OK,
-     SESS_DEC_SNAPPED, 94, 30, 176, true},
-    {"v6 payload cut", 6, 29, -1, -1, SESS_OK, SESS_DEC_SNAPPED, 65, 1, 30,
+     SESS__DEC_SNAPPED, 94, 30, 176, true},
+    {"v6 payload cut", 6, 29, -1, -1, SESS_OK, SESS__DEC_SNAPPED, 65, 1, 30,
      true},
     {"v6 payload shorter than tcp", 6, 0, 10, -1, SESS_OK,
-     SESS_DEC_BAD_L4_LEN, 50, 0, 0, false},
+     SESS__DEC_BAD_L4_LEN, 50, 0, 0, false},
 };
 
 TEST(ip_lengths)
@@ -1687,7 +1687,7 @@ TEST(ip_lengths)
             set16(&f, c->version == 4 ? 2 : 4, (uint16_t)c->total);
         if (c->ihl >= 0)
             f.b[0] = (uint8_t)(0x40 | c->ihl);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode_prefix(SESS_LINK_RAW, &f, f.len - c->cut, &p), c->rc);
         ASSERT_EQ(p.anomalies, c->anomalies);
         ASSERT_EQ(p.ip_len, c->ip_len);
@@ -1707,9 +1707,9 @@ TEST(ipv6_jumbogram)
     size_t u = udp(&f);
     size_t pl = payload(&f, 16);
     set16(&f, u + 4, 0); /* UDP jumbograms carry length 0 too */
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
-    ASSERT_EQ(p.anomalies, SESS_DEC_BAD_IP_LEN | SESS_DEC_BAD_L4_LEN);
+    ASSERT_EQ(p.anomalies, SESS__DEC_BAD_IP_LEN | SESS__DEC_BAD_L4_LEN);
     ASSERT_EQ(p.ip_len, f.len - ip);
     ASSERT(p.l4_ok);
     ASSERT_EQ(at(&f, p.payload), pl);
@@ -1728,11 +1728,11 @@ typedef struct tcp_offset_case {
 TEST(tcp_data_offset)
 {
     static const tcp_offset_case cases[] = {
-        {"4 words", 4, 0, SESS_DEC_BAD_L4_LEN, false},
-        {"0 words", 0, 0, SESS_DEC_BAD_L4_LEN, false},
-        {"past the IP payload", 15, 0, SESS_DEC_BAD_L4_LEN, false},
+        {"4 words", 4, 0, SESS__DEC_BAD_L4_LEN, false},
+        {"0 words", 0, 0, SESS__DEC_BAD_L4_LEN, false},
+        {"past the IP payload", 15, 0, SESS__DEC_BAD_L4_LEN, false},
         {"past the capture", 8, 10,
-         SESS_DEC_TRUNCATED | SESS_DEC_SNAPPED, false},
+         SESS__DEC_TRUNCATED | SESS__DEC_SNAPPED, false},
         {"all payload", 10, 0, 0, true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -1742,7 +1742,7 @@ TEST(tcp_data_offset)
         payload(&f, 20);
         fix_ipv4(&f, ip);
         f.b[t + 12] = (uint8_t)(cases[i].words << 4);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode_prefix(SESS_LINK_RAW, &f, f.len - cases[i].cut, &p),
                   SESS_OK);
         ASSERT_EQ(p.anomalies, cases[i].anomalies);
@@ -1768,9 +1768,9 @@ TEST(udp_length)
         {"exact", 8 + 20, 0, 20},
         {"shorter than the IP payload", 8 + 5, 0, 5},
         {"header only", 8, 0, 0},
-        {"below the header", 4, SESS_DEC_BAD_L4_LEN, 20},
-        {"zero", 0, SESS_DEC_BAD_L4_LEN, 20},
-        {"beyond the IP payload", 8 + 21, SESS_DEC_BAD_L4_LEN, 20},
+        {"below the header", 4, SESS__DEC_BAD_L4_LEN, 20},
+        {"zero", 0, SESS__DEC_BAD_L4_LEN, 20},
+        {"beyond the IP payload", 8 + 21, SESS__DEC_BAD_L4_LEN, 20},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         buf f = {0};
@@ -1779,7 +1779,7 @@ TEST(udp_length)
         size_t pl = payload(&f, 20);
         fix_ipv6(&f, ip);
         set16(&f, u + 4, cases[i].len);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode(SESS_LINK_RAW, &f, &p), SESS_OK);
         ASSERT_EQ(p.anomalies, cases[i].anomalies);
         ASSERT(p.l4_ok);
@@ -1795,9 +1795,9 @@ TEST(udp_length)
     payload(&f, 100);
     fix_udp(&f, u);
     fix_ipv4(&f, ip);
-    sess_pkt p;
+    sess__pkt p;
     ASSERT_EQ(decode_prefix(SESS_LINK_RAW, &f, 40, &p), SESS_OK);
-    ASSERT_EQ(p.anomalies, SESS_DEC_SNAPPED);
+    ASSERT_EQ(p.anomalies, SESS__DEC_SNAPPED);
     ASSERT_EQ(p.payload_len, 12);
     ASSERT_EQ(p.payload_wire_len, 100);
 }
@@ -1821,9 +1821,9 @@ TEST(link_truncated)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         buf f = {0};
         put(&f, cases[i].bytes, cases[i].len);
-        sess_pkt p;
+        sess__pkt p;
         ASSERT_EQ(decode(cases[i].linktype, &f, &p), SESS_ETRUNCATED);
-        ASSERT_EQ(p.anomalies, SESS_DEC_TRUNCATED);
+        ASSERT_EQ(p.anomalies, SESS__DEC_TRUNCATED);
     }
 }
 

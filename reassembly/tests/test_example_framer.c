@@ -60,7 +60,8 @@ TEST(netstrings_split_and_packed)
     uint32_t seq = 100;
     for (int i = 0; i < 3; i++) {
         size_t n = segment(b, seq, 0x18, parts[i]);
-        sess_on_packet(s, (uint64_t)i + 1, 1.0 + i, SESS_LINK_RAW, b, n);
+        sess_on_packet(s, (uint64_t)i + 1, (sess_time){1 + (int64_t)i, 0},
+                       SESS_LINK_RAW, b, n);
         seq += (uint32_t)strlen(parts[i]);
     }
     sess_finish(s);

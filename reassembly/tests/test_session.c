@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_session.c - the session end to end: flows, originators, ids,
- * timeouts, eviction, fragments into flows, TCP lifecycle, messages, store.
+ * timeouts, eviction, fragments into flows, TCP lifecycle, messages.
  *
  * Packets are raw IPv4/IPv6 frames (LINKTYPE_RAW) built by hand; every event
  * the session emits is recorded into a log that the cases assert on.
@@ -239,9 +239,17 @@ static sess_t *s_new(log_t *l, void (*tune)(sess_config *))
 
 static uint64_t clock_frame;
 
-static void feed(sess_t *s, const frame *f, double ts)
+/* Capture time `seconds` (exact to the millisecond) as the core takes it. */
+static sess_time at(double seconds)
 {
-    ASSERT_EQ(sess_on_packet(s, ++clock_frame, ts, SESS_LINK_RAW, f->b, f->len),
+    int64_t ms = (int64_t)(seconds * 1000.0 + 0.5);
+    return (sess_time){ms / 1000, (uint32_t)(ms % 1000) * 1000000u};
+}
+
+static void feed(sess_t *s, const frame *f, double seconds)
+{
+    ASSERT_EQ(sess_on_packet(s, ++clock_frame, at(seconds), SESS_LINK_RAW,
+                             f->b, f->len),
               SESS_OK);
 }
 
@@ -381,6 +389,35 @@ TEST(udp_in_fragments_counted_once_on_completing_frame)
     ASSERT(dg);
     ASSERT_EQ(dg->frame, 3);
     ASSERT_EQ(dg->len, 40);
+    sess_free(s);
+}
+
+/* ip_timeout applies on the frame whose capture time passes it, whatever
+ * that frame carries: a lone fragment at t=0 followed only by other traffic
+ * times out at the first frame past 30 s, and its memory goes with it (the
+ * end of the capture finds nothing left to report). */
+TEST(ip_fragment_expires_while_other_traffic_flows)
+{
+    log_t l;
+    sess_t *s = s_new(&l, ip_kind);
+    clock_frame = 0;
+    frame whole = udp4(1, 1000, 2, 2000, "0123456789abcdefghijklmnopqrstuv");
+    frame lone = frag4(&whole, 0, 16, true);
+    frame other = udp4(3, 3000, 4, 4000, "other traffic");
+    feed(s, &lone, 0);
+    size_t reported_at = 0; /* the seconds of the frame that reported it */
+    for (int t = 1; t <= 100; t++) {
+        size_t before = count(&l, SESS_EV_ANOMALY);
+        feed(s, &other, t);
+        if (!reported_at && count(&l, SESS_EV_ANOMALY) > before)
+            reported_at = (size_t)t;
+    }
+    ASSERT_EQ(reported_at, 31);
+    const logged *a = nth(&l, SESS_EV_ANOMALY, 0);
+    ASSERT_STR_EQ(a->text, "frag-timeout");
+    ASSERT_EQ(a->frame, 1); /* on the datagram's last fragment */
+    sess_finish(s);
+    ASSERT_EQ(count(&l, SESS_EV_ANOMALY), 1);
     sess_free(s);
 }
 
@@ -733,25 +770,6 @@ TEST(announced_lengths_stay_clear_of_the_memcap)
     sess_free(s);
 }
 
-static void store_on(sess_config *c) { c->store = true; }
-
-TEST(store_keeps_messages)
-{
-    log_t l;
-    sess_t *s = s_new(&l, store_on);
-    clock_frame = 0;
-    handshake(s, 7777, 1);
-    frame d = tcp4(1, 40000, 2, 7777, 1001, 5001, ACK, "kept");
-    feed(s, &d, 1);
-    sess_finish(s);
-    ASSERT_EQ(sess_stored_count(s), 1);
-    const sess_stored *st = sess_stored_get(s, 0);
-    ASSERT_EQ(st->len, 4);
-    ASSERT_MEM_EQ(st->data, "kept", 4);
-    ASSERT(sess_stored_get(s, 1) == NULL);
-    sess_free(s);
-}
-
 static void small_table(sess_config *c) { c->max_flows = 1000; }
 
 /* A SYN flood is capped by the flow table; what follows is still analysed. */
@@ -795,7 +813,7 @@ TEST(garbage_never_crashes)
         }
         if (n > 0 && i % 3 == 0)
             buf[0] = (uint8_t)(i % 2 ? 0x45 : 0x60); /* look like IP */
-        sess_on_packet(s, (uint64_t)i + 1, i * 0.001,
+        sess_on_packet(s, (uint64_t)i + 1, at(i * 0.001),
                        links[i % (sizeof links / sizeof links[0])], buf, n);
     }
     sess_finish(s);
@@ -830,9 +848,9 @@ TEST(batches_feed_like_single_calls)
 
     sess_packet pk[16];
     for (size_t i = 0; i < n; i++)
-        pk[i] = (sess_packet){i + 1, 1.0 + 0.001 * (double)i, SESS_LINK_RAW,
+        pk[i] = (sess_packet){i + 1, at(1.0 + 0.001 * (double)i), SESS_LINK_RAW,
                               (uint32_t)f[i].len, f[i].b};
-    pk[n] = (sess_packet){n + 1, 2.0, SESS_LINK_RAW, 20, NULL}; /* refused */
+    pk[n] = (sess_packet){n + 1, at(2.0), SESS_LINK_RAW, 20, NULL}; /* refused */
     size_t total = n + 1;
 
     static log_t one, batched;
@@ -953,13 +971,25 @@ TEST(fragment_in_a_fragmented_tunnel)
     }
 }
 
-TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
+/* The header and the library linked in agree on the version. */
+TEST(version_macros_match_the_library)
+{
+    ASSERT_EQ(sess_version(), SESS_VERSION_HEX);
+    char want[32];
+    snprintf(want, sizeof want, "%d.%d.%d", SESS_VERSION_MAJOR,
+             SESS_VERSION_MINOR, SESS_VERSION_PATCH);
+    ASSERT_STR_EQ(sess_version_string(), want);
+}
+
+TEST_MAIN(TEST_CASE(version_macros_match_the_library),
+          TEST_CASE(flow_ids_directions_and_counts),
           TEST_CASE(announced_lengths_stay_clear_of_the_memcap),
           TEST_CASE(originator_is_syn_sender_or_synack_receiver),
           TEST_CASE(flow_returning_after_timeout_gets_new_id),
           TEST_CASE(flow_table_full_evicts_least_recent),
           TEST_CASE(ipv6_flow_with_full_addresses),
           TEST_CASE(udp_in_fragments_counted_once_on_completing_frame),
+          TEST_CASE(ip_fragment_expires_while_other_traffic_flows),
           TEST_CASE(default_session_does_not_defragment),
           TEST_CASE(tcp_segment_in_fragments_reassembled_into_its_stream),
           TEST_CASE(tcp_raw_streams_emitted_at_fin),
@@ -972,7 +1002,6 @@ TEST_MAIN(TEST_CASE(flow_ids_directions_and_counts),
           TEST_CASE(tcp_rst_ends_both_directions),
           TEST_CASE(http_pipelined_messages_on_port_80),
           TEST_CASE(midstream_server_first_framed_by_its_port),
-          TEST_CASE(store_keeps_messages),
           TEST_CASE(syn_flood_capped_by_flow_limit),
           TEST_CASE(garbage_never_crashes),
           TEST_CASE(batches_feed_like_single_calls),
