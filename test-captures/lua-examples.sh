@@ -7,6 +7,8 @@
 #                     (the `length` framer on port 7000)
 #   lenprefix.raw     the same with the default raw framer (a direction a call)
 #   flow-report.*     the listener reading sessions.msg and sessions.flow.*
+# and that a dissector on sessions.proto gets the messages of its framer
+# unless the sessions.port entry of their flow took them.
 #   lua-examples.sh BUILD_DIR     SESSIONS_REGEN=1 lua-examples.sh BUILD_DIR rewrites goldens
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -44,6 +46,26 @@ for cap in custom-lenprefix real-http-impaired link-null; do
   check "flow-report.$cap" -r "$caps/$cap.pcap" -2 -q \
     -X "lua_script:$lua/flow-report.lua"
 done
+
+# sessions.proto: a dissector for the `length` framer's messages sees the
+# frames lenprefix.lua shows; with lenprefix.lua on port 7000 it sees none.
+cat > "$lua/by-framer.lua" <<'LUA'
+local by_framer = Proto("by_framer", "Messages of the length framer")
+function by_framer.dissector(tvb, pinfo, tree)
+    tree:add(by_framer, tvb())
+    return tvb:len()
+end
+DissectorTable.get("sessions.proto"):add("length", by_framer)
+LUA
+chmod a+r "$lua/by-framer.lua"
+frames() { ts -r "$caps/custom-lenprefix.pcap" -o "$framer" "$@" -Y "$filter" \
+             -T fields -e frame.number 2>/dev/null | tr '\n' ' '; }
+filter=lenprefix want=$(frames -X "lua_script:$lua/lenprefix.lua")
+filter=by_framer got=$(frames -X "lua_script:$lua/by-framer.lua")
+[ -n "$want" ] && [ "$got" = "$want" ] ||
+  fail "sessions.proto entry saw frames '$got', the port entry '$want'"
+filter=by_framer got=$(frames -X "lua_script:$lua/by-framer.lua" -X "lua_script:$lua/lenprefix.lua")
+[ -z "$got" ] || fail "sessions.proto entry saw frames '$got' that the port entry took"
 
 echo "$failures failures"
 [ "$failures" -eq 0 ]
