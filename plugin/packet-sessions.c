@@ -62,8 +62,6 @@ WS_DLL_PUBLIC uint32_t plugin_describe(void);
 static int proto_sessions = -1;
 static int sessions_eo_tap = -1;
 static dissector_handle_t sessions_handle;
-static dissector_handle_t http_handle;
-static dissector_handle_t dns_handle;
 
 static int hf_flow = -1;
 static int hf_flow_id = -1;
@@ -111,7 +109,6 @@ static gint ett_flow = -1;
 static gint ett_tcp = -1;
 static gint ett_msg = -1;
 static gint ett_ip = -1;
-static gint ett_handoff = -1;
 static gint ett_anomaly = -1;
 
 /* One expert item per core anomaly kind (anomaly_ei maps them), plus the
@@ -218,7 +215,6 @@ static guint pref_tcp_depth = 0;
 static guint pref_tcp_history = 4096;
 static guint pref_max_message = MAX_MESSAGE_DEFAULT;
 static guint pref_display_cap = 1024;
-static ws_api_bool pref_handoff = FALSE;
 
 static const enum_val_t kind_enum[] = {
     {"default", "DefaultSession: flows and counts", SESS_KIND_DEFAULT},
@@ -538,6 +534,7 @@ static void record_datagram(frame_result *fr, const sess_event *ev)
 
 static void on_core_event(void *user, const sess_event *ev)
 {
+    sessions_flows_event(ev);
     if (ev->type == SESS_EV_PACKET && !ev->flow)
         return; /* nothing to show: not IP, or a fragment still waiting */
     frame_result *fr = result_for((guint32)ev->frame);
@@ -582,7 +579,7 @@ static void on_core_event(void *user, const sess_event *ev)
     }
 }
 
-static void flush_first_pass(void)
+void sessions_end_first_pass(void)
 {
     if (st.core && !st.flushed) {
         drop_transient();
@@ -708,6 +705,7 @@ static void render_flow(proto_tree *tree, tvbuff_t *tvb, const frame_result *fr)
         proto_tree_add_uint(ft, hf_flow_id, tvb, 0, 0, fr->flow_id));
     proto_item_set_generated(
         proto_tree_add_uint(ft, hf_flow_dir, tvb, 0, 0, fr->dir));
+    sessions_flows_render(ft, tvb, fr->flow_id, fr->dir);
     proto_item_set_generated(
         proto_tree_add_uint(ft, hf_flow_pkts, tvb, 0, 0, fr->pkts));
     proto_item_set_generated(
@@ -849,8 +847,8 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         add_true(mt, hf_msg_partial, tvb);
         expert_add_info(pinfo, ti, &ei_msg_partial);
     }
-    if (mtvb && pref_handoff)
-        sessions_handoff(mtvb, pinfo, mt, m, http_handle, dns_handle, ett_handoff);
+    if (mtvb)
+        sessions_handoff(mtvb, pinfo, mt, m, st.flows[m->flow_id].port[1]);
     if (have_tap_listener(sessions_eo_tap))
         tap_queue_packet(sessions_eo_tap, pinfo, m);
 }
@@ -1048,12 +1046,13 @@ static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                             void *data _U_)
 {
-    /* With handoff, a filter on HTTP or DNS fields reads what only our
-     * tree produces, though nothing of ours is referenced (from 4.4 on,
-     * tshark -T fields then reports our protocol as unreferenced): every
+    /* With an entry in sessions.port or sessions.proto (the handoff pref
+     * adds two), a filter on the fields of the dissectors there reads what
+     * only our tree produces, though nothing of ours is referenced (from 4.4
+     * on, tshark -T fields then reports our protocol as unreferenced): every
      * tree gets our items. */
     gboolean shown = proto_field_is_referenced(tree, proto_sessions) ||
-                     (pref_handoff && tree);
+                     (tree && sessions_handoff_wanted());
     if (!PINFO_FD_VISITED(pinfo)) {
         /* Frames still arriving after a flush (a live capture revisited
          * in the GUI) go on into the same session: flows ended by the
@@ -1074,11 +1073,13 @@ static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                        tvb_get_ptr(tvb, 0, len), len);
         st.frame_reads_bytes = FALSE;
     } else {
-        flush_first_pass();
+        sessions_end_first_pass();
     }
     const frame_result *fr = result_lookup(pinfo->num);
     if (!fr)
         return 0;
+    if (fr->flags & FR_FLOW)
+        sessions_flows_tap(pinfo, fr->flow_id);
     render(tree, tvb, pinfo, fr, shown);
     return tvb_captured_length(tvb);
 }
@@ -1221,8 +1222,8 @@ void proto_register_sessions(void)
                         "Items of this frame beyond the per-frame limit, "
                         "counted only", HFILL}},
     };
-    static gint *ett[] = {&ett_sessions, &ett_flow,    &ett_tcp,    &ett_msg,
-                          &ett_ip,       &ett_handoff, &ett_anomaly};
+    static gint *ett[] = {&ett_sessions, &ett_flow, &ett_tcp, &ett_msg, &ett_ip,
+                          &ett_anomaly};
 
     static ei_register_info ei[] = {
         {&ei_truncated, {"sessions.expert.truncated", PI_MALFORMED, PI_ERROR,
@@ -1351,14 +1352,14 @@ void proto_register_sessions(void)
         "Message and datagram bytes kept for display; beyond, messages show "
         "their metadata only", 10, &pref_display_cap);
     sessions_framers_register_prefs(m);
-    prefs_register_bool_preference(m, "handoff", "Hand messages to dissectors",
-        "Hand HTTP and DNS messages to Wireshark's own dissectors while a tree "
-        "is built (side effects: see the README)", &pref_handoff);
+    sessions_handoff_register(proto_sessions, m);
+    sessions_flows_register(proto_sessions);
+    sessions_flowtable_register();
 
     build_linktypes();
     register_init_routine(sessions_init);
     register_cleanup_routine(sessions_cleanup);
-    register_postseq_cleanup_routine(flush_first_pass);
+    register_postseq_cleanup_routine(sessions_end_first_pass);
     sessions_eo_tap = register_export_object(proto_sessions, sessions_eo_packet,
                                              NULL);
 }
@@ -1367,8 +1368,7 @@ void proto_reg_handoff_sessions(void)
 {
     sessions_handle = create_dissector_handle(dissect_sessions, proto_sessions);
     register_postdissector(sessions_handle);
-    http_handle = find_dissector("http");
-    dns_handle = find_dissector("dns");
+    sessions_handoff_reg_handoff();
 }
 
 void plugin_register(void)

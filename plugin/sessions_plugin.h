@@ -53,9 +53,39 @@ void sessions_framers_table(sess_framer_table *table);
 const guint8 *display_store_keep(const guint8 *data, size_t len);
 void display_store_free(void);
 
-/* handoff.c: hands an HTTP or DNS message to Wireshark's own dissector. */
+/* packet-sessions.c: ends the first pass (flushes every stream, ends every
+ * flow) unless it has ended already. */
+void sessions_end_first_pass(void);
+
+/* handoff.c: the dissector tables sessions.port and sessions.proto. */
+void sessions_handoff_register(int proto, module_t *prefs);
+void sessions_handoff_reg_handoff(void);
+/* Whether a table has an entry, so that a tree must be built for it. */
+gboolean sessions_handoff_wanted(void);
+/* Hands a message to the dissector registered for `resp_port` (0: none) or
+ * for its framer. */
 void sessions_handoff(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                      const sessions_message *m, dissector_handle_t http,
-                      dissector_handle_t dns, gint ett);
+                      const sessions_message *m, guint16 resp_port);
+
+/* flows.c: one row per flow, from the core's events. */
+typedef struct sessions_flow_row {
+    sess_flow_info info; /* as of its last packet; final once ended */
+    guint64 msgs[2];     /* messages cut in each direction */
+    gboolean ended;
+    char service[32];    /* framers of its messages, comma-separated */
+} sessions_flow_row;
+
+void sessions_flows_register(int proto);
+void sessions_flows_event(const sess_event *ev);
+guint32 sessions_flows_count(void);
+const sessions_flow_row *sessions_flows_get(guint32 id); /* NULL: unknown */
+/* The typed fields of a packet in direction `dir` of flow `id`. */
+void sessions_flows_render(proto_tree *tree, tvbuff_t *tvb, guint32 id,
+                           guint8 dir);
+/* Queues the packet's flow for the flow table's taps. */
+void sessions_flows_tap(packet_info *pinfo, guint32 id);
+
+/* flowtable.c: -z sessions,flows and Statistics > Sessions Flows. */
+void sessions_flowtable_register(void);
 
 #endif

@@ -18,3 +18,15 @@ ts() {
   "${as_user[@]}" env HOME="$stage/home" XDG_CONFIG_HOME="$stage/home/.config" \
     WIRESHARK_PLUGIN_DIR="$stage/plugins" tshark "$@"
 }
+
+# Failures counted by fail(); check_golden GOLDEN OUT compares OUT with the
+# golden file, or rewrites it under SESSIONS_REGEN=1.
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+check_golden() {
+  if [ "${SESSIONS_REGEN:-}" = 1 ]; then
+    cp "$2" "$1"
+  elif ! diff -u "$1" "$2" > "$2.diff"; then
+    fail "differs from ${1#"$here"/}"; head -20 "$2.diff"
+  fi
+}
