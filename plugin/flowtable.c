@@ -96,7 +96,7 @@ static void format_row(row_text out, guint32 id, const sessions_flow_row *r)
     char buf[CELL];
     snprintf(out[COL_ID], CELL, "%u", id);
     snprintf(out[COL_FIRST_FRAME], CELL, "%" PRIu64, f->first_frame);
-    snprintf(out[COL_TS], CELL, "%.6f", f->first_ts);
+    snprintf(out[COL_TS], CELL, "%.6f", sessions_seconds(f->first_ts));
     format_addr(out[COL_ORIG_H], &f->addr[0]);
     format_addr(out[COL_RESP_H], &f->addr[1]);
     if (f->has_ports) {
@@ -108,7 +108,8 @@ static void format_row(row_text out, guint32 id, const sessions_flow_row *r)
     }
     set_text(out[COL_PROTO], proto_name(f->l4proto, buf));
     set_text(out[COL_SERVICE], r->service);
-    snprintf(out[COL_DURATION], CELL, "%.6f", f->last_ts - f->first_ts);
+    snprintf(out[COL_DURATION], CELL, "%.6f",
+             sessions_seconds(f->last_ts) - sessions_seconds(f->first_ts));
     snprintf(out[COL_ORIG_BYTES], CELL, "%" PRIu64, f->bytes[0]);
     snprintf(out[COL_RESP_BYTES], CELL, "%" PRIu64, f->bytes[1]);
     snprintf(out[COL_ORIG_PKTS], CELL, "%" PRIu64, f->pkts[0]);
@@ -326,8 +327,9 @@ static tap_packet_status gui_packet(void *tapdata, packet_info *pinfo _U_,
     }
     items[COL_ID].value.uint_value = id;
     items[COL_FIRST_FRAME].value.uint_value = saturate(f->first_frame);
-    items[COL_TS].value.float_value = f->first_ts;
-    items[COL_DURATION].value.float_value = f->last_ts - f->first_ts;
+    items[COL_TS].value.float_value = sessions_seconds(f->first_ts);
+    items[COL_DURATION].value.float_value =
+        sessions_seconds(f->last_ts) - sessions_seconds(f->first_ts);
     items[COL_ORIG_BYTES].value.uint_value = saturate(f->bytes[0]);
     items[COL_RESP_BYTES].value.uint_value = saturate(f->bytes[1]);
     items[COL_ORIG_PKTS].value.uint_value = saturate(f->pkts[0]);

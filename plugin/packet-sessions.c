@@ -488,8 +488,8 @@ static void record_flow_end(const sess_flow_info *f)
     r->total_pkts = (guint32)(f->pkts[0] + f->pkts[1]);
     r->total_bytes = f->bytes[0] + f->bytes[1];
     r->missing = f->missing[0] + f->missing[1];
-    r->first_ts = (double)f->first_ts.sec + f->first_ts.nsec / 1e9;
-    r->last_ts = (double)f->last_ts.sec + f->last_ts.nsec / 1e9;
+    r->first_ts = sessions_seconds(f->first_ts);
+    r->last_ts = sessions_seconds(f->last_ts);
     r->state = f->state;
     g_strlcpy(r->history, f->history, sizeof r->history);
 }

@@ -88,4 +88,10 @@ void sessions_flows_tap(packet_info *pinfo, guint32 id);
 /* flowtable.c: -z sessions,flows and Statistics > Sessions Flows. */
 void sessions_flowtable_register(void);
 
+/* A core timestamp as seconds, for columns and durations shown as decimals. */
+static inline double sessions_seconds(sess_time t)
+{
+    return (double)t.sec + t.nsec / 1e9;
+}
+
 #endif
