@@ -9,7 +9,7 @@ tools/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 
-# Wireshark loads plugins from plugins/<major.minor>/epan (4.0, 4.4, ...).
+# Wireshark loads plugins from plugins/<major.minor>/epan, its release.
 plugindir="$(pkg-config --variable=plugindir wireshark)"
 release="$(basename "$plugindir")"
 plugin="build/plugins/$release/epan/sessions.so"
