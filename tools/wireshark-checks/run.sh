@@ -14,7 +14,7 @@
 set -euo pipefail
 top="$(cd "$(dirname "$0")/../.." && pwd)"
 cache="$(mkdir -p "${1:-$top/build/wireshark-checks}" && cd "${1:-$top/build/wireshark-checks}" && pwd)"
-version=$(dpkg-query -W -f '${Version}' libwireshark-dev)
+version=$(dpkg-query -W -f '${source:Version}' libwireshark-dev)  # binNMUs: +bN
 upstream=${version%%-*}
 tools="$cache/wireshark-$upstream/tools"
 
@@ -22,11 +22,18 @@ if [ ! -f "$tools/checkAPIs.pl" ]; then
   apt="$cache/apt"
   mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
   suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
-  cat > "$apt/sources" <<SRC
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite-updates main
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $suite-security main
+  key="[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]"
+  # Unstable (its os-release names the next testing) has no -updates or
+  # -security suite.
+  if grep -q /sid /etc/debian_version; then
+    echo "deb-src $key http://deb.debian.org/debian sid main" > "$apt/sources"
+  else
+    cat > "$apt/sources" <<SRC
+deb-src $key http://deb.debian.org/debian $suite main
+deb-src $key http://deb.debian.org/debian $suite-updates main
+deb-src $key http://deb.debian.org/debian-security $suite-security main
 SRC
+  fi
   opts=(-o Dir::Etc::SourceList="$apt/sources" -o Dir::Etc::SourceParts=/dev/null
         -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache"
         -o APT::Sandbox::User=root -qq)
