@@ -75,30 +75,31 @@ void sess__treap_insert(node **t, node *n)
     *t = n;
 }
 
-node *sess__treap_pop_max(node **t)
+/* Detaches the last run of *t (last) or the first (!last): down the one
+ * side to its end, whose other child takes its place. */
+static node *pop_end(node **t, bool last)
 {
     node *n = *t;
-    if (n->right) {
-        node *m = sess__treap_pop_max(&n->right);
+    node **toward = last ? &n->right : &n->left;
+    node **away = last ? &n->left : &n->right;
+    if (*toward) {
+        node *m = pop_end(toward, last);
         treap_update(n);
         return m;
     }
-    *t = n->left;
-    n->left = NULL;
+    *t = *away;
+    *away = NULL;
     return n;
+}
+
+node *sess__treap_pop_max(node **t)
+{
+    return pop_end(t, true);
 }
 
 node *sess__treap_pop_min(node **t)
 {
-    node *n = *t;
-    if (n->left) {
-        node *m = sess__treap_pop_min(&n->left);
-        treap_update(n);
-        return m;
-    }
-    *t = n->right;
-    n->right = NULL;
-    return n;
+    return pop_end(t, false);
 }
 
 node *sess__treap_min(node *t)
