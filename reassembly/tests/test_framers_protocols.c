@@ -9,8 +9,8 @@
  * point (and every pair of split points for pipelined messages); then
  * malformed input (raw for the rest of the direction, counted as a framer
  * error), messages longer than max_len (partial pieces) and streams cut
- * short.  The messages below were made by a script from the protocols'
- * layouts; the comment after each is its length.
+ * short.  The byte strings below follow each protocol's layout; the
+ * comment after each is its length.
  */
 #include "framer_driver.h"
 
