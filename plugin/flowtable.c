@@ -223,26 +223,41 @@ static void cli_finish(void *tapdata)
     g_free(t);
 }
 
-static void cli_init(const char *opt_arg, void *userdata)
+/* Registers the listener for `-z sessions,flows[,tsv][,FILTER]`; FALSE when
+ * the filter is refused (the reason is printed). */
+static gboolean cli_start(const char *opt_arg, gboolean tsv)
 {
     cli_table *t = g_new0(cli_table, 1);
-    t->tsv = GPOINTER_TO_INT(userdata);
-    const char *rest = opt_arg + strlen(t->tsv ? "sessions,flows,tsv"
-                                                : "sessions,flows");
+    t->tsv = tsv;
+    const char *rest = opt_arg + strlen(tsv ? "sessions,flows,tsv" : "sessions,flows");
     if (*rest == ',' && rest[1])
         t->filter = g_strdup(rest + 1);
     t->listed = g_byte_array_new();
     GString *err = register_tap_listener(TAP_NAME, t, t->filter, TL_REQUIRES_NOTHING,
                                          cli_reset, cli_packet, cli_draw,
                                          cli_finish);
-    if (err) {
-        fprintf(stderr, "tshark: Couldn't register sessions,flows tap: %s\n",
-                err->str);
-        g_string_free(err, TRUE);
-        cli_finish(t);
-        exit(1);
-    }
+    if (!err)
+        return TRUE;
+    fprintf(stderr, "tshark: Couldn't register sessions,flows tap: %s\n", err->str);
+    g_string_free(err, TRUE);
+    cli_finish(t);
+    return FALSE;
 }
+
+/* From 4.6 on, a -z init callback returns whether it started; before, it
+ * exits when it cannot. */
+#if SESSIONS_WS_AT_LEAST(4, 6)
+static bool cli_init(const char *opt_arg, void *userdata)
+{
+    return cli_start(opt_arg, GPOINTER_TO_INT(userdata));
+}
+#else
+static void cli_init(const char *opt_arg, void *userdata)
+{
+    if (!cli_start(opt_arg, GPOINTER_TO_INT(userdata)))
+        exit(1);
+}
+#endif
 
 /* ---- the GUI: a table under Statistics -------------------------------------- */
 

@@ -21,7 +21,6 @@
 #include <wireshark.h>
 
 #include <string.h>
-#include <ws_version.h>
 
 #include "sessions_plugin.h"
 
@@ -33,12 +32,7 @@ static dissector_table_t port_table;
 static dissector_table_t proto_table;
 static dissector_handle_t http_entry, dns_entry;
 static dissector_handle_t http_handle, dns_handle;
-/* From 4.4 on, boolean preferences are C bool. */
-#if WIRESHARK_VERSION_MAJOR > 4 || WIRESHARK_VERSION_MINOR >= 4
-static bool pref_handoff = false;
-#else
-static gboolean pref_handoff = FALSE;
-#endif
+static ws_api_bool pref_handoff = FALSE;
 static gboolean have_entries; /* either table has an entry */
 static gint ett_handoff = -1;
 
