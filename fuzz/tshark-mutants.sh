@@ -153,8 +153,10 @@ while [ "$made" -lt "$mutants" ]; do
       why=$(verdict $? "$stage/one")
       [ -n "$why" ] || continue
       run_tshark "$stage/without" -r "$m" "${mode[@]}" "${P[@]}" --disable-protocol sessions
-      if [ -n "$(verdict $? "$stage/without")" ]; then
+      without=$(verdict $? "$stage/without")
+      if [ -n "$without" ]; then
         fail_tshark=$((fail_tshark + 1))
+        echo "Wireshark failure ($without, also without Sessions): $(basename "$m"), mode ${mi}"
       else
         fail_sessions=$((fail_sessions + 1))
         kinds[$why]=$(( ${kinds[$why]:-0} + 1 ))
