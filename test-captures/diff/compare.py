@@ -14,6 +14,7 @@ lines for known differences), and exits 1 if any check failed.
   compare.py scapy-ip NAME SCAPY_OUT REPLAY_EVENTS
   compare.py scapy-note NAME SCAPY_OUT REPLAY_EVENTS    (a note, never fails)
   compare.py handoff NAME PLAIN_TSV HANDOFF_TSV FRAME CODE
+  compare.py corpus OUT_DIR KNOWN CAPTURE...          (public captures)
 
 SESSIONS_JSON is `tshark -2 -T json -J "frame sessions" --no-duplicate-keys`.
 """
@@ -66,20 +67,26 @@ def load_frames(path):
         yield num, sess if isinstance(sess, dict) else None
 
 
+def frames_with(path, field):
+    """Yields (frame number, sessions layer, flow id) of the frames whose
+    sessions layer has `field`."""
+    for num, sess in load_frames(path):
+        if sess and field in sess:
+            flow = sess.get("sessions.flow_tree", {})
+            if isinstance(flow, list):
+                flow = flow[0]
+            yield num, sess, int(flow.get("sessions.flow.id", -1))
+
+
 def load_messages(path):
     """Every sessions.msg as a dict, in frame order."""
     msgs = []
-    for num, sess in load_frames(path):
-        if not sess or "sessions.msg" not in sess:
-            continue
-        flow = sess.get("sessions.flow_tree", {})
-        if isinstance(flow, list):
-            flow = flow[0]
+    for num, sess, fid in frames_with(path, "sessions.msg"):
         for data, tree in zip(listify(sess["sessions.msg"]),
                               listify(sess.get("sessions.msg_tree"))):
             msgs.append({
                 "frame": num,
-                "flow": int(flow.get("sessions.flow.id", -1)),
+                "flow": fid,
                 "dir": int(tree["sessions.msg.dir"]),
                 "proto": tree["sessions.msg.proto"],
                 "offset": int(tree["sessions.msg.offset"]),
@@ -91,8 +98,23 @@ def load_messages(path):
     return msgs
 
 
+HOLE = re.compile(r"(\d+) bytes missing at offset (\d+) \(dir ([01])\)")
+
+
+def load_holes(path):
+    """(flow, dir) -> [(offset, length)] of the bytes Sessions gave up, from
+    the expert messages of sessions.tcp.missing."""
+    holes = {}
+    for _, sess, fid in frames_with(path, "sessions.tcp.missing_tree"):
+        for m in HOLE.finditer(json.dumps(sess["sessions.tcp.missing_tree"])):
+            holes.setdefault((fid, int(m.group(3))), []).append(
+                (int(m.group(2)), int(m.group(1))))
+    return holes
+
+
 def streams(msgs):
-    """(flow, dir) -> (bytes in offset order, list of problems)."""
+    """(flow, dir) -> (bytes in offset order, list of problems, offset of
+    the first message with missing bytes or None)."""
     per = {}
     for m in msgs:
         per.setdefault((m["flow"], m["dir"]), []).append(m)
@@ -100,6 +122,7 @@ def streams(msgs):
     for key, ms in per.items():
         ms.sort(key=lambda m: m["offset"])
         data, problems, pos = bytearray(), [], ms[0]["offset"]
+        hole = next((m["offset"] for m in ms if m["missing"]), None)
         if pos:
             problems.append("first message at offset %d" % pos)
         for m in ms:
@@ -112,7 +135,7 @@ def streams(msgs):
                 problems.append("%d missing bytes at offset %d" % (m["missing"], m["offset"]))
             data += m["data"]
             pos = m["offset"] + m["length"]
-        out[key] = (bytes(data), problems)
+        out[key] = (bytes(data), problems, hole)
     return out
 
 
@@ -124,14 +147,15 @@ def norm_endpoint(text):
 
 # --- 1. IP defragmentation vs ip.reassembled.data / ipv6.reassembled.data ---
 
-def cmd_ip(name, tsv):
-    """TSV columns: frame, ip.reassembled.data, ipv6.reassembled.data,
+def parse_ip_rows(rows):
+    """Rows of frame, ip.reassembled.data, ipv6.reassembled.data,
     sessions.ip.reassembled, ip.reassembled_in, ipv6.reassembled.in,
-    sessions.ip.reassembled_in, sessions.ip.fragments."""
+    sessions.ip.reassembled_in, sessions.ip.fragments -> (Wireshark's
+    datagrams by completing frame, Sessions', Wireshark's reassembled-in by
+    frame, Sessions', frames that contributed to a Sessions datagram)."""
     ws, ours, ws_in, our_in, used = {}, {}, {}, {}, set()
-    for line in open(tsv, encoding="utf-8"):
-        cols = line.rstrip("\n").split("\t")
-        cols += [""] * (8 - len(cols))
+    for cols in rows:
+        cols = list(cols) + [""] * (8 - len(cols))
         used.update(int(x) for x in cols[7].split(",") if x)
         frame = int(cols[0])
         w = [c for c in (cols[1], cols[2]) if c]
@@ -144,6 +168,15 @@ def cmd_ip(name, tsv):
             ws_in[frame] = int(w_in.split(",")[0])
         if cols[6]:
             our_in[frame] = int(cols[6].split(",")[0])
+    return ws, ours, ws_in, our_in, used
+
+
+def cmd_ip(name, tsv):
+    """TSV columns: frame, ip.reassembled.data, ipv6.reassembled.data,
+    sessions.ip.reassembled, ip.reassembled_in, ipv6.reassembled.in,
+    sessions.ip.reassembled_in, sessions.ip.fragments."""
+    ws, ours, ws_in, our_in, used = parse_ip_rows(
+        line.rstrip("\n").split("\t") for line in open(tsv, encoding="utf-8"))
     problems = []
     if not ws:
         problems.append("Wireshark reassembled nothing")
@@ -218,50 +251,122 @@ def innermost_source(ip_src, ipv6_src, protocols):
     return ipaddress.ip_address(values[-1])
 
 
-def cmd_follow(name, json_path, frames_tsv, follow_path):
-    """FRAMES_TSV columns: tcp.stream, ip.src, ipv6.src, tcp.srcport,
-    sessions.flow.id, sessions.flow.dir, frame.protocols."""
+def last_int(text):
+    """The last of a field's comma-separated occurrences (the innermost
+    header's), or None."""
+    values = [v for v in text.split(",") if v]
+    try:
+        return int(values[-1]) if values else None
+    except ValueError:
+        return None
+
+
+def follow_directions(json_path, frames_tsv, follow_path):
+    """Pairs every direction of every TCP stream Wireshark numbered with
+    Sessions' flow directions.  FRAMES_TSV starts with the columns
+    tcp.stream, ip.src, ipv6.src, tcp.srcport, sessions.flow.id,
+    sessions.flow.dir, frame.protocols.  Returns (number of streams, one
+    dict per direction: stream, node, endpoint, keys (Sessions' (flow, dir)
+    in the order first seen), got, want, issues, hole)."""
     ours = streams(load_messages(json_path))
+    holes = load_holes(json_path)
     follow = parse_follow(follow_path)
-    mapping = {}   # (stream, endpoint) -> (flow, dir)
+    mapping = {}   # (stream, endpoint) -> [(flow, dir), ...]
     nstreams = 0
     for line in open(frames_tsv, encoding="utf-8"):
         cols = line.rstrip("\n").split("\t")
         cols += [""] * (7 - len(cols))
-        if not cols[0] or not cols[4]:
+        stream, flow = last_int(cols[0]), last_int(cols[4])
+        if stream is None or flow is None or not cols[3]:
             continue
-        stream = int(cols[0])
         nstreams = max(nstreams, stream + 1)
-        ep = (innermost_source(cols[1], cols[2], cols[6]), int(cols[3]))
-        mapping[(stream, ep)] = (int(cols[4]), int(cols[5]))
+        try:
+            ep = (innermost_source(cols[1], cols[2], cols[6]), last_int(cols[3]))
+        except ValueError:
+            continue
+        keys = mapping.setdefault((stream, ep), [])
+        key = (flow, last_int(cols[5]))
+        if key not in keys:
+            keys.append(key)
+    out = []
+    for stream in range(nstreams):
+        f = follow.get(stream)
+        for node in (0, 1):
+            ep = f["nodes"][node] if f else None
+            keys = mapping.get((stream, ep), [])
+            got, issues, hole, gaps = bytearray(), [], None, []
+            for key in keys:
+                data, problems, h = ours.get(key, (b"", [], None))
+                gaps += [(len(got) + o, n) for o, n in sorted(holes.get(key, []))]
+                if h is not None and hole is None:
+                    hole = len(got) + h
+                issues += ["flow %d dir %d: %s" % (key[0], key[1], i) for i in problems]
+                got += data
+            if gaps:
+                hole = gaps[0][0]
+            out.append({"stream": stream, "node": node, "endpoint": ep, "keys": keys,
+                        "got": bytes(got), "want": bytes(f["data"][node]) if f else None,
+                        "issues": issues, "hole": hole, "gaps": gaps})
+    return nstreams, out
+
+
+def marked(data, gaps, text=True):
+    """Sessions' bytes with each given-up range replaced by the text Follow
+    TCP Stream puts in its place (or cut out, `text` false)."""
+    out, pos = bytearray(), 0
+    for off, n in gaps:
+        if off < pos or off + n > len(data):
+            continue
+        out += data[pos:off] + (b"[%d bytes missing in capture file]\x00" % n if text else b"")
+        pos = off + n
+    return bytes(out + data[pos:])
+
+
+def hole_explains(d):
+    """The hole rule: the capture lacks bytes; Sessions reports them missing
+    (zero-filled); Follow TCP Stream agrees on every byte around them, and
+    either stops at or after a hole or marks it with text."""
+    want = d["want"] or b""
+    if not d["gaps"] or d["hole"] is None:
+        return False
+    if len(want) <= d["hole"] and d["got"].startswith(want):
+        return True   # Follow stops at the hole
+    for text in (marked(d["got"], d["gaps"]), marked(d["got"], d["gaps"], False)):
+        if want == text or (len(want) >= d["hole"] and text.startswith(want)):
+            return True   # marked or skipped, and possibly stopped later
+    return False
+
+
+def first_difference(a, b):
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+
+
+def cmd_follow(name, json_path, frames_tsv, follow_path):
+    """FRAMES_TSV columns: tcp.stream, ip.src, ipv6.src, tcp.srcport,
+    sessions.flow.id, sessions.flow.dir, frame.protocols."""
+    nstreams, dirs = follow_directions(json_path, frames_tsv, follow_path)
     if nstreams == 0:
         result(False, "tcp-follow " + name, "no TCP stream found")
         return
-    total = 0
     for stream in range(nstreams):
-        f = follow.get(stream)
-        if f is None:
+        pair = [d for d in dirs if d["stream"] == stream]
+        if pair[0]["want"] is None:
             result(False, "tcp-follow %s stream %d" % (name, stream), "no follow output")
             continue
         problems, sizes = [], []
-        for node in (0, 1):
-            ep = f["nodes"][node]
-            key = mapping.get((stream, ep))
-            want = bytes(f["data"][node])
-            if key is None:
-                if want:
-                    problems.append("node %d (%s) not mapped to a Sessions flow" % (node, ep))
+        for d in pair:
+            if not d["keys"]:
+                if d["want"]:
+                    problems.append("node %d (%s) not mapped to a Sessions flow" % (
+                        d["node"], d["endpoint"]))
                 continue
-            got, issues = ours.get(key, (b"", []))
-            problems += ["flow %d dir %d: %s" % (key[0], key[1], i) for i in issues]
-            if got != want:
-                diff_at = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b),
-                               min(len(got), len(want)))
-                problems.append("flow %d dir %d: %d bytes, follow has %d, first "
-                                "difference at %d" % (key[0], key[1], len(got),
-                                                      len(want), diff_at))
-            sizes.append("flow %d dir %d %d B" % (key[0], key[1], len(want)))
-            total += len(want)
+            label = ",".join("flow %d dir %d" % k for k in d["keys"])
+            problems += d["issues"]
+            if d["got"] != d["want"]:
+                problems.append("%s: %d bytes, follow has %d, first difference at %d" % (
+                    label, len(d["got"]), len(d["want"]),
+                    first_difference(d["got"], d["want"])))
+            sizes.append("%s %d B" % (label, len(d["want"])))
         result(not problems, "tcp-follow %s stream %d" % (name, stream),
                "; ".join(problems) if problems else "equal: " + ", ".join(sizes))
 
@@ -503,6 +608,129 @@ def cmd_scapy_note(name, scapy_out, replay):
              "; " + errors[0] if errors else ""))
 
 
+# --- 8. public captures ----------------------------------------------------
+
+def load_known(path):
+    """(capture, what) -> reason, from lines `capture tcp STREAM:NODE reason`,
+    `capture tcp * reason` or `capture ip FRAME reason` (# comments)."""
+    known = {}
+    for line in open(path, encoding="utf-8"):
+        parts = line.split("#", 1)[0].split()
+        if len(parts) >= 4:
+            known[(parts[0], parts[1] + " " + parts[2])] = parts[3]
+    return known
+
+
+def split_json_follow(path):
+    """tshark -T json with -z follow taps writes the JSON array, then the
+    taps' text: split them into PATH.json and PATH.follow."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    cut = text.find("\n]\n")
+    cut = len(text) if cut < 0 else cut + 3
+    with open(path + ".json", "w", encoding="utf-8") as f:
+        f.write(text[:cut] if text[:cut].strip() else "[]")
+    with open(path + ".follow", "w", encoding="utf-8") as f:
+        f.write(text[cut:])
+
+
+def cmd_corpus(out_dir, known_path, *captures):
+    """Every TCP direction and IP datagram of each capture: OUT_DIR holds
+    CAPTURE.frames (tshark -T fields: the 7 columns follow_directions()
+    reads, then frame.number and the 7 of parse_ip_rows()) and CAPTURE.both
+    (tshark -2 -T json -J "frame sessions" with a follow,tcp,raw tap per
+    stream).  Differences are explained by KNOWN or by the hole rule;
+    anything else fails, and so does a KNOWN line that explains nothing."""
+    known = load_known(known_path)
+    used_known = set()
+    tally = {"captures": 0, "directions": 0, "bytes": 0, "equal": 0,
+             "datagrams": 0, "datagrams_equal": 0}
+    reasons = {}
+
+    def explain(cap, what, rule_ok):
+        reason = known.get((cap, what)) or known.get((cap, what.split()[0] + " *"))
+        if reason:
+            used_known.add((cap, what) if (cap, what) in known
+                           else (cap, what.split()[0] + " *"))
+        elif rule_ok:
+            reason = "hole"
+        if reason:
+            reasons[reason] = reasons.get(reason, 0) + 1
+        return reason
+
+    for cap in captures:
+        base = os.path.join(out_dir, cap)
+        tally["captures"] += 1
+        unexplained, explained, equal = [], [], 0
+        try:
+            split_json_follow(base + ".both")
+            _, dirs = follow_directions(base + ".both.json", base + ".frames",
+                                        base + ".both.follow")
+        except (OSError, ValueError, KeyError) as e:
+            result(False, "public " + cap, "cannot compare: %s: %s" % (type(e).__name__, e))
+            continue
+        for d in dirs:
+            want = d["want"] or b""
+            if not want and not d["got"]:
+                continue
+            tally["directions"] += 1
+            tally["bytes"] += len(want)
+            if d["got"] == want and not d["issues"]:
+                equal += 1
+                continue
+            at = first_difference(d["got"], want)
+            # Sessions lost bytes the capture lacks too: Follow agrees up
+            # to the hole and has nothing beyond it.
+            hole_rule = hole_explains(d)
+            what = "tcp %d:%d" % (d["stream"], d["node"])
+            detail = "%s (%s): Sessions %d B, Follow %d B, first difference at %d%s" % (
+                what, ",".join("flow %d dir %d" % k for k in d["keys"]) or "no flow",
+                len(d["got"]), len(want), at,
+                "; " + "; ".join(d["issues"][:2]) if d["issues"] else "")
+            reason = explain(cap, what, hole_rule)
+            (explained if reason else unexplained).append(
+                detail + (" [%s]" % reason if reason else ""))
+        tally["equal"] += equal
+        rows = []
+        for line in open(base + ".frames", encoding="utf-8"):
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) > 7 and cols[7]:
+                rows.append(cols[7:])
+        ws, ours, _, _, _ = parse_ip_rows(rows)
+        for frame in sorted(set(ws) | set(ours)):
+            tally["datagrams"] += 1
+            if ws.get(frame) == ours.get(frame):
+                tally["datagrams_equal"] += 1
+                continue
+            what = "ip %d" % frame
+            detail = "%s: Wireshark %s, Sessions %s" % (
+                what, "%d B" % len(ws[frame]) if frame in ws else "none",
+                "%d B" % len(ours[frame]) if frame in ours else "none")
+            reason = explain(cap, what, False)
+            (explained if reason else unexplained).append(
+                detail + (" [%s]" % reason if reason else ""))
+        if unexplained:
+            result(False, "public " + cap, "; ".join(unexplained[:4]) +
+                   (" (+%d more)" % (len(unexplained) - 4) if len(unexplained) > 4 else ""))
+        else:
+            result(True, "public " + cap, "%d direction(s) equal%s" % (
+                equal, ", %d explained: %s" % (len(explained), "; ".join(explained[:3]))
+                if explained else ""))
+    for key in sorted(set(known) - used_known):
+        if key[0] in captures:
+            result(False, "public " + key[0], "known difference %s (%s) no longer "
+                   "occurs: remove it from %s" % (key[1], known[key],
+                                                  os.path.basename(known_path)))
+    t = tally
+    print("summary: %d captures, %d TCP stream directions (%d bytes in Follow), %d "
+          "byte-identical (%.1f%%); %d IP datagrams, %d identical; differences "
+          "explained: %s" % (
+              t["captures"], t["directions"], t["bytes"], t["equal"],
+              100.0 * t["equal"] / max(1, t["directions"]), t["datagrams"],
+              t["datagrams_equal"],
+              ", ".join("%s %d" % kv for kv in sorted(reasons.items())) or "none"))
+
+
 # --- 6. hand-off ------------------------------------------------------------
 
 def codes(tsv):
@@ -538,7 +766,8 @@ def cmd_handoff(name, plain_tsv, handoff_tsv, frame, code):
 if __name__ == "__main__":
     cmds = {"ip": cmd_ip, "follow": cmd_follow, "http": cmd_http,
             "export": cmd_export, "scapy-http": cmd_scapy_http,
-            "scapy-ip": cmd_scapy_ip, "scapy-note": cmd_scapy_note, "handoff": cmd_handoff}
+            "scapy-ip": cmd_scapy_ip, "scapy-note": cmd_scapy_note, "handoff": cmd_handoff,
+            "corpus": cmd_corpus}
     if len(sys.argv) < 3 or sys.argv[1] not in cmds:
         sys.exit(__doc__)
     try:
