@@ -209,6 +209,8 @@ static guint pref_ip_timeout = 30;
 static guint pref_ip_memcap = 64;
 static gint pref_tcp_policy = SESS_TCP_FIRST;
 static guint pref_tcp_timeout = 30;
+static guint pref_tcp_ack_grace_pkts = 64;
+static guint pref_tcp_ack_grace_ms = 1000;
 static guint pref_tcp_dir_cap = 8;
 static guint pref_tcp_memcap = 512;
 static guint pref_tcp_depth = 0;
@@ -599,6 +601,8 @@ static void sessions_init(void)
     st.cfg.ip_memcap = (size_t)pref_ip_memcap << 20;
     st.cfg.tcp_policy = (sess_tcp_policy)pref_tcp_policy;
     st.cfg.tcp_timeout = pref_tcp_timeout;
+    st.cfg.tcp_ack_grace_pkts = pref_tcp_ack_grace_pkts;
+    st.cfg.tcp_ack_grace_time = pref_tcp_ack_grace_ms / 1000.0;
     st.cfg.tcp_dir_cap = (size_t)pref_tcp_dir_cap << 20;
     st.cfg.tcp_memcap = (size_t)pref_tcp_memcap << 20;
     st.cfg.tcp_depth = pref_tcp_depth;
@@ -1333,6 +1337,13 @@ void proto_register_sessions(void)
     prefs_register_uint_preference(m, "tcp_timeout", "TCP hole timeout (s)",
         "Capture-time seconds a hole may wait before it is given up", 10,
         &pref_tcp_timeout);
+    prefs_register_uint_preference(m, "tcp_ack_grace_pkts", "TCP ACK grace (packets)",
+        "A hole the peer acknowledged is given up only after this many more "
+        "packets of its connection (or the grace time), since the data may be "
+        "captured after the ACK that covers it", 10, &pref_tcp_ack_grace_pkts);
+    prefs_register_uint_preference(m, "tcp_ack_grace_ms", "TCP ACK grace (ms)",
+        "Capture time an acknowledged hole waits for its data, at most", 10,
+        &pref_tcp_ack_grace_ms);
     prefs_register_uint_preference(m, "tcp_dir_cap", "TCP buffer per direction (MiB)",
         "Out-of-order bytes held beyond a hole before the hole is given up", 10,
         &pref_tcp_dir_cap);

@@ -7,7 +7,9 @@
 #   1. ip-agreement     sessions.ip.reassembled == ip/ipv6.reassembled.data,
 #                       same frames, on captures without overlaps
 #   2. tcp-follow       each TCP stream direction == tshark -z follow,tcp,raw
-#                       (real captures without impairment; framers off)
+#                       (real captures without impairment; framers off; the
+#                       ACK-before-data copies against their unimpaired
+#                       recording's)
 #   3. http-boundaries  frames completing HTTP requests/responses ==
 #                       Wireshark's with tcp.reassemble_out_of_order
 #   4. scapy-http/-ip   HTTP messages with a Content-Length (in order, and
@@ -86,6 +88,24 @@ for cap in $(names 'real-*.pcap' 'real-*.pcapng' 'link-*.pcap' 'tunnel-*.pcap');
     { fail "tcp-follow $cap: tshark -z follow failed"; continue; }
   sessions_json "$cap" "$out/$cap.raw.json" "${noframers[@]}" || continue
   compare follow "${cap%.*}" "$out/$cap.raw.json" "$out/$cap.frames" "$out/$cap.follow"
+done
+
+# 2b. The peer's ACK captured before the data it covers loses nothing: each
+# direction of real-*-ackfirst-* equals Follow TCP Stream of the unimpaired
+# recording (Wireshark's own Follow of the impaired copy equals it too)
+for cap in $(names 'real-*-ackfirst-*.pcap'); do
+  orig=${cap/-ackfirst-/-}
+  ts -r "$caps/$cap" -2 -Y tcp -T fields -e tcp.stream -e ip.src -e ipv6.src \
+    -e tcp.srcport -e sessions.flow.id -e sessions.flow.dir -e frame.protocols \
+    > "$out/$cap.frames" 2>/dev/null
+  n=$(cut -f1 "$out/$cap.frames" | sort -n | tail -1)
+  follow=()
+  for ((s = 0; s <= ${n:--1}; s++)); do follow+=(-z "follow,tcp,raw,$s"); done
+  ts -r "$caps/$orig" -q "${follow[@]}" > "$out/$orig.oracle" 2>/dev/null ||
+    { fail "ack-first $cap: tshark -z follow on $orig failed"; continue; }
+  sessions_json "$cap" "$out/$cap.raw.json" "${noframers[@]}" || continue
+  compare follow "${cap%.*} vs ${orig%.*}" "$out/$cap.raw.json" "$out/$cap.frames" \
+    "$out/$orig.oracle"
 done
 
 # 3. HTTP message boundaries vs Wireshark with out-of-order reassembly

@@ -126,14 +126,19 @@ def messages(path):
 
 
 def replay_messages(path):
+    """In frame order, as the plugin shows them: what the end of the
+    capture flushes is emitted last but belongs to each flow's last frame."""
+    out = []
     with open(path, encoding="utf-8") as f:
         for line in f:
             if not line.startswith("msg "):
                 continue
             kv = dict(p.split("=", 1) for p in line.split()[1:] if "=" in p)
-            print("frame=%s dir=%s proto=%s offset=%s len=%s data=%s" % (
+            out.append((int(kv["frame"]), "frame=%s dir=%s proto=%s offset=%s len=%s data=%s" % (
                 kv["frame"], kv["dir"], kv["proto"], kv["offset"], kv["len"],
-                kv["data"]))
+                kv["data"])))
+    for _, text in sorted(out, key=lambda m: m[0]):
+        print(text)
 
 
 # -e options of the FIELDS file `golden.py flows` reads, in this order.

@@ -172,6 +172,10 @@ typedef struct sess_config {
 
     sess_tcp_policy tcp_policy; /* SESS_TCP_FIRST */
     double tcp_timeout;         /* seconds a hole may wait before it is given up (30) */
+    uint32_t tcp_ack_grace_pkts; /* a hole the peer acknowledged waits for the
+                                    flow's next N packets (64) ... */
+    double tcp_ack_grace_time;  /* ... or this many seconds (1), whichever
+                                   comes first, before it is given up */
     size_t tcp_dir_cap;         /* buffered bytes per direction (8 MiB) */
     size_t tcp_memcap;          /* buffered bytes over all streams (512 MiB) */
     uint32_t tcp_window;        /* largest accepted jump ahead (16 MiB) */

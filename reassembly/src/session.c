@@ -34,6 +34,8 @@ void sess_config_init(sess_config *cfg)
     cfg->ip_memcap = 64u << 20;
     cfg->tcp_policy = SESS_TCP_FIRST;
     cfg->tcp_timeout = 30;
+    cfg->tcp_ack_grace_pkts = 64;
+    cfg->tcp_ack_grace_time = 1;
     cfg->tcp_dir_cap = 8u << 20;
     cfg->tcp_memcap = 512u << 20;
     cfg->tcp_window = 16u << 20;
@@ -507,6 +509,8 @@ sess_t *sess_new(const sess_config *cfg, sess_event_cb cb, void *user)
         .window = s->cfg.tcp_window,
         .depth = s->cfg.tcp_depth,
         .history = s->cfg.tcp_history,
+        .ack_grace_pkts = s->cfg.tcp_ack_grace_pkts,
+        .ack_grace_time = s->cfg.tcp_ack_grace_time,
     };
     sess__ipfrag_config fc = {s->cfg.ip_policy, s->cfg.ip_timeout,
                              s->cfg.ip_memcap, &s->alloc};

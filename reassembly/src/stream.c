@@ -543,20 +543,69 @@ void sess__stream_fin(sess__stream *s, uint32_t seq)
     s->fin_offset = (uint64_t)off > s->highest ? (uint64_t)off : s->highest;
 }
 
-int sess__stream_ack(sess__stream *s, uint32_t ack)
+void sess__stream_ack(sess__stream *s, uint32_t ack)
 {
     if (!s->started)
-        return SESS_OK;
+        return;
     int64_t off = unwrap(s, ack);
     if (off <= (int64_t)s->next ||
         off - (int64_t)s->next > (int64_t)s->cfg->window)
+        return;
+    if ((uint64_t)off > s->acked)
+        s->acked = (uint64_t)off;
+}
+
+/* Where acknowledged bytes can be given up: never beyond the highest byte
+ * received (nothing is invented), nor beyond the FIN (whose own sequence
+ * number the peer acknowledges too). */
+static uint64_t acked_bound(const sess__stream *s)
+{
+    uint64_t bound = s->acked < s->highest ? s->acked : s->highest;
+    return s->fin_known && s->fin_offset < bound ? s->fin_offset : bound;
+}
+
+int sess__stream_settle(sess__stream *s, double now, uint64_t pkt)
+{
+    uint64_t bound = acked_bound(s);
+    if (bound <= s->next) {
+        s->ack_pending = false;
         return SESS_OK;
-    return give_up_to(s, (uint64_t)off);
+    }
+    if (!s->ack_pending) {
+        s->ack_pending = true;
+        s->ack_ts = now;
+        s->ack_pkt = pkt;
+        return SESS_OK;
+    }
+    if (pkt - s->ack_pkt < s->cfg->ack_grace_pkts &&
+        now - s->ack_ts < s->cfg->ack_grace_time)
+        return SESS_OK;
+    s->ack_pending = false;
+    return give_up_to(s, bound);
+}
+
+int sess__stream_give_up_acked(sess__stream *s)
+{
+    s->ack_pending = false;
+    return give_up_to(s, acked_bound(s));
 }
 
 int sess__stream_give_up(sess__stream *s)
 {
-    return give_up_to(s, s->fin_known ? s->fin_offset : s->highest);
+    uint64_t end = s->fin_known ? s->fin_offset : s->highest;
+    int rc = give_up_to(s, end);
+    s->ack_pending = false;
+    /* Acknowledged but never captured, and nothing came after: counted
+     * once, not delivered. */
+    uint64_t acked = s->acked;
+    if (s->fin_known && acked > s->fin_offset)
+        acked = s->fin_offset;
+    if (rc == SESS_OK && !s->unseen_reported && acked > end && s->next >= end) {
+        s->unseen_reported = true;
+        if (s->missing_cb)
+            s->missing_cb(s->user, end, acked - end);
+    }
+    return rc;
 }
 
 int sess__stream_expire(sess__stream *s, double deadline)

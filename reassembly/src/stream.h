@@ -38,6 +38,8 @@ typedef struct sess__stream_config {
     uint32_t window;    /* largest accepted distance from the next expected byte */
     uint64_t depth;     /* bytes accepted per direction, 0 = unlimited */
     size_t history;     /* consumed bytes kept for conflict checks */
+    uint32_t ack_grace_pkts; /* an acknowledged hole waits for this many */
+    double ack_grace_time;   /* packets of its flow or this long (seconds) */
 } sess__stream_config;
 
 /* Shared by all streams of a session: node free-list and byte accounting. */
@@ -89,15 +91,32 @@ int sess__stream_data(sess__stream *s, uint32_t seq, const uint8_t *data,
  * counts; one below bytes already received ends after them instead. */
 void sess__stream_fin(sess__stream *s, uint32_t seq);
 
-/* The three calls below give holes up: each becomes readable zeros and is
+/* The peer acknowledged up to `ack`.  An ACK is a hint, not proof: it is
+ * only remembered (O(1), whatever its distance), and sess__stream_settle()
+ * gives an acknowledged hole up once its grace has run out.  Bytes it
+ * acknowledges beyond the highest ever received create nothing; they
+ * become a hole only when later data lands beyond them. */
+void sess__stream_ack(sess__stream *s, uint32_t ack);
+
+/* The calls below give holes up: each becomes readable zeros and is
  * reported through the missing callback.  They return SESS_OK, or
  * SESS_ENOMEM when a hole could not be filled (the ones before it were). */
 
-/* The peer acknowledged up to `ack`: holes below it are given up, and bytes
- * between the highest received and `ack` (never seen) are missing too. */
-int sess__stream_ack(sess__stream *s, uint32_t ack);
+/* Called on every packet of the flow (`pkt` counts them, `now` is capture
+ * time): a hole below the acknowledged offset starts its grace, and once
+ * the flow's next ack_grace_pkts packets or ack_grace_time seconds have
+ * passed without the data, it is given up (up to the acknowledged offset
+ * or the highest byte received, whichever is lower).  Data that arrives
+ * within the grace fills the hole as if no ACK had been seen. */
+int sess__stream_settle(sess__stream *s, double now, uint64_t pkt);
 
-/* Gives up every hole up to the highest byte received (or the FIN). */
+/* Gives up the acknowledged holes at once, without their grace (the
+ * connection was reset: no more data is coming). */
+int sess__stream_give_up_acked(sess__stream *s);
+
+/* Gives up every hole up to the highest byte received (or the FIN); bytes
+ * acknowledged beyond it that never came are reported once, through the
+ * missing callback, without being delivered. */
 int sess__stream_give_up(sess__stream *s);
 
 /* Gives up holes whose following data has waited since before `deadline`. */
@@ -197,6 +216,10 @@ struct sess__stream {
     uint64_t ooo_bytes;       /* bytes held beyond next */
     sess__stream_range gone[SESS__STREAM_GONE_MAX]; /* ascending, most recent */
     unsigned ngone;
+    uint64_t acked;           /* highest offset the peer acknowledged */
+    bool ack_pending, unseen_reported;
+    double ack_ts;            /* when the acknowledged hole's grace began */
+    uint64_t ack_pkt;         /* and at which packet of the flow */
 };
 
 static inline bool sess__stream_holds_beyond_hole(const sess__stream *s)

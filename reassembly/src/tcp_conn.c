@@ -8,8 +8,9 @@
  * A SYN fixes its direction's stream base (ISN+1); a new SYN on a closing
  * or midstream-picked-up 4-tuple starts a new connection.  For TCPSession
  * the segment's payload then goes to its direction's stream, FIN ends the
- * direction, the peer's ACK and RST give holes up, and data waiting behind
- * a hole longer than tcp_timeout expires; whenever a stream changed, the
+ * direction, a hole the peer acknowledged (an RST's acknowledgement too) is
+ * given up after a grace of packets or seconds, and data waiting behind a
+ * hole longer than tcp_timeout expires; whenever a stream changed, the
  * framer driver (framing.c) runs.
  */
 #include "tcp_conn.h"
@@ -235,22 +236,33 @@ void sess__tcp_segment(sess_t *s, sess__flow *f, uint8_t d, const sess__pkt *p)
     if (fin)
         sess__stream_fin(&c->stream[d], seq);
     if (ack && sess__stream_started(&c->stream[1 - d]))
-        report_stream_nomem(s, f, sess__stream_ack(&c->stream[1 - d], p->ack),
+        sess__stream_ack(&c->stream[1 - d], p->ack);
+    /* An ACK gives a hole up only after its grace: the data may have been
+     * captured after the ACK that covers it.  An RST ends the grace: it
+     * gives up what was acknowledged, and only that. */
+    uint64_t pkt = f->info.pkts[0] + f->info.pkts[1];
+    double deadline = s->now - s->cfg.tcp_timeout;
+    bool holes = false;
+    for (int x = 0; x < 2; x++) {
+        report_stream_nomem(s, f,
+                            rst ? sess__stream_give_up_acked(&c->stream[x])
+                                : sess__stream_settle(&c->stream[x], s->now, pkt),
                             "acknowledged hole not given up: bytes behind "
                             "it wait for a later give-up");
-    if (rst)
-        sess__tcp_give_up_all(s, f, c);
-    double deadline = s->now - s->cfg.tcp_timeout;
-    for (int x = 0; x < 2; x++)
-        if (sess__stream_holds_beyond_hole(&c->stream[x]))
+        if (sess__stream_holds_beyond_hole(&c->stream[x])) {
             report_stream_nomem(s, f,
                                 sess__stream_expire(&c->stream[x], deadline),
                                 "expired hole not given up: bytes behind it "
                                 "wait for a later give-up");
+            holes |= sess__stream_holds_beyond_hole(&c->stream[x]);
+        }
+    }
     /* A pure ACK that gave nothing up changes nothing a framer sees. */
     if (p->payload_len == 0 && !fin && !rst && !s->streams_changed)
         return;
-    sess__framing_run(s, f, c, rst ? SESS_FF_EOC : 0);
+    /* After an RST the framers cut what they hold, unless data may still
+     * fill a hole (then the flow's end does). */
+    sess__framing_run(s, f, c, rst && !holes ? SESS_FF_EOC : 0);
 }
 
 /* A SYN with another ISN starts a new connection on the 4-tuple when the

@@ -40,7 +40,9 @@ static void fx_open(fixture *f, sess_tcp_policy policy, uint32_t isn)
     f->cfg = (sess__stream_config){.policy = policy,
                                   .dir_cap = 1u << 20,
                                   .window = 1u << 24,
-                                  .history = 4096};
+                                  .history = 4096,
+                                  .ack_grace_pkts = 4,
+                                  .ack_grace_time = 100};
     f->pool = sess__stream_pool_new(NULL);
     ASSERT(f->pool != NULL);
     f->isn = isn;
@@ -656,6 +658,12 @@ TEST(flush)
     fx_close(&f);
 }
 
+/* The flow's packet `pkt` at time `t`: acknowledged holes settle. */
+static void settle(fixture *f, uint64_t pkt, double t)
+{
+    ASSERT_EQ(sess__stream_settle(&f->s, t, pkt), SESS_OK);
+}
+
 TEST(ack_past_hole)
 {
     fixture f;
@@ -663,29 +671,109 @@ TEST(ack_past_hole)
     put(&f, 0, "abc");
     put(&f, 6, "ghi");
     put(&f, 12, "mno");
-    /* Up to the middle of the hole. */
-    ASSERT_EQ(sess__stream_ack(&f.s, ISN + 1 + 4), SESS_OK);
+    /* Up to the middle of the hole: given up after the grace (4 packets),
+     * not at the ACK. */
+    sess__stream_ack(&f.s, ISN + 1 + 4);
+    for (uint64_t pkt = 1; pkt <= 4; pkt++) {
+        settle(&f, pkt, 0);
+        ASSERT_EQ(f.nholes, 0);
+        ASSERT_STR_EQ(readable(&f), "abc");
+    }
+    settle(&f, 5, 0);
     ASSERT_EQ(f.nholes, 1);
     ASSERT_EQ(f.holes[0].offset, 3);
     ASSERT_EQ(f.holes[0].len, 1);
     ASSERT_STR_EQ(readable(&f), "abc.");
-    ASSERT_EQ(sess__stream_ack(&f.s, ISN + 1 + 7), SESS_OK);
+    /* By time this time: the grace (100 s) ends before 4 more packets. */
+    sess__stream_ack(&f.s, ISN + 1 + 7);
+    settle(&f, 6, 10);
+    settle(&f, 7, 109.9);
+    ASSERT_EQ(f.nholes, 1);
+    settle(&f, 8, 110);
     ASSERT_EQ(f.nholes, 2);
     ASSERT_EQ(f.holes[1].offset, 4);
     ASSERT_EQ(f.holes[1].len, 2);
     ASSERT_STR_EQ(readable(&f), "abc...ghi");
-    /* Acked beyond anything seen: those bytes were sent, so are missing. */
-    ASSERT_EQ(sess__stream_ack(&f.s, ISN + 1 + 20), SESS_OK);
-    ASSERT_EQ(f.nholes, 4);
+    /* Acked beyond anything seen: the hole up to the highest byte received
+     * goes, the bytes beyond it are not invented. */
+    sess__stream_ack(&f.s, ISN + 1 + 20);
+    for (uint64_t pkt = 9; pkt <= 14; pkt++)
+        settle(&f, pkt, 110);
+    ASSERT_EQ(f.nholes, 3);
     ASSERT_EQ(f.holes[2].offset, 9);
     ASSERT_EQ(f.holes[2].len, 3);
+    ASSERT_STR_EQ(readable(&f), "abc...ghi...mno");
+    /* An old ACK changes nothing. */
+    sess__stream_ack(&f.s, ISN + 1 + 2);
+    settle(&f, 20, 200);
+    ASSERT_EQ(f.nholes, 3);
+    /* At the end the 5 acknowledged bytes never seen are reported once,
+     * not delivered. */
+    ASSERT_EQ(sess__stream_give_up(&f.s), SESS_OK);
+    ASSERT_EQ(f.nholes, 4);
     ASSERT_EQ(f.holes[3].offset, 15);
     ASSERT_EQ(f.holes[3].len, 5);
-    ASSERT_STR_EQ(readable(&f), "abc...ghi...mno.....");
-    /* An old ACK changes nothing. */
-    ASSERT_EQ(sess__stream_ack(&f.s, ISN + 1 + 2), SESS_OK);
+    ASSERT_STR_EQ(readable(&f), "abc...ghi...mno");
+    ASSERT_EQ(sess__stream_give_up(&f.s), SESS_OK);
     ASSERT_EQ(f.nholes, 4);
-    ASSERT(sess__stream_idle(&f.s) == false);
+    fx_close(&f);
+}
+
+/* ACK before the data it covers, in every order of three segments and the
+ * ACK, settling after each event: within the grace nothing is lost, no
+ * zero is delivered and nothing is late. */
+TEST(ack_before_data_every_order)
+{
+    static const char *parts[3] = {"abc", "defg", "hi"};
+    static const int64_t at[3] = {0, 3, 7};
+    static const int perms[24][4] = {
+        {0, 1, 2, 3}, {0, 1, 3, 2}, {0, 2, 1, 3}, {0, 2, 3, 1}, {0, 3, 1, 2},
+        {0, 3, 2, 1}, {1, 0, 2, 3}, {1, 0, 3, 2}, {1, 2, 0, 3}, {1, 2, 3, 0},
+        {1, 3, 0, 2}, {1, 3, 2, 0}, {2, 0, 1, 3}, {2, 0, 3, 1}, {2, 1, 0, 3},
+        {2, 1, 3, 0}, {2, 3, 0, 1}, {2, 3, 1, 0}, {3, 0, 1, 2}, {3, 0, 2, 1},
+        {3, 1, 0, 2}, {3, 1, 2, 0}, {3, 2, 0, 1}, {3, 2, 1, 0}};
+    for (size_t i = 0; i < 24; i++) {
+        fixture f;
+        fx_open(&f, SESS_TCP_FIRST, ISN);
+        for (int k = 0; k < 4; k++) {
+            int e = perms[i][k];
+            if (e == 3)
+                sess__stream_ack(&f.s, ISN + 1 + 9);
+            else
+                ASSERT_EQ(put(&f, at[e], parts[e]).flags & SESS_SEG_LATE, 0);
+            settle(&f, (uint64_t)k + 1, k);
+        }
+        ASSERT_EQ(f.nholes, 0);
+        ASSERT_STR_EQ(readable(&f), "abcdefghi");
+        ASSERT_EQ(sess__stream_give_up(&f.s), SESS_OK);
+        ASSERT_EQ(f.nholes, 0);
+        fx_close(&f);
+    }
+}
+
+/* An ACK far ahead of anything sent costs nothing and creates nothing, in
+ * time or memory, however many there are. */
+TEST(ack_far_ahead)
+{
+    fixture f;
+    fx_open(&f, SESS_TCP_FIRST, ISN);
+    put(&f, 0, "abc");
+    size_t before = sess__stream_pool_bytes(f.pool);
+    for (uint32_t i = 0; i < 1024; i++) {
+        sess__stream_ack(&f.s, ISN + 1 + (16u << 20) - i);
+        settle(&f, i + 1, i);
+    }
+    ASSERT_EQ(f.nholes, 0);
+    ASSERT_EQ(sess__stream_pool_bytes(f.pool), before);
+    ASSERT_STR_EQ(readable(&f), "abc");
+    /* Data then lands 1 MiB beyond: the acknowledged bytes before it are a
+     * hole, given up after the grace. */
+    put(&f, 1u << 20, "xyz");
+    for (uint64_t pkt = 2000; pkt < 2010; pkt++)
+        settle(&f, pkt, 2000);
+    ASSERT_EQ(f.nholes, 1);
+    ASSERT_EQ(f.holes[0].offset, 3);
+    ASSERT_EQ(f.holes[0].len, (1u << 20) - 3);
     fx_close(&f);
 }
 
@@ -765,7 +853,8 @@ TEST(depth)
     ASSERT_EQ(info.flags, 0);
     ASSERT_EQ(put(&f, 8, "ijk").anomalies, 0); /* reported once */
     ASSERT_STR_EQ(readable(&f), "abcde");
-    ASSERT_EQ(sess__stream_ack(&f.s, ISN + 1 + 100), SESS_OK);
+    sess__stream_ack(&f.s, ISN + 1 + 100);
+    settle(&f, 100, 100);
     ASSERT_EQ(f.nholes, 0);
     fx_close(&f);
 }
@@ -1046,6 +1135,7 @@ TEST_MAIN(TEST_CASE(in_order), TEST_CASE(reorder), TEST_CASE(retransmission),
           TEST_CASE(overlap_target_based), TEST_CASE(overlap_random), TEST_CASE(overrun),
           TEST_CASE(overrun_long), TEST_CASE(syn_with_data), TEST_CASE(midstream),
           TEST_CASE(window), TEST_CASE(flush), TEST_CASE(ack_past_hole),
+          TEST_CASE(ack_before_data_every_order), TEST_CASE(ack_far_ahead),
           TEST_CASE(fin_overtakes_data), TEST_CASE(late), TEST_CASE(dir_cap),
           TEST_CASE(depth), TEST_CASE(history_conflict), TEST_CASE(expire),
           TEST_CASE(scapy_string_buffer), TEST_CASE(pool_reuse), TEST_CASE(memory), TEST_CASE(reserve),

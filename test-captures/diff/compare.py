@@ -98,17 +98,16 @@ def load_messages(path):
     return msgs
 
 
-HOLE = re.compile(r"(\d+) bytes missing at offset (\d+) \(dir ([01])\)")
-
-
 def load_holes(path):
     """(flow, dir) -> [(offset, length)] of the bytes Sessions gave up, from
-    the expert messages of sessions.tcp.missing."""
+    the `missing` lines of `sessions-replay --print events` (the core alone
+    numbers flows as the plugin does; run.sh checks they agree)."""
     holes = {}
-    for _, sess, fid in frames_with(path, "sessions.tcp.missing_tree"):
-        for m in HOLE.finditer(json.dumps(sess["sessions.tcp.missing_tree"])):
-            holes.setdefault((fid, int(m.group(3))), []).append(
-                (int(m.group(2)), int(m.group(1))))
+    if not os.path.exists(path):
+        return holes
+    for kv in kv_lines(path, "missing"):
+        holes.setdefault((int(kv["flow"]), int(kv["dir"])), []).append(
+            (int(kv["offset"]), int(kv["len"])))
     return holes
 
 
@@ -261,7 +260,7 @@ def last_int(text):
         return None
 
 
-def follow_directions(json_path, frames_tsv, follow_path):
+def follow_directions(json_path, frames_tsv, follow_path, replay_path=None):
     """Pairs every direction of every TCP stream Wireshark numbered with
     Sessions' flow directions.  FRAMES_TSV starts with the columns
     tcp.stream, ip.src, ipv6.src, tcp.srcport, sessions.flow.id,
@@ -269,7 +268,7 @@ def follow_directions(json_path, frames_tsv, follow_path):
     dict per direction: stream, node, endpoint, keys (Sessions' (flow, dir)
     in the order first seen), got, want, issues, hole)."""
     ours = streams(load_messages(json_path))
-    holes = load_holes(json_path)
+    holes = load_holes(replay_path) if replay_path else {}
     follow = parse_follow(follow_path)
     mapping = {}   # (stream, endpoint) -> [(flow, dir), ...]
     nstreams = 0
@@ -639,7 +638,8 @@ def cmd_corpus(out_dir, known_path, *captures):
     CAPTURE.frames (tshark -T fields: the 7 columns follow_directions()
     reads, then frame.number and the 7 of parse_ip_rows()) and CAPTURE.both
     (tshark -2 -T json -J "frame sessions" with a follow,tcp,raw tap per
-    stream).  Differences are explained by KNOWN or by the hole rule;
+    stream) and CAPTURE.replay (sessions-replay --print events: where
+    bytes were given up).  Differences are explained by KNOWN or by the hole rule;
     anything else fails, and so does a KNOWN line that explains nothing."""
     known = load_known(known_path)
     used_known = set()
@@ -665,7 +665,7 @@ def cmd_corpus(out_dir, known_path, *captures):
         try:
             split_json_follow(base + ".both")
             _, dirs = follow_directions(base + ".both.json", base + ".frames",
-                                        base + ".both.follow")
+                                        base + ".both.follow", base + ".replay")
         except (OSError, ValueError, KeyError) as e:
             result(False, "public " + cap, "cannot compare: %s: %s" % (type(e).__name__, e))
             continue

@@ -1269,6 +1269,36 @@ def gen_link_ppp_llc():
          "(UDP 1701, IPv6 inside)")
 
 
+def gen_ack_hint():
+    """ACKs are hints: one captured before the data it covers loses
+    nothing; 1,024 ACKs up to 16 MiB beyond anything sent create nothing."""
+    cn = Conn(sport=46090, dport=7001, cisn=46090000, sisn=92180000)
+    pk = cn.handshake()
+    pk.append(cn.c(b"first line\r\n"))
+    base = cn.nxt[True]
+    for i in range(1024):   # each 16 MiB beyond the one before, never sent
+        pk.append(cn.s(b"", "A", ack=base + (i + 1) * ((16 << 20) - 1)))
+    pk.append(cn.c(b"second line, after 1024 ACKs far ahead\r\n"))
+    pk.append(cn.s(b"reply\r\n"))
+    pk += cn.close()
+    save("tcp-ack-storm.pcap", pk,
+         "TCP port 7001: after the client's first line the server sends 1,024 pure ACKs "
+         "up to 16 MiB beyond anything the client sent, then the connection goes on; "
+         "nothing may be invented (no zero-fill), and the cost stays O(1) per ACK")
+
+    cn = Conn(sport=46091, dport=7001, cisn=46091000, sisn=92182000)
+    pk = cn.handshake()
+    a = cn.c(b"one\r\n")
+    b = cn.c(b"two\r\n")
+    c = cn.c(b"three\r\n")
+    ack = cn.s(b"", "A")       # covers a, b and c
+    reply = cn.s(b"got three lines\r\n")
+    pk += [a, c, ack, b, reply] + cn.close()
+    save("tcp-ack-before-data.pcap", pk,
+         "TCP port 7001: the server's ACK covering three client segments is captured "
+         "before the middle one (a, c, ACK, b): nothing is given up, nothing is late")
+
+
 # --------------------------------------------------------------------------
 # tunnels
 
@@ -1493,7 +1523,8 @@ def main():
     if len(sys.argv) > 2 and sys.argv[1] == "--only":
         ONLY = sys.argv[2]
     for g in (gen_ip, gen_tcp, gen_http, gen_tls, gen_dns, gen_custom, gen_link,
-              gen_link_serial_and_wireless, gen_link_ppp_llc, gen_tunnel, gen_broken):
+              gen_link_serial_and_wireless, gen_link_ppp_llc, gen_ack_hint, gen_tunnel,
+              gen_broken):
         g()
     capfile.set_descriptions(DESCS)
 

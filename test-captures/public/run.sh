@@ -30,13 +30,14 @@ frame_fields=(-e tcp.stream -e ip.src -e ipv6.src -e tcp.srcport -e sessions.flo
               -e ip.reassembled_in -e ipv6.reassembled.in -e sessions.ip.reassembled_in
               -e sessions.ip.fragments)
 
-one() { # CAPTURE: writes $out/CAPTURE.frames and .both
+one() { # CAPTURE: writes $out/CAPTURE.frames, .both and .replay
   local cap=$1 o="$out/$1" n s follow=()
   ts -r "$caps/$cap" -2 -T fields -E occurrence=a "${frame_fields[@]}" > "$o.frames" 2> "$o.err"
   n=$(cut -f1 "$o.frames" | tr ',' '\n' | sort -n | tail -1)
   for ((s = 0; s <= ${n:--1}; s++)); do follow+=(-z "follow,tcp,raw,$s"); done
   ts -r "$caps/$cap" -2 -o tcp.reassemble_out_of_order:TRUE "${noframers[@]}" \
     -T json -J "frame sessions" --no-duplicate-keys "${follow[@]}" > "$o.both" 2>> "$o.err"
+  "$build/sessions-replay" --print events "$caps/$cap" > "$o.replay" 2>> "$o.err"
 }
 
 mapfile -t captures < <(cd "$caps" && ls -- *.pcap *.pcapng 2>/dev/null | sort)
