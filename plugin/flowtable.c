@@ -223,7 +223,7 @@ static void cli_finish(void *tapdata)
     g_free(t);
 }
 
-static void cli_init(const char *opt_arg, void *userdata)
+static stat_tap_init_result cli_init(const char *opt_arg, void *userdata)
 {
     cli_table *t = g_new0(cli_table, 1);
     t->tsv = GPOINTER_TO_INT(userdata);
@@ -242,6 +242,7 @@ static void cli_init(const char *opt_arg, void *userdata)
         cli_finish(t);
         exit(1);
     }
+    STAT_TAP_INIT_DONE;
 }
 
 /* ---- the GUI: a table under Statistics -------------------------------------- */

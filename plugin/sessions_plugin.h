@@ -23,6 +23,15 @@ typedef bool ws_api_bool;
 #else
 typedef gboolean ws_api_bool;
 #endif
+/* A stat_tap_ui init callback says whether the tap is set up from 4.6 on
+ * (it returns nothing before): end one with STAT_TAP_INIT_DONE. */
+#if SESSIONS_WS_AT_LEAST(4, 6)
+typedef bool stat_tap_init_result;
+#define STAT_TAP_INIT_DONE return true
+#else
+typedef void stat_tap_init_result;
+#define STAT_TAP_INIT_DONE return
+#endif
 
 /* A message as kept for rendering and export (file scope). */
 typedef struct sessions_message {
