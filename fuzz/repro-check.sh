@@ -85,21 +85,27 @@ for mode in "-2 -V -x" "-T fields -e sessions.msg"; do
   check "ack-ahead-len2" "$stage/caps/ack-ahead-7000.pcap" -n $mode -o "$len2"
 done
 
-# The trailing request is still its own message, and a filter finds a
-# message far past the first 64 of its frame (offset 32 + 100 * 1000).
-ts -r "$stage/caps/ack-ahead-80.pcap" -2 -o sessions.max_message:100 \
-  -Y 'sessions.msg contains "GET /last"' -T fields -e sessions.msg.length \
-  > "$stage/last" 2>&1
-[ "$(cat "$stage/last")" = 31 ] ||
-  fail "ack-ahead-http: the trailing request is not one 31-byte message: $(head -c 200 "$stage/last")"
-ts -r "$stage/caps/ack-ahead-7000.pcap" -2 -o "$len2" \
-  -Y 'sessions.msg contains "GET /last"' -T fields -e sessions.msg.length \
-  > "$stage/last" 2>&1
-[ "$(cat "$stage/last")" = 33 ] ||
-  fail "ack-ahead-len2: the trailing request is not one 33-byte message: $(head -c 200 "$stage/last")"
+# The responder's ACK gives nothing up by itself (it is beyond every byte
+# seen); the trailing request makes the range a hole, given up at the end of
+# the capture on the flow's last frame (7), where the request follows the
+# zeros as its own message, still found by a filter although the zeros
+# before it run to tens of thousands of messages.  A filter also finds a
+# zero message far past the first 64 of the frame (offset 32 + 100 * 1000).
+frame_of() { # CAPTURE FILTER PREFS...: the frames a filter displays
+  local cap=$1 filter=$2; shift 2
+  ts -r "$cap" -2 "$@" -Y "$filter" -T fields -e frame.number 2>&1 | tr '\n' ' '
+}
+got=$(frame_of "$stage/caps/ack-ahead-80.pcap" \
+        'sessions.msg == "GET /last HTTP/1.1\r\nHost: a\r\n\r\n"' -o sessions.max_message:100)
+[ "$got" = "7 " ] ||
+  fail "ack-ahead-http: the trailing request is not a message of its own on frame 7: $(head -c 200 <<< "$got")"
+got=$(frame_of "$stage/caps/ack-ahead-7000.pcap" \
+        'sessions.msg == "\x00\x1fGET /last HTTP/1.1\r\nHost: a\r\n\r\n"' -o "$len2")
+[ "$got" = "7 " ] ||
+  fail "ack-ahead-len2: the trailing request is not a message of its own on frame 7: $(head -c 200 <<< "$got")"
 found=$(ts -r "$stage/caps/ack-ahead-80.pcap" -2 -o sessions.max_message:100 \
           -Y 'sessions.msg.offset == 100032' -T fields -e frame.number 2>&1)
-[ "$found" = 5 ] || fail "a filter does not find message 1001 of frame 5: $found"
+[ "$found" = 7 ] || fail "a filter does not find message 1001 of frame 7: $found"
 
 [ "$failures" -eq 0 ] && echo "repro: all passed"
 exit $((failures > 0))

@@ -178,9 +178,13 @@ static expert_field *anomaly_expert(sess_anomaly what)
  * items and counts the rest; shows ITEMS_SHOWN_MAX of them in full, with
  * their expert items and tabs; and adds the others as hidden fields, only
  * those a filter or -e names, at most FILTER_ITEMS_MAX tree items.  Export
- * taps stop at EXPORTED_MAX messages (Wireshark queues 5000 taps a frame). */
+ * taps stop at EXPORTED_MAX messages (Wireshark queues 5000 taps a frame).
+ * Messages made only of given-up zeros stop at ZERO_MESSAGES_KEPT_MAX, so
+ * that the captured messages after a long zero-filled range (a hole given
+ * up at the end of a capture, say) are still kept for filters. */
 #define ITEMS_SHOWN_MAX 64
 #define ITEMS_KEPT_MAX 50000
+#define ZERO_MESSAGES_KEPT_MAX 40000
 #define FILTER_ITEMS_MAX 200000
 #define EXPORTED_MAX 4000
 static expert_field ei_tcp_retransmission = EI_INIT;
@@ -499,6 +503,10 @@ static void record_flow_end(const sess_flow_info *f)
 static void record_message(frame_result *fr, const sess_event *ev)
 {
     const sess_message *m = &ev->u.message;
+    if (m->missing == m->len && fr->nitems >= ZERO_MESSAGES_KEPT_MAX) {
+        fr->not_kept++;
+        return;
+    }
     frame_item *it = new_item(fr, ITEM_MESSAGE);
     if (!it)
         return;
