@@ -16,7 +16,8 @@ build="$(cd "$1" && pwd)"
 # shellcheck source=stage.sh
 . "$here/stage.sh"
 
-tshark -v 2>/dev/null | grep -qi 'with Lua' ||
+# 4.0 and 4.4 say "with Lua 5.x", 4.6 lists "+Lua 5.x" among its features.
+tshark -v 2>/dev/null | grep -qiE '(with |\+)Lua\b' ||
   { echo "FAIL: this tshark has no Lua"; exit 1; }
 mkdir -p "$stage/lua" "$here/golden/lua"
 cp "$here/../plugin/examples/"*.lua "$stage/lua/"
