@@ -2,8 +2,8 @@
 /*
  * session.c - the session: Scapy's DefaultSession, IPSession and TCPSession.
  *
- * sess_on_packet() decodes a frame, expires idle flows and datagrams by the
- * frame's capture time, joins IP fragments (kind ip and tcp), finds or
+ * sess_on_packet() decodes a frame, expires idle flows, datagrams and
+ * acknowledged holes' graces by the frame's capture time, joins IP fragments (kind ip and tcp), finds or
  * creates the packet's flow, and for TCP (kind tcp) drives the two streams
  * of the connection and the framer that cuts them into messages.  Every
  * result is an event handed to the caller's callback at once; nothing is
@@ -441,6 +441,10 @@ int sess_on_packet(sess_t *s, uint64_t frame, sess_time ts, uint32_t linktype,
         return SESS_EINVAL;
     s->nomem = false;
     int rc = feed_frame(s, frame, ts, linktype, data, caplen);
+    /* Acknowledged holes whose grace ran out by capture time are given up
+     * while other flows' packets come, not only on their own flow's (a
+     * flow's own packet has settled its holes already, on its frame). */
+    sess__tcp_grace_expire(s);
     return s->nomem ? SESS_ENOMEM : rc;
 }
 

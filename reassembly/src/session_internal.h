@@ -35,6 +35,8 @@ struct sess {
     double now;                /* the latest capture time, in seconds */
     sess_time now_ts;          /* the same, exact */
     size_t memcap_next;        /* pool bytes that trigger the next memcap pass */
+    /* Directions in an ACK's grace, oldest first (tcp_conn.h). */
+    struct sess__tcp_grace *grace_head, *grace_tail;
     bool streams_changed;      /* a hole was given up during this packet */
     uint32_t unsupported[16];  /* link types already reported */
     size_t nunsupported;

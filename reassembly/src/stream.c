@@ -608,6 +608,11 @@ int sess__stream_give_up(sess__stream *s)
     return rc;
 }
 
+bool sess__stream_is_keepalive(const sess__stream *s, uint32_t seq)
+{
+    return s->started && unwrap(s, seq) == (int64_t)s->highest - 1;
+}
+
 int sess__stream_expire(sess__stream *s, double deadline)
 {
     while (s->ooo_bytes > 0 &&

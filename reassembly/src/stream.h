@@ -119,6 +119,16 @@ int sess__stream_give_up_acked(sess__stream *s);
  * missing callback, without being delivered. */
 int sess__stream_give_up(sess__stream *s);
 
+/* Whether an acknowledged hole is in its grace, and since when (`since`,
+ * capture time, may be NULL). */
+static inline bool sess__stream_grace_pending(const sess__stream *s,
+                                              double *since);
+
+/* Whether a segment of at most one byte at `seq` is a keep-alive: it sits
+ * one below the highest byte received (the sender probes with a byte the
+ * receiver already has), so it carries no new data. */
+bool sess__stream_is_keepalive(const sess__stream *s, uint32_t seq);
+
 /* Gives up holes whose following data has waited since before `deadline`. */
 int sess__stream_expire(sess__stream *s, double deadline);
 
@@ -225,6 +235,14 @@ struct sess__stream {
 static inline bool sess__stream_holds_beyond_hole(const sess__stream *s)
 {
     return s->ooo_bytes > 0;
+}
+
+static inline bool sess__stream_grace_pending(const sess__stream *s,
+                                              double *since)
+{
+    if (since)
+        *since = s->ack_ts;
+    return s->ack_pending;
 }
 
 static inline bool sess__stream_has_readable(const sess__stream *s)

@@ -5,13 +5,19 @@
  * Every TCP segment of a flow passes here, whatever the session kind: the
  * flags build Zeek's history string (each letter once per direction, upper
  * case from the originator) and, when the flow ends, its connection state.
- * A SYN fixes its direction's stream base (ISN+1); a new SYN on a closing
- * or midstream-picked-up 4-tuple starts a new connection.  For TCPSession
+ * A SYN fixes its direction's stream base (ISN+1), unless the handshake
+ * that was answered names another ISN; a new SYN on a closing,
+ * unanswered or midstream-picked-up 4-tuple starts a new connection
+ * (sess__tcp_starts_new_flow gives the rule).  A FIN or RST whose sequence
+ * number cannot be checked yet (before the direction's SYN-ACK) anchors
+ * and ends nothing, and a keep-alive probe is not data.  For TCPSession
  * the segment's payload then goes to its direction's stream, FIN ends the
  * direction, a hole the peer acknowledged (an RST's acknowledgement too) is
- * given up after a grace of packets or seconds, and data waiting behind a
- * hole longer than tcp_timeout expires; whenever a stream changed, the
- * framer driver (framing.c) runs.
+ * given up after a grace of the flow's packets or of capture time -- the
+ * latter checked on every packet of the capture, through a queue of the
+ * graces in the order they began -- and data waiting behind a hole longer
+ * than tcp_timeout expires; whenever a stream changed, the framer driver
+ * (framing.c) runs.
  */
 #include "tcp_conn.h"
 
@@ -98,6 +104,7 @@ static tcp_conn *tcp_conn_new(sess_t *s, sess__flow *f)
     c->first_dir = -1;
     for (int d = 0; d < 2; d++) {
         c->ctx[d] = (tcp_dir_ctx){s, f, (uint8_t)d};
+        c->grace[d].conn = c;
         sess__stream_init(&c->stream[d], &s->stream_cfg, s->pool, on_missing,
                          &c->ctx[d]);
     }
@@ -105,9 +112,42 @@ static tcp_conn *tcp_conn_new(sess_t *s, sess__flow *f)
     return c;
 }
 
+/* ---- graces by capture time ------------------------------------------------ */
+
+static void grace_unlink(sess_t *s, sess__tcp_grace *g)
+{
+    if (!g->queued)
+        return;
+    *(g->prev ? &g->prev->next : &s->grace_head) = g->next;
+    *(g->next ? &g->next->prev : &s->grace_tail) = g->prev;
+    g->prev = g->next = NULL;
+    g->queued = false;
+}
+
+/* Keeps direction d's place in the queue in step with its stream: queued
+ * while a grace runs, by the time it began (a grace begins at the latest
+ * capture time, so appending keeps the queue in order). */
+static void grace_track(sess_t *s, tcp_conn *c, int d)
+{
+    sess__tcp_grace *g = &c->grace[d];
+    double since;
+    bool pending = sess__stream_grace_pending(&c->stream[d], &since);
+    if (g->queued && (!pending || g->since != since))
+        grace_unlink(s, g);
+    if (!pending || g->queued)
+        return;
+    g->since = since;
+    g->prev = s->grace_tail;
+    g->next = NULL;
+    *(s->grace_tail ? &s->grace_tail->next : &s->grace_head) = g;
+    s->grace_tail = g;
+    g->queued = true;
+}
+
 void sess__tcp_conn_free(sess_t *s, tcp_conn *c)
 {
     for (int d = 0; d < 2; d++) {
+        grace_unlink(s, &c->grace[d]);
         sess__stream_release(&c->stream[d]);
         sess__framer_state_free(s, c->dir_state[d]);
     }
@@ -186,6 +226,102 @@ static void tcp_data(sess_t *s, sess__flow *f, tcp_conn *c, uint8_t d,
     emit_stream_anomalies(s, f, info.anomalies);
 }
 
+/* ---- the handshake ------------------------------------------------------------ */
+
+/* Direction d has not synchronised yet: the peer's SYN waits for d's
+ * SYN-ACK and d has sent neither a SYN nor data.  d's sequence numbers
+ * cannot be checked then (RFC 793 drops a FIN in SYN-SENT for that
+ * reason), so its FIN or RST anchors and ends nothing. */
+static bool unsynchronised(const tcp_conn *c, int d)
+{
+    return c->syn[1 - d] && !c->synack[d] && !c->syn[d] && !c->data[d];
+}
+
+/* An RST that really resets: any from a synchronised direction, and from
+ * one still answering a SYN only when it acknowledges that SYN (RFC 793,
+ * SYN-SENT: a refused connection). */
+static bool rst_acceptable(const tcp_conn *c, int d, const sess__pkt *p)
+{
+    if (!unsynchronised(c, d))
+        return true;
+    return (p->tcp_flags & SESS__TH_ACK) && p->ack == c->isn[1 - d] + 1;
+}
+
+/* A SYN or SYN-ACK from d: the first one bases d's stream. */
+static void on_syn(tcp_conn *c, int d, const sess__pkt *p)
+{
+    bool *seen = (p->tcp_flags & SESS__TH_ACK) ? &c->synack[d] : &c->syn[d];
+    if (!*seen) {
+        *seen = true;
+        c->isn[d] = p->seq;
+        sess__stream_syn(&c->stream[d], p->seq);
+    }
+}
+
+/* The stream is based on the handshake that was answered.  A SYN-ACK's
+ * acknowledgement names the SYN it accepts, and the client's first one
+ * the SYN-ACK: when d's first data lies within the window after the
+ * peer's first acknowledgement, and nearer to it than to d's own SYN (the
+ * client retried with a new ISN and the earlier SYN was answered, or the
+ * server answered again with a new ISN), d's stream is based on the
+ * acknowledged ISN.  Both ends agreeing is the proof: a bogus
+ * acknowledgement alone moves nothing.  Nothing delivered moves either,
+ * since d has sent no data yet. */
+static void anchor_on_answer(tcp_conn *c, int d, uint32_t seq,
+                             uint32_t window)
+{
+    if (c->data[d] || !(c->syn[d] || c->synack[d]) || !c->has_ack[1 - d])
+        return;
+    uint32_t accepted = c->first_ack[1 - d] - 1;
+    uint32_t from_accepted = seq - (accepted + 1), from_syn = seq - (c->isn[d] + 1);
+    if (from_accepted >= window || from_accepted >= from_syn)
+        return;
+    c->isn[d] = accepted;
+    sess__stream_release(&c->stream[d]);
+    sess__stream_syn(&c->stream[d], accepted);
+}
+
+/* A segment of at most one byte, without SYN, FIN or RST, one below the
+ * next byte: a keep-alive probe, not data.  A direction not started yet
+ * (picked up midstream) is measured against the peer's acknowledgement. */
+static bool is_keepalive(const tcp_conn *c, int d, const sess__pkt *p)
+{
+    if (p->payload_len > 1 ||
+        (p->tcp_flags & (SESS__TH_SYN | SESS__TH_FIN | SESS__TH_RST)))
+        return false;
+    if (sess__stream_started(&c->stream[d]))
+        return sess__stream_is_keepalive(&c->stream[d], p->seq);
+    return c->has_ack[1 - d] && p->seq == c->last_ack[1 - d] - 1;
+}
+
+/* ---- segments ------------------------------------------------------------------ */
+
+/* Gives up the holes whose grace ran out, or all acknowledged ones at
+ * once after a reset, then gives up what waited behind a hole longer than
+ * tcp_timeout.  Returns whether bytes still wait behind a hole. */
+static bool settle_holes(sess_t *s, sess__flow *f, tcp_conn *c, bool reset)
+{
+    uint64_t pkt = f->info.pkts[0] + f->info.pkts[1];
+    double deadline = s->now - s->cfg.tcp_timeout;
+    bool holes = false;
+    for (int x = 0; x < 2; x++) {
+        report_stream_nomem(s, f,
+                            reset ? sess__stream_give_up_acked(&c->stream[x])
+                                  : sess__stream_settle(&c->stream[x], s->now, pkt),
+                            "acknowledged hole not given up: bytes behind "
+                            "it wait for a later give-up");
+        grace_track(s, c, x);
+        if (sess__stream_holds_beyond_hole(&c->stream[x])) {
+            report_stream_nomem(s, f,
+                                sess__stream_expire(&c->stream[x], deadline),
+                                "expired hole not given up: bytes behind it "
+                                "wait for a later give-up");
+            holes |= sess__stream_holds_beyond_hole(&c->stream[x]);
+        }
+    }
+    return holes;
+}
+
 /* Tracks the connection's lifecycle (every session kind) and, for
  * TCPSession, reassembles and frames its streams. */
 void sess__tcp_segment(sess_t *s, sess__flow *f, uint8_t d, const sess__pkt *p)
@@ -198,78 +334,98 @@ void sess__tcp_segment(sess_t *s, sess__flow *f, uint8_t d, const sess__pkt *p)
     uint8_t fl = p->tcp_flags;
     bool syn = fl & SESS__TH_SYN, ack = fl & SESS__TH_ACK;
     bool fin = fl & SESS__TH_FIN, rst = fl & SESS__TH_RST;
+    /* A FIN or RST riding on a SYN, or from a direction that has not
+     * synchronised, is recorded in the history but ends nothing. */
+    bool fin_ok = fin && !syn && !unsynchronised(c, d);
+    bool rst_ok = rst && !syn && rst_acceptable(c, d, p);
 
     if (syn && (fin || rst))
         history_add(f, c, d, 'Q');
     if (syn) {
         history_add(f, c, d, ack ? 'H' : 'S');
-        bool *seen = ack ? &c->synack[d] : &c->syn[d];
-        if (!*seen) {
-            *seen = true;
-            c->isn[d] = p->seq;
-            sess__stream_syn(&c->stream[d], p->seq);
-        }
-    } else if (ack && !fin && !rst && p->payload_len == 0) {
-        history_add(f, c, d, 'A');
+        on_syn(c, d, p);
+    } else {
+        c->past_syn[d] = true;
+        if (ack && !fin && !rst && p->payload_len == 0)
+            history_add(f, c, d, 'A');
     }
     if (p->window == 0 && !syn && !rst)
         history_add(f, c, d, 'W');
 
     uint32_t seq = p->seq + (syn ? 1u : 0u);
-    if (p->payload_len > 0) {
+    if (p->payload_len > 0 && !is_keepalive(c, d, p)) {
         history_add(f, c, d, 'D');
+        if (!syn)
+            anchor_on_answer(c, d, seq, s->cfg.tcp_window);
+        c->data[d] = true;
         if (reassemble)
             tcp_data(s, f, c, d, seq, p);
+    }
+    if (ack) {
+        if (!c->has_ack[d])
+            c->first_ack[d] = p->ack;
+        c->has_ack[d] = true;
+        c->last_ack[d] = p->ack;
     }
     /* The payload may be cut by the snap length: the rest is a hole. */
     seq += (uint32_t)p->payload_wire_len;
     if (fin) {
         history_add(f, c, d, 'F');
-        c->fin[d] = true;
+        c->fin[d] |= fin_ok;
     }
     if (rst) {
         history_add(f, c, d, 'R');
-        c->rst[d] = true;
+        c->rst[d] |= rst_ok;
     }
     if (!reassemble)
         return;
-    if (fin)
+    if (fin_ok)
         sess__stream_fin(&c->stream[d], seq);
     if (ack && sess__stream_started(&c->stream[1 - d]))
         sess__stream_ack(&c->stream[1 - d], p->ack);
     /* An ACK gives a hole up only after its grace: the data may have been
      * captured after the ACK that covers it.  An RST ends the grace: it
      * gives up what was acknowledged, and only that. */
-    uint64_t pkt = f->info.pkts[0] + f->info.pkts[1];
-    double deadline = s->now - s->cfg.tcp_timeout;
-    bool holes = false;
-    for (int x = 0; x < 2; x++) {
-        report_stream_nomem(s, f,
-                            rst ? sess__stream_give_up_acked(&c->stream[x])
-                                : sess__stream_settle(&c->stream[x], s->now, pkt),
-                            "acknowledged hole not given up: bytes behind "
-                            "it wait for a later give-up");
-        if (sess__stream_holds_beyond_hole(&c->stream[x])) {
-            report_stream_nomem(s, f,
-                                sess__stream_expire(&c->stream[x], deadline),
-                                "expired hole not given up: bytes behind it "
-                                "wait for a later give-up");
-            holes |= sess__stream_holds_beyond_hole(&c->stream[x]);
-        }
-    }
+    bool holes = settle_holes(s, f, c, rst_ok);
     /* A pure ACK that gave nothing up changes nothing a framer sees. */
-    if (p->payload_len == 0 && !fin && !rst && !s->streams_changed)
+    if (p->payload_len == 0 && !fin_ok && !rst_ok && !s->streams_changed)
         return;
     /* After an RST the framers cut what they hold, unless data may still
      * fill a hole (then the flow's end does). */
-    sess__framing_run(s, f, c, rst && !holes ? SESS_FF_EOC : 0);
+    sess__framing_run(s, f, c, rst_ok && !holes ? SESS_FF_EOC : 0);
 }
 
-/* A SYN with another ISN starts a new connection on the 4-tuple when the
- * old one was closing (a FIN or RST seen: the rest of the close may have
- * escaped the capture) or was picked up midstream (its own SYN was never
- * seen, nor a SYN-ACK answering one), but not when it crosses the peer's
- * own SYN (simultaneous open).  Idle flows have already ended. */
+void sess__tcp_grace_expire(sess_t *s)
+{
+    sess__tcp_grace *g;
+    while ((g = s->grace_head) != NULL &&
+           !(s->now - g->since < s->cfg.tcp_ack_grace_time)) {
+        tcp_conn *c = g->conn;
+        int d = g == &c->grace[0] ? 0 : 1;
+        sess__flow *f = c->ctx[d].flow;
+        uint64_t saved = s->emit_frame;
+        s->emit_frame = f->info.last_frame;
+        report_stream_nomem(s, f,
+                            sess__stream_settle(&c->stream[d], s->now,
+                                                f->info.pkts[0] + f->info.pkts[1]),
+                            "acknowledged hole not given up: bytes behind "
+                            "it wait for a later give-up");
+        grace_unlink(s, g); /* given up, or waiting for a later give-up */
+        sess__framing_run(s, f, c, 0);
+        s->emit_frame = saved;
+    }
+}
+
+/* A SYN starts a new connection on the 4-tuple when the old one was
+ * picked up midstream (its own SYN was never seen, nor a SYN-ACK
+ * answering one), but not when it crosses the peer's own SYN
+ * (simultaneous open).  A SYN with another ISN than the sender's earlier
+ * one starts a new connection when the old one was closing (a FIN or RST
+ * seen: the rest of the close may have escaped the capture) or when the
+ * sender never went past its SYN (a retry with a new ISN, a SYN flood, a
+ * Fast Open SYN the server ignored: the connection that follows is the
+ * one answered); in an established connection it is ignored, as the
+ * receiver does (RFC 5961).  Idle flows have already ended. */
 bool sess__tcp_starts_new_flow(const sess__flow *f, uint8_t d,
                                 const sess__pkt *p)
 {
@@ -278,7 +434,8 @@ bool sess__tcp_starts_new_flow(const sess__flow *f, uint8_t d,
         return false;
     if (c->syn[d])
         return c->isn[d] != p->seq &&
-               (c->fin[0] || c->fin[1] || c->rst[0] || c->rst[1]);
+               (c->fin[0] || c->fin[1] || c->rst[0] || c->rst[1] ||
+                !c->past_syn[d]);
     if (c->syn[1 - d] && !c->synack[1 - d] && c->first_dir < 0)
         return false;
     return !c->synack[1 - d];

@@ -14,12 +14,28 @@ typedef struct tcp_dir_ctx {
     uint8_t dir;
 } tcp_dir_ctx;
 
+/* A direction whose acknowledged hole is in its grace, queued by the time
+ * the grace began: capture time never runs backwards, so the session's
+ * queue (sess->grace_head) is in deadline order and any packet can end
+ * the graces that ran out by checking the head only. */
+typedef struct sess__tcp_grace {
+    struct sess__tcp_grace *prev, *next;
+    struct tcp_conn *conn;
+    double since;   /* capture time the grace began */
+    bool queued;
+} sess__tcp_grace;
+
 /* Both directions of one TCP connection. */
 typedef struct tcp_conn {
     sess__stream stream[2];
     tcp_dir_ctx ctx[2];
     uint32_t isn[2];
     bool syn[2], synack[2], fin[2], rst[2], psh[2];
+    bool data[2];                 /* payload seen (keep-alives aside) */
+    bool past_syn[2];             /* a segment without SYN sent */
+    bool has_ack[2];
+    uint32_t first_ack[2], last_ack[2]; /* acknowledgements sent */
+    sess__tcp_grace grace[2];
     uint32_t seen_letters[2];     /* history letters already recorded */
     uint8_t history_len;
     const sess_framer *framer[2]; /* NULL until chosen */
@@ -49,5 +65,10 @@ void sess__tcp_conn_free(sess_t *s, tcp_conn *c);
 /* Gives up every hole of both streams (RST, end of the flow); a failure is
  * reported with the bytes it leaves undelivered. */
 void sess__tcp_give_up_all(sess_t *s, sess__flow *f, tcp_conn *c);
+
+/* Ends the graces that ran out by capture time (s->now), whichever flow
+ * the current packet belongs to: each hole is given up and its flow framed
+ * on that flow's last frame.  O(1) when none is due. */
+void sess__tcp_grace_expire(sess_t *s);
 
 #endif

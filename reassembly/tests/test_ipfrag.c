@@ -150,23 +150,7 @@ static const order_case order_cases[] = {
 
 static bool next_permutation(size_t *a, size_t n)
 {
-    size_t i = n - 1;
-    while (i > 0 && a[i - 1] >= a[i])
-        i--;
-    if (i == 0)
-        return false;
-    size_t j = n - 1;
-    while (a[j] <= a[i - 1])
-        j--;
-    size_t t = a[i - 1];
-    a[i - 1] = a[j];
-    a[j] = t;
-    for (size_t l = i, r = n - 1; l < r; l++, r--) {
-        t = a[l];
-        a[l] = a[r];
-        a[r] = t;
-    }
-    return true;
+    return testlib_next_permutation(a, n);
 }
 
 TEST(every_arrival_order_completes_on_the_last)

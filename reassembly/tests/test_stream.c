@@ -182,23 +182,7 @@ static unsigned model_flags(bool *received, const seg *g)
 
 static bool next_permutation(size_t *p, size_t n)
 {
-    size_t i = n - 1;
-    while (i > 0 && p[i - 1] >= p[i])
-        i--;
-    if (i == 0)
-        return false;
-    size_t j = n - 1;
-    while (p[j] <= p[i - 1])
-        j--;
-    size_t t = p[i - 1];
-    p[i - 1] = p[j];
-    p[j] = t;
-    for (size_t a = i, b = n - 1; a < b; a++, b--) {
-        t = p[a];
-        p[a] = p[b];
-        p[b] = t;
-    }
-    return true;
+    return testlib_next_permutation(p, n);
 }
 
 /* Every arrival order, consuming as soon as bytes are readable or not at

@@ -72,6 +72,29 @@ static int testlib_failed;
                              testlib_a[testlib_i], testlib_b[testlib_i]);      \
     } while (0)
 
+/* Steps a[0..n) to its next permutation in lexicographic order (start
+ * from ascending values); false after the last.  For "every arrival
+ * order" tables. */
+static inline int testlib_next_permutation(size_t *a, size_t n)
+{
+    if (n < 2)
+        return 0;
+    size_t i = n - 1;
+    while (i > 0 && a[i - 1] >= a[i])
+        i--;
+    if (i == 0)
+        return 0;
+    size_t j = n - 1;
+    while (a[j] <= a[i - 1])
+        j--;
+    size_t t = a[i - 1];
+    a[i - 1] = a[j];
+    a[j] = t;
+    for (size_t l = i, r = n - 1; l < r; l++, r--)
+        t = a[l], a[l] = a[r], a[r] = t;
+    return 1;
+}
+
 typedef struct testlib_case {
     const char *name;
     void (*fn)(void);

@@ -111,6 +111,31 @@ def load_holes(path):
     return holes
 
 
+def hidden_flows(path):
+    """Flows of the frames whose messages the plugin did not all show (past
+    its first 64 items a frame counts the rest in sessions.not_shown, and
+    tshark's JSON leaves hidden items out)."""
+    flows = set()
+    for _, sess, fid in frames_with(path, "sessions.not_shown"):
+        flows.add(fid)
+    return flows
+
+
+def replay_messages(path, flows):
+    """The messages of `flows` as the core alone cut them (`msg` lines of
+    `sessions-replay --print events`), in the form load_messages() gives;
+    concatenated by offset they are the same bytes whatever the framer."""
+    msgs = []
+    for kv in kv_lines(path, "msg"):
+        if int(kv["flow"]) in flows:
+            data = hexbytes(kv.get("data", ""))
+            msgs.append({"frame": int(kv["frame"]), "flow": int(kv["flow"]),
+                         "dir": int(kv["dir"]), "proto": kv["proto"],
+                         "offset": int(kv["offset"]), "length": int(kv["len"]),
+                         "missing": int(kv["missing"]), "info": "", "data": data})
+    return msgs
+
+
 def streams(msgs):
     """(flow, dir) -> (bytes in offset order, list of problems, offset of
     the first message with missing bytes or None)."""
@@ -269,6 +294,9 @@ def follow_directions(json_path, frames_tsv, follow_path, replay_path=None):
     in the order first seen), got, want, issues, hole)."""
     ours = streams(load_messages(json_path))
     holes = load_holes(replay_path) if replay_path else {}
+    if replay_path:
+        hidden = hidden_flows(json_path)
+        ours.update(streams(replay_messages(replay_path, hidden)))
     follow = parse_follow(follow_path)
     mapping = {}   # (stream, endpoint) -> [(flow, dir), ...]
     nstreams = 0
@@ -309,11 +337,23 @@ def follow_directions(json_path, frames_tsv, follow_path, replay_path=None):
     return nstreams, out
 
 
+def merged(gaps):
+    """Given-up ranges with touching ones joined: a hole given up in pieces
+    (as ACKs moved on) is one hole to Follow TCP Stream."""
+    out = []
+    for off, n in sorted(gaps):
+        if out and out[-1][0] + out[-1][1] == off:
+            out[-1] = (out[-1][0], out[-1][1] + n)
+        else:
+            out.append((off, n))
+    return out
+
+
 def marked(data, gaps, text=True):
     """Sessions' bytes with each given-up range replaced by the text Follow
     TCP Stream puts in its place (or cut out, `text` false)."""
     out, pos = bytearray(), 0
-    for off, n in gaps:
+    for off, n in merged(gaps):
         if off < pos or off + n > len(data):
             continue
         out += data[pos:off] + (b"[%d bytes missing in capture file]\x00" % n if text else b"")

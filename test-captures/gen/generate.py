@@ -1299,6 +1299,121 @@ def gen_ack_hint():
          "before the middle one (a, c, ACK, b): nothing is given up, nothing is late")
 
 
+def timed(pkts, times_s):
+    """Ethernet frames with explicit capture times (seconds after START)."""
+    return [(eth(p), None, capfile.START_US + int(round(t * 1e6)))
+            for p, t in zip(pkts, times_s)]
+
+
+def gen_handshake():
+    """Connection tracking: the handshake that was answered anchors the
+    stream; FIN or RST that cannot be checked anchors nothing; keep-alives
+    are not data; an acknowledged hole's grace ends by capture time while
+    other flows send, and real loss is still reported after it."""
+    pk = []
+    # The client retries with a new ISN; the retry is answered.
+    cn = Conn(sport=46100, dport=7001, cisn=46100000, sisn=92200000)
+    pk.append(cn.c(b"", "S", ack=0))
+    cn.nxt[True] = cn.isn[True] = 46177777
+    pk += cn.handshake()
+    pk += [cn.c(b"request after a SYN retry\r\n"), cn.s(b"reply\r\n")] + cn.close()
+    # The client retries with a new ISN, but the first SYN is the one
+    # answered (the SYN-ACK names it): the client goes on with that ISN.
+    cn = Conn(sport=46101, dport=7001, cisn=46101000, sisn=92202000)
+    first = cn.c(b"", "S", ack=0)
+    retry = cn.c(b"", "S", seq=46188888, ack=0, advance=False)
+    pk += [first, retry, cn.s(b"", "SA"), cn.c(b"", "A")]
+    pk += [cn.c(b"request of the first handshake\r\n"), cn.s(b"reply\r\n")] + cn.close()
+    # A SYN flood's pattern: every SYN answered, the client completes only
+    # the third handshake.
+    cn = Conn(sport=46102, dport=7001, cisn=46102000, sisn=92204000)
+    for i in range(3):
+        cn.nxt[True] = cn.isn[True] = 46102000 + i * 3333333
+        cn.nxt[False] = cn.isn[False] = 92204000 + i * 4444444
+        pk += [cn.c(b"", "S", ack=0), cn.s(b"", "SA")]
+    pk += [cn.c(b"", "A"), cn.c(b"request after the third SYN\r\n"),
+           cn.s(b"reply\r\n")] + cn.close()
+    save("tcp-syn-retry-new-isn.pcap", pk,
+         "TCP port 7001: SYNs retried with new ISNs on one 4-tuple: the retry answered "
+         "(46100), the first SYN answered after the retry was sent (46101), three SYNs "
+         "each answered and the third completed (46102); each request and reply belongs "
+         "to the flow of the handshake that was answered, based on its ISN")
+
+    pk = []
+    bogus = [("F", 0), ("R", 0), ("FA", 12345), ("RA", 31337)]
+    for i, (flags, ack) in enumerate(bogus):
+        cn = Conn(sport=46110 + i, dport=7001, cisn=46110000 + i * 1000,
+                  sisn=92220000 + i * 1000)
+        syn = cn.c(b"", "S", ack=0)
+        injected = cn.s(b"", flags, seq=0x5EEDBEEF + i, ack=ack, advance=False)
+        pk += [syn, injected, cn.s(b"", "SA"), cn.c(b"", "A"),
+               cn.c(b"request %d\r\n" % i), cn.s(b"the real response\r\n")] + cn.close()
+    save("tcp-bogus-fin-rst-before-synack.pcap", pk,
+         "TCP port 7001: between the client's SYN and the server's SYN-ACK a FIN, an RST, "
+         "a FIN-ACK and an RST-ACK with bogus sequence and acknowledgement numbers from "
+         "the server's side (an evasion test's injected segments); they anchor and end "
+         "nothing: each real response is delivered, nothing is late")
+
+    pk = []
+    # Picked up midstream: the client's first segment is a keep-alive one
+    # below the server's acknowledgement, with a garbage byte.
+    cn = Conn(sport=46120, dport=7001, cisn=46120000, sisn=92240000)
+    pk.append(cn.s(b"server line\r\n"))
+    pk.append(cn.c(b"\x00", "A", seq=cn.nxt[True] - 1, advance=False))
+    pk.append(cn.s(b"", "A"))
+    pk.append(cn.c(b"client line\r\n"))
+    # And in an established connection: probes one below the next byte,
+    # with a garbage byte and empty.
+    pk.append(cn.c(b"\xff", "A", seq=cn.nxt[True] - 1, advance=False))
+    pk.append(cn.c(b"", "A", seq=cn.nxt[True] - 1, advance=False))
+    pk.append(cn.s(b"", "A"))
+    pk.append(cn.c(b"after the probes\r\n"))
+    pk += cn.close()
+    save("tcp-keepalive.pcap", pk,
+         "TCP port 7001: picked up midstream, the client's first segment is a keep-alive "
+         "(one garbage byte, one below the server's acknowledgement), later two more "
+         "probes (one byte, empty) one below the next byte: none is data (no stream byte "
+         "0, no conflict, nothing missing)")
+
+    # Connection A loses a segment the server acknowledges at 5 ms, then
+    # sends nothing until 3 s while connection B talks: the grace (1 s) ends
+    # by capture time at B's first packet past 1.005 s.
+    a = Conn(sport=46130, dport=7001, cisn=46130000, sisn=92260000)
+    b = Conn(sport=46131, dport=7001, cisn=46131000, sisn=92262000)
+    pa = a.handshake() + [a.c(b"first line\r\n")]
+    a.c(b"lost line\r\n")   # never captured
+    pa += [a.c(b"third line\r\n"), a.s(b"", "A")]
+    ta = [0.001 * i for i in range(len(pa))]
+    pb = b.handshake()
+    for i in range(6):
+        pb.append(b.c(b"other flow line %d\r\n" % i))
+        pb.append(b.s(b"", "A"))
+    pb += b.close()
+    tb = [0.2 + 0.15 * i for i in range(len(pb))]
+    tail = a.close()
+    frames = sorted(zip(timed(pa, ta) + timed(pb, tb) + timed(tail, [3.0, 3.001, 3.002]),
+                        range(10 ** 6)), key=lambda x: (x[0][2], x[1]))
+    save("tcp-grace-by-time.pcap", [f for f, _ in frames],
+         "TCP port 7001: connection 46130 loses a client line the server acknowledges "
+         "at 5 ms and then sends nothing until its close at 3 s, while connection "
+         "46131 talks from 0.2 s: the hole's grace (1 s) ends by capture time on the "
+         "other flow's first packet past it, reported on 46130's last frame then")
+
+    cn = Conn(sport=46140, dport=7001, cisn=46140000, sisn=92280000)
+    pk = cn.handshake() + [cn.c(b"before the loss\r\n")]
+    lost = cn.c(b"never captured\r\n")
+    pk.append(cn.c(b"after the loss\r\n"))
+    pk.append(cn.s(b"", "A"))   # acknowledges the lost line
+    for i in range(70):
+        pk.append(cn.s(b"server line %02d\r\n" % i))
+        pk.append(cn.c(b"", "A"))
+    pk += [lost] + cn.close()   # retransmitted only after the grace: late
+    save("tcp-loss-after-grace.pcap", pk,
+         "TCP port 7001: a client line is lost and acknowledged; 140 packets follow "
+         "before it is retransmitted: the hole is given up after the grace (64 packets "
+         "of the flow) and reported missing, and the retransmission is late")
+
+
 # --------------------------------------------------------------------------
 # tunnels
 
@@ -1523,7 +1638,8 @@ def main():
     if len(sys.argv) > 2 and sys.argv[1] == "--only":
         ONLY = sys.argv[2]
     for g in (gen_ip, gen_tcp, gen_http, gen_tls, gen_dns, gen_custom, gen_link,
-              gen_link_serial_and_wireless, gen_link_ppp_llc, gen_ack_hint, gen_tunnel,
+              gen_link_serial_and_wireless, gen_link_ppp_llc, gen_ack_hint, gen_handshake,
+              gen_tunnel,
               gen_broken):
         g()
     capfile.set_descriptions(DESCS)
