@@ -15,8 +15,9 @@
  * direction, a hole the peer acknowledged (an RST's acknowledgement too) is
  * given up after a grace of the flow's packets or of capture time -- the
  * latter checked on every packet of the capture, through a queue of the
- * graces in the order they began -- and data waiting behind a hole longer
- * than tcp_timeout expires; whenever a stream changed, the framer driver
+ * graces in the order they began; an RST ends the grace of the holes
+ * acknowledged before it -- and data waiting behind a hole longer than
+ * tcp_timeout expires; whenever a stream changed, the framer driver
  * (framing.c) runs.
  */
 #include "tcp_conn.h"
@@ -296,8 +297,8 @@ static bool is_keepalive(const tcp_conn *c, int d, const sess__pkt *p)
 
 /* ---- segments ------------------------------------------------------------------ */
 
-/* Gives up the holes whose grace ran out, or all acknowledged ones at
- * once after a reset, then gives up what waited behind a hole longer than
+/* Gives up the holes whose grace ran out (or, after a reset, the holes
+ * acknowledged before it), then what waited behind a hole longer than
  * tcp_timeout.  Returns whether bytes still wait behind a hole. */
 static bool settle_holes(sess_t *s, sess__flow *f, tcp_conn *c, bool reset)
 {
@@ -311,7 +312,7 @@ static bool settle_holes(sess_t *s, sess__flow *f, tcp_conn *c, bool reset)
                             "acknowledged hole not given up: bytes behind "
                             "it wait for a later give-up");
         grace_track(s, c, x);
-        if (sess__stream_holds_beyond_hole(&c->stream[x])) {
+        if (!reset && sess__stream_holds_beyond_hole(&c->stream[x])) {
             report_stream_nomem(s, f,
                                 sess__stream_expire(&c->stream[x], deadline),
                                 "expired hole not given up: bytes behind it "
@@ -381,12 +382,16 @@ void sess__tcp_segment(sess_t *s, sess__flow *f, uint8_t d, const sess__pkt *p)
         return;
     if (fin_ok)
         sess__stream_fin(&c->stream[d], seq);
+    /* An RST ends the grace of the holes acknowledged before it, and gives
+     * up nothing else.  What it acknowledges itself is a hint like any
+     * ACK's: the data it covers may be captured just behind it. */
+    if (rst_ok)
+        settle_holes(s, f, c, true);
     if (ack && sess__stream_started(&c->stream[1 - d]))
         sess__stream_ack(&c->stream[1 - d], p->ack);
     /* An ACK gives a hole up only after its grace: the data may have been
-     * captured after the ACK that covers it.  An RST ends the grace: it
-     * gives up what was acknowledged, and only that. */
-    bool holes = settle_holes(s, f, c, rst_ok);
+     * captured after the ACK that covers it. */
+    bool holes = settle_holes(s, f, c, false);
     /* A pure ACK that gave nothing up changes nothing a framer sees. */
     if (p->payload_len == 0 && !fin_ok && !rst_ok && !s->streams_changed)
         return;

@@ -530,6 +530,43 @@ TEST(fin_waits_for_the_grace_of_holes_before_it)
     ASSERT_EQ(runs, 24);
 }
 
+/* An RST ends the grace of holes acknowledged before it (they are given
+ * up on the RST's frame), but what the RST acknowledges itself is a hint:
+ * the segment it covers, captured just behind it, fills the hole. */
+TEST(rst_acknowledgement_is_a_hint_too)
+{
+    static const struct {
+        const char *what;
+        uint32_t acked_before; /* the server's ACK before the RST */
+        const char *bytes;     /* the client's stream */
+        uint64_t missing, frame;
+    } cases[] = {
+        {"hole acknowledged before the RST", 1009, "ab..efgh", 2, 7},
+        {"hole acknowledged by the RST only", 1003, "abcdefgh", 0, 0},
+    };
+    for (size_t k = 0; k < 2; k++) {
+        seg script[] = {
+            {CLIENT, 1000, 0, SYN, NULL, 1},
+            {SERVER, 5000, 1001, SYN | ACK, NULL, 1},
+            {CLIENT, 1001, 5001, ACK | PSH, "ab", 1},
+            {CLIENT, 1005, 5001, ACK | PSH, "efgh", 1},
+            {SERVER, 5001, cases[k].acked_before, ACK, NULL, 1},
+            {CLIENT, 1009, 5001, ACK, NULL, 1},
+            {SERVER, 5001, 1009, RST | ACK, NULL, 1},
+            {CLIENT, 1003, 5001, ACK | PSH, "cd", 1},
+        };
+        report r;
+        replay_script(script, 8, NULL, &r);
+        if (strcmp(r.dir[0][0].bytes, cases[k].bytes) != 0 ||
+            r.dir[0][0].missing != cases[k].missing ||
+            r.dir[0][0].missing_frame != cases[k].frame)
+            TESTLIB_FAIL("%s: \"%s\", %llu missing on frame %llu",
+                         cases[k].what, r.dir[0][0].bytes,
+                         (unsigned long long)r.dir[0][0].missing,
+                         (unsigned long long)r.dir[0][0].missing_frame);
+    }
+}
+
 TEST_MAIN(TEST_CASE(syn_retry_with_new_isn_anchors_the_answered_handshake),
           TEST_CASE(synack_retry_with_new_isn_anchors_the_acknowledged_one),
           TEST_CASE(bogus_synack_acknowledgement_moves_nothing),
@@ -542,4 +579,5 @@ TEST_MAIN(TEST_CASE(syn_retry_with_new_isn_anchors_the_answered_handshake),
           TEST_CASE(midstream_keepalive_is_not_stream_byte_zero),
           TEST_CASE(grace_ends_by_capture_time_while_only_other_flows_send),
           TEST_CASE(real_loss_reported_missing_after_the_grace),
-          TEST_CASE(fin_waits_for_the_grace_of_holes_before_it))
+          TEST_CASE(fin_waits_for_the_grace_of_holes_before_it),
+          TEST_CASE(rst_acknowledgement_is_a_hint_too))
