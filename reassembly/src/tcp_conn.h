@@ -30,7 +30,8 @@ typedef struct tcp_conn {
     sess__stream stream[2];
     tcp_dir_ctx ctx[2];
     uint32_t isn[2];
-    bool syn[2], synack[2], fin[2], rst[2], psh[2];
+    bool syn[2], synack[2], psh[2];
+    bool fin[2], rst[2];          /* ones that count (tcp_conn.c checks them) */
     bool data[2];                 /* payload seen (keep-alives aside) */
     bool past_syn[2];             /* a segment without SYN sent */
     bool has_ack[2];
