@@ -18,6 +18,12 @@
  * address has one field per family (sessions.flow.src, sessions.flow.src6);
  * hidden sessions.flow.addr/.addr6/.port match either end, as ip.addr and
  * tcp.port do.
+ *
+ * Where the flow was found comes next, when there is something to say:
+ * its VLAN IDs (outer first) and its tunnel with the identifier and outer
+ * endpoints of the packet's direction.  With sessions.flow_key_encap (the
+ * default) they are part of the flow's identity, so they are what tells
+ * two flows with the same addresses and ports apart.
  */
 #include <wireshark.h>
 
@@ -39,6 +45,13 @@ static int hf_flow_srcport = -1;
 static int hf_flow_dstport = -1;
 static int hf_flow_port = -1;
 static int hf_flow_proto = -1;
+static int hf_flow_vlan = -1;
+static int hf_flow_tunnel = -1;
+static int hf_flow_tunnel_id = -1;
+static int hf_flow_tunnel_src = -1;
+static int hf_flow_tunnel_dst = -1;
+static int hf_flow_tunnel_src6 = -1;
+static int hf_flow_tunnel_dst6 = -1;
 
 static int flows_tap = -1;
 
@@ -117,22 +130,46 @@ static void add_generated(proto_item *ti, gboolean hidden)
         proto_item_set_hidden(ti);
 }
 
+/* Adds `a` as hf4 or hf6 by its family, and as hf_either4/6 (hidden, -1:
+ * none). */
 static void add_address(proto_tree *tree, tvbuff_t *tvb, const sess_addr *a,
-                        int hf4, int hf6, gboolean hidden)
+                        int hf4, int hf6, int hf_either4, int hf_either6)
 {
     if (a->family == 6) {
         ws_in6_addr v6;
         memcpy(v6.bytes, a->bytes, sizeof v6.bytes);
-        add_generated(proto_tree_add_ipv6(tree, hf6, tvb, 0, 0, &v6), hidden);
-        add_generated(proto_tree_add_ipv6(tree, hf_flow_addr6, tvb, 0, 0, &v6),
-                      TRUE);
+        add_generated(proto_tree_add_ipv6(tree, hf6, tvb, 0, 0, &v6), FALSE);
+        if (hf_either6 != -1)
+            add_generated(proto_tree_add_ipv6(tree, hf_either6, tvb, 0, 0, &v6),
+                          TRUE);
     } else {
         guint32 v4;
         memcpy(&v4, a->bytes, sizeof v4); /* network order, as Wireshark keeps it */
-        add_generated(proto_tree_add_ipv4(tree, hf4, tvb, 0, 0, v4), hidden);
-        add_generated(proto_tree_add_ipv4(tree, hf_flow_addr, tvb, 0, 0, v4),
-                      TRUE);
+        add_generated(proto_tree_add_ipv4(tree, hf4, tvb, 0, 0, v4), FALSE);
+        if (hf_either4 != -1)
+            add_generated(proto_tree_add_ipv4(tree, hf_either4, tvb, 0, 0, v4),
+                          TRUE);
     }
+}
+
+/* VLAN IDs and tunnel, as seen in direction s (d the other). */
+static void add_encapsulation(proto_tree *tree, tvbuff_t *tvb,
+                              const sess_flow_info *f, int s, int d)
+{
+    for (int i = 0; i < f->vlans && i < 2; i++)
+        add_generated(proto_tree_add_uint(tree, hf_flow_vlan, tvb, 0, 0,
+                                          f->vlan[i]), FALSE);
+    if (f->tunnel == SESS_TUNNEL_NONE)
+        return;
+    add_generated(proto_tree_add_string(tree, hf_flow_tunnel, tvb, 0, 0,
+                                        sess_tunnel_name(f->tunnel)), FALSE);
+    if (f->tunnel != SESS_TUNNEL_IPIP)
+        add_generated(proto_tree_add_uint(tree, hf_flow_tunnel_id, tvb, 0, 0,
+                                          f->tunnel_id[s]), FALSE);
+    add_address(tree, tvb, &f->tunnel_addr[s], hf_flow_tunnel_src,
+                hf_flow_tunnel_src6, -1, -1);
+    add_address(tree, tvb, &f->tunnel_addr[d], hf_flow_tunnel_dst,
+                hf_flow_tunnel_dst6, -1, -1);
 }
 
 void sessions_flows_render(proto_tree *tree, tvbuff_t *tvb, guint32 id,
@@ -143,8 +180,10 @@ void sessions_flows_render(proto_tree *tree, tvbuff_t *tvb, guint32 id,
         return;
     const sess_flow_info *f = &r->info;
     int s = dir & 1, d = 1 - s;
-    add_address(tree, tvb, &f->addr[s], hf_flow_src, hf_flow_src6, FALSE);
-    add_address(tree, tvb, &f->addr[d], hf_flow_dst, hf_flow_dst6, FALSE);
+    add_address(tree, tvb, &f->addr[s], hf_flow_src, hf_flow_src6,
+                hf_flow_addr, hf_flow_addr6);
+    add_address(tree, tvb, &f->addr[d], hf_flow_dst, hf_flow_dst6,
+                hf_flow_addr, hf_flow_addr6);
     if (f->has_ports) {
         add_generated(proto_tree_add_uint(tree, hf_flow_srcport, tvb, 0, 0,
                                           f->port[s]), FALSE);
@@ -157,6 +196,7 @@ void sessions_flows_render(proto_tree *tree, tvbuff_t *tvb, guint32 id,
     }
     add_generated(proto_tree_add_uint(tree, hf_flow_proto, tvb, 0, 0,
                                       f->l4proto), FALSE);
+    add_encapsulation(tree, tvb, f, s, d);
 }
 
 void sessions_flows_tap(packet_info *pinfo, guint32 id)
@@ -204,6 +244,29 @@ void sessions_flows_register(int proto)
         {&hf_flow_proto, {"Protocol", "sessions.flow.proto", FT_UINT8,
                           BASE_DEC | BASE_EXT_STRING, &ipproto_val_ext, 0,
                           "IP protocol of the flow (its transport)", HFILL}},
+        {&hf_flow_vlan, {"VLAN", "sessions.flow.vlan", FT_UINT16, BASE_DEC,
+                         NULL, 0, "VLAN ID the flow was found in, outer tag "
+                         "first (802.1Q/802.1ad; the first two)", HFILL}},
+        {&hf_flow_tunnel, {"Tunnel", "sessions.flow.tunnel", FT_STRING,
+                           BASE_NONE, NULL, 0, "Innermost tunnel the flow was "
+                           "found in: ipip, gre, pptp, vxlan, geneve, gtpu, l2tp",
+                           HFILL}},
+        {&hf_flow_tunnel_id, {"Tunnel id", "sessions.flow.tunnel_id", FT_UINT32,
+                              BASE_DEC_HEX, NULL, 0, "Tunnel identifier of this "
+                              "packet's direction: VNI, GRE key, PPTP call ID, "
+                              "GTP-U TEID, L2TP tunnel << 16 | session", HFILL}},
+        {&hf_flow_tunnel_src, {"Tunnel source", "sessions.flow.tunnel_src",
+                               FT_IPv4, BASE_NONE, NULL, 0, "Outer IPv4 source "
+                               "of this packet's direction", HFILL}},
+        {&hf_flow_tunnel_dst, {"Tunnel destination", "sessions.flow.tunnel_dst",
+                               FT_IPv4, BASE_NONE, NULL, 0, "Outer IPv4 "
+                               "destination of this packet's direction", HFILL}},
+        {&hf_flow_tunnel_src6, {"Tunnel source", "sessions.flow.tunnel_src6",
+                                FT_IPv6, BASE_NONE, NULL, 0, "Outer IPv6 source "
+                                "of this packet's direction", HFILL}},
+        {&hf_flow_tunnel_dst6, {"Tunnel destination", "sessions.flow.tunnel_dst6",
+                                FT_IPv6, BASE_NONE, NULL, 0, "Outer IPv6 "
+                                "destination of this packet's direction", HFILL}},
     };
     proto_register_field_array(proto, hf, array_length(hf));
     flows_tap = register_tap("sessions_flows");

@@ -33,7 +33,8 @@ enum {
     COL_ID, COL_FIRST_FRAME, COL_TS, COL_ORIG_H, COL_ORIG_P, COL_RESP_H,
     COL_RESP_P, COL_PROTO, COL_SERVICE, COL_DURATION, COL_ORIG_BYTES,
     COL_RESP_BYTES, COL_ORIG_PKTS, COL_RESP_PKTS, COL_CONN_STATE,
-    COL_MISSED_BYTES, COL_HISTORY, COL_ORIG_MSGS, COL_RESP_MSGS, NCOLS
+    COL_MISSED_BYTES, COL_HISTORY, COL_ORIG_MSGS, COL_RESP_MSGS, COL_VLAN,
+    COL_INNER_VLAN, COL_TUNNEL, COL_TUNNEL_ID, NCOLS
 };
 
 static stat_tap_table_item columns[NCOLS] = {
@@ -56,6 +57,10 @@ static stat_tap_table_item columns[NCOLS] = {
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "history", "%s"},
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "orig_msgs", "%u"},
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "resp_msgs", "%u"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "vlan", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "inner_vlan", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "tunnel", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "tunnel_id", "%s"},
 };
 
 /* ---- one row as text -------------------------------------------------------- */
@@ -90,6 +95,29 @@ static void set_text(char *cell, const char *s)
     g_strlcpy(cell, s && *s ? s : "-", CELL);
 }
 
+/* Zeek's vlan and inner_vlan (its vlan-logging policy), then the tunnel's
+ * kind and identifier: one number, or the originator's and the
+ * responder's when they differ (PPTP, GTP-U, L2TP name the receiving
+ * end). */
+static void format_encapsulation(row_text out, const sess_flow_info *f)
+{
+    set_text(out[COL_VLAN], NULL);
+    set_text(out[COL_INNER_VLAN], NULL);
+    if (f->vlans > 0)
+        snprintf(out[COL_VLAN], CELL, "%u", f->vlan[0]);
+    if (f->vlans > 1)
+        snprintf(out[COL_INNER_VLAN], CELL, "%u", f->vlan[1]);
+    set_text(out[COL_TUNNEL], sess_tunnel_name(f->tunnel));
+    set_text(out[COL_TUNNEL_ID], NULL);
+    if (f->tunnel == SESS_TUNNEL_NONE || f->tunnel == SESS_TUNNEL_IPIP)
+        return;
+    if (f->tunnel_id[0] == f->tunnel_id[1])
+        snprintf(out[COL_TUNNEL_ID], CELL, "%" PRIu32, f->tunnel_id[0]);
+    else
+        snprintf(out[COL_TUNNEL_ID], CELL, "%" PRIu32 ",%" PRIu32,
+                 f->tunnel_id[0], f->tunnel_id[1]);
+}
+
 static void format_row(row_text out, guint32 id, const sessions_flow_row *r)
 {
     const sess_flow_info *f = &r->info;
@@ -119,6 +147,7 @@ static void format_row(row_text out, guint32 id, const sessions_flow_row *r)
     set_text(out[COL_HISTORY], f->history);
     snprintf(out[COL_ORIG_MSGS], CELL, "%" PRIu64, r->msgs[0]);
     snprintf(out[COL_RESP_MSGS], CELL, "%" PRIu64, r->msgs[1]);
+    format_encapsulation(out, f);
 }
 
 /* ---- tshark: -z sessions,flows[,tsv][,FILTER] ----------------------------- */

@@ -221,6 +221,7 @@ static guint pref_tcp_depth = 0;
 static guint pref_tcp_history = 4096;
 static guint pref_max_message = MAX_MESSAGE_DEFAULT;
 static guint pref_display_cap = 1024;
+static ws_api_bool pref_flow_key_encap = TRUE;
 
 static const enum_val_t kind_enum[] = {
     {"default", "DefaultSession: flows and counts", SESS_KIND_DEFAULT},
@@ -616,6 +617,7 @@ static void sessions_init(void)
     st.cfg.tcp_depth = pref_tcp_depth;
     st.cfg.tcp_history = pref_tcp_history;
     st.cfg.max_message = pref_max_message;
+    st.cfg.flow_key_encap = pref_flow_key_encap;
     sessions_framers_table(&st.table);
     st.cfg.framers = &st.table;
     st.core = sess_new(&st.cfg, on_core_event, NULL);
@@ -1331,6 +1333,11 @@ void proto_register_sessions(void)
     prefs_register_uint_preference(m, "flow_timeout", "Flow timeout (s)",
         "Capture-time seconds a flow may idle before it ends", 10,
         &pref_flow_timeout);
+    prefs_register_bool_preference(m, "flow_key_encap", "VLANs and tunnels in the flow key",
+        "The same addresses and ports in different VLANs (802.1Q/802.1ad IDs) "
+        "or tunnels (VXLAN/GENEVE VNI, GRE key, GTP-U TEID, outer endpoints) "
+        "are different flows, as Suricata's vlan.use-for-tracking has it; off: "
+        "one flow, as Wireshark's conversations", &pref_flow_key_encap);
     prefs_register_enum_preference(m, "ip_policy", "IP overlap policy",
         "How overlapping IP fragments are resolved", &pref_ip_policy,
         ip_policy_enum, FALSE);

@@ -185,6 +185,13 @@ typedef struct sess_config {
                                    still a conflict (4 KiB) */
     size_t max_message;         /* largest message (16 MiB) */
 
+    /* Whether where a packet was found is part of its flow's identity (and
+     * of its IP datagram's): the VLAN IDs and the tunnel (kind, identifier,
+     * outer endpoints), so the same addresses and ports in two VLANs or
+     * tenants are two flows, as with Suricata's vlan.use-for-tracking.
+     * false: one flow, as Wireshark's conversations have it.  (true) */
+    bool flow_key_encap;
+
     /* Framer selection (SESS_KIND_TCP).  NULL means the built-in table:
      * http 80,8000,8080; tls 443,8443; dns 53; then heuristics; then raw. */
     const struct sess_framer_table *framers;
@@ -209,6 +216,26 @@ typedef struct sess_addr {
     uint8_t bytes[16]; /* IPv4 in the first 4 bytes */
 } sess_addr;
 
+/* The tunnel a flow's packets came out of (the innermost one opened). */
+typedef enum {
+    SESS_TUNNEL_NONE = 0,
+    SESS_TUNNEL_IPIP,    /* IPv4 or IPv6 in IPv4 or IPv6; no identifier */
+    SESS_TUNNEL_GRE,     /* identifier: the key, 0 without one */
+    SESS_TUNNEL_PPTP,    /* enhanced GRE; identifier: the call ID */
+    SESS_TUNNEL_VXLAN,   /* identifier: the VNI */
+    SESS_TUNNEL_GENEVE,  /* identifier: the VNI */
+    SESS_TUNNEL_GTPU,    /* identifier: the TEID */
+    SESS_TUNNEL_L2TP,    /* identifier: tunnel ID << 16 | session ID */
+} sess_tunnel;
+
+/* "gre", "vxlan", ...; "" for SESS_TUNNEL_NONE. */
+const char *sess_tunnel_name(sess_tunnel t);
+
+/* Whether a tunnel's identifier names the receiving end, so that the two
+ * directions of one flow carry different ones (PPTP, GTP-U, L2TP); the
+ * others carry the same identifier both ways. */
+bool sess_tunnel_id_per_direction(sess_tunnel t);
+
 /* Room for a flow's history string, its terminating NUL included: letters
  * past it are not recorded. */
 #define SESS_HISTORY_LEN 24
@@ -229,6 +256,16 @@ typedef struct sess_flow_info {
     char history[SESS_HISTORY_LEN]; /* Zeek-style history (TCP) */
     const char *state;        /* Zeek-style conn_state: NULL until the flow
                                  ends, then a static string */
+    /* Where the flow was found, from its first packet (with
+     * flow_key_encap, also part of its identity): VLAN IDs of the outermost
+     * link layer, outer tag first; the tunnel, its identifier per direction
+     * (the same both ways unless sess_tunnel_id_per_direction(), then 0
+     * until that direction has been seen) and its outer endpoints. */
+    uint8_t vlans;            /* VLAN tags: 0, 1 or 2 (the first two kept) */
+    uint16_t vlan[2];
+    sess_tunnel tunnel;
+    uint32_t tunnel_id[2];
+    sess_addr tunnel_addr[2]; /* [0] the originator's side */
 } sess_flow_info;
 
 typedef enum {

@@ -903,18 +903,26 @@ static bool decapsulate(sess__pkt *p)
                                             : 0;
     link_at l = {.end = s.cap};
     uint32_t id = 0;
+    sess_tunnel kind;
     int found;
     switch (p->tunnel) {
     case PROTO_IPIP:
     case PROTO_IPV6_IN_IP:
         found = SESS_OK;
+        kind = SESS_TUNNEL_IPIP;
         l.version = p->tunnel == PROTO_IPIP ? 4 : 6;
         break;
     case PROTO_GRE:
         found = gre_inner(s, &l, &id);
+        kind = s.cap >= 2 && (be16(s.d) & GRE_VERSION) == 1 ? SESS_TUNNEL_PPTP
+                                                            : SESS_TUNNEL_GRE;
         break;
     default:
         found = udp_tunnel_inner(p->tunnel, s, &l, &id);
+        kind = p->tunnel == UDP_VXLAN    ? SESS_TUNNEL_VXLAN
+               : p->tunnel == UDP_GENEVE ? SESS_TUNNEL_GENEVE
+               : p->tunnel == UDP_GTP_U  ? SESS_TUNNEL_GTPU
+                                         : SESS_TUNNEL_L2TP;
         break;
     }
     if (found == SESS_OK && l.end < l.off)
@@ -939,7 +947,7 @@ static bool decapsulate(sess__pkt *p)
     inner.anomalies |= p->anomalies;
     inner.vlans = p->vlans;
     memcpy(inner.vlan, p->vlan, sizeof inner.vlan);
-    inner.encap = p->tunnel;
+    inner.encap = kind;
     inner.encap_id = id;
     inner.encap_src = p->src;
     inner.encap_dst = p->dst;

@@ -81,13 +81,14 @@ typedef struct sess__pkt {
     /* Where the packet was found, for a flow key that tells apart the same
      * addresses and ports in different VLANs or tenants.  VLAN IDs are the
      * outermost link layer's (tags inside a tunnel are not kept); the
-     * tunnel is the innermost one opened around the packet: its kind (as
-     * `tunnel`, 0 when none was opened), its identity (VXLAN/GENEVE VNI,
-     * GRE key, PPTP call id, GTP-U TEID, L2TP tunnel << 16 | session; 0 for
-     * IP in IP and a GRE without key) and the outer packet's addresses. */
+     * tunnel is the innermost one opened around the packet: its kind
+     * (SESS_TUNNEL_NONE when none was opened), its identifier (VXLAN/GENEVE
+     * VNI, GRE key, PPTP call ID, GTP-U TEID, L2TP tunnel << 16 | session;
+     * 0 for IP in IP and a GRE without key) and the outer packet's
+     * addresses. */
     unsigned vlans;              /* 802.1Q/802.1ad tags walked */
     uint16_t vlan[2];            /* the first two VLAN IDs, outer first */
-    uint16_t encap;
+    sess_tunnel encap;
     uint32_t encap_id;
     sess_addr encap_src, encap_dst;
     unsigned encap_depth;        /* tunnels opened, 0 to 4 */

@@ -4,7 +4,12 @@
  *
  * The hash is symmetric in the two endpoints, so both directions land in
  * the same bucket without building a canonical key, and starts from the
- * table's seed.  Flows are allocated once each, never per packet.
+ * table's seed.  Where a packet was found enters the hash and the
+ * comparison only when the table keys on it, and costs one word compare
+ * for an untagged packet outside any tunnel.  A tunnel identifier that
+ * differs by direction (PPTP, GTP-U, L2TP name the receiving end) stays out
+ * of the hash; the outer endpoints and the other identifiers enter it.
+ * Flows are allocated once each, never per packet.
  */
 #include "flow.h"
 
@@ -22,6 +27,13 @@ void sess__flow_key_from_pkt(sess__flow_key *k, const sess__pkt *p, bool ports)
     k->dst = p->dst;
     k->sport = ports ? p->sport : 0;
     k->dport = ports ? p->dport : 0;
+    sess__encap_key_from_pkt(&k->encap, p, true);
+}
+
+bool sess_tunnel_id_per_direction(sess_tunnel t)
+{
+    return t == SESS_TUNNEL_PPTP || t == SESS_TUNNEL_GTPU ||
+           t == SESS_TUNNEL_L2TP;
 }
 
 static uint32_t load32(const uint8_t *p)
@@ -38,6 +50,57 @@ static uint64_t load64(const uint8_t *p)
     return v;
 }
 
+static bool addr_eq(const sess_addr *a, const sess_addr *b)
+{
+    if (a->family != b->family || load32(a->bytes) != load32(b->bytes))
+        return false;
+    return a->family != 6 || (load64(a->bytes + 4) == load64(b->bytes + 4) &&
+                              load32(a->bytes + 12) == load32(b->bytes + 12));
+}
+
+static void copy_addr(sess_addr *to, const sess_addr *from)
+{
+    memset(to, 0, sizeof *to);
+    if (from->family == 4 || from->family == 6) {
+        to->family = from->family;
+        memcpy(to->bytes, from->bytes, from->family == 4 ? 4 : 16);
+    }
+}
+
+void sess__encap_key_from_pkt(sess__encap_key *k, const sess__pkt *p, bool use)
+{
+    memset(k, 0, sizeof *k);
+    if (!use)
+        return;
+    k->vlans = (uint8_t)(p->vlans < 2 ? p->vlans : 2);
+    k->vlan[0] = p->vlans > 0 ? p->vlan[0] : 0;
+    k->vlan[1] = p->vlans > 1 ? p->vlan[1] : 0;
+    if (p->encap == SESS_TUNNEL_NONE)
+        return;
+    k->tunnel = p->encap;
+    k->id = p->encap_id;
+    copy_addr(&k->src, &p->encap_src);
+    copy_addr(&k->dst, &p->encap_dst);
+}
+
+bool sess__encap_key_eq(const sess__encap_key *a, const sess__encap_key *b)
+{
+    return a->vlan[0] == b->vlan[0] && a->vlan[1] == b->vlan[1] &&
+           a->tunnel == b->tunnel &&
+           (a->tunnel == SESS_TUNNEL_NONE ||
+            (a->id == b->id && addr_eq(&a->src, &b->src) &&
+             addr_eq(&a->dst, &b->dst)));
+}
+
+/* The VLAN IDs, the tunnel kind and a direction-free identifier, as one
+ * word. */
+static uint64_t encap_word(const sess__encap_key *e)
+{
+    uint32_t id = sess_tunnel_id_per_direction(e->tunnel) ? 0 : e->id;
+    return (uint64_t)e->vlan[0] | (uint64_t)e->vlan[1] << 16 |
+           (uint64_t)e->tunnel << 24 | (uint64_t)id << 32;
+}
+
 static uint32_t endpoint_hash(const sess_addr *a, uint16_t port,
                               uint64_t seed)
 {
@@ -51,49 +114,79 @@ static uint32_t endpoint_hash(const sess_addr *a, uint16_t port,
     return (uint32_t)(x >> 32) ^ (uint32_t)x;
 }
 
-static uint32_t key_hash(const sess__flow_key *k, uint64_t seed)
+/* Sum and xor are symmetric; mixing both keeps a->b and b->a equal while
+ * spreading pairs that differ. */
+static uint32_t pair_hash(uint32_t x, uint32_t y)
 {
-    /* Sum and xor are symmetric; mixing both keeps a->b and b->a equal
-     * while spreading pairs that differ. */
+    return (x + y) ^ ((x ^ y) * 0x9e3779b1u);
+}
+
+static uint32_t key_hash(const sess__flow_key *k, bool encap, uint64_t seed)
+{
     uint32_t x = endpoint_hash(&k->src, k->sport, seed);
     uint32_t y = endpoint_hash(&k->dst, k->dport, seed);
-    uint32_t h = (x + y) ^ ((x ^ y) * 0x9e3779b1u) ^ ((uint32_t)k->proto << 24);
+    uint32_t h = pair_hash(x, y) ^ ((uint32_t)k->proto << 24);
+    uint64_t where = encap ? encap_word(&k->encap) : 0;
+    if (where) {
+        uint64_t m = sess__mix64(where ^ seed);
+        h ^= (uint32_t)m ^ (uint32_t)(m >> 32);
+        if (k->encap.tunnel != SESS_TUNNEL_NONE)
+            h ^= pair_hash(endpoint_hash(&k->encap.src, 0, seed),
+                           endpoint_hash(&k->encap.dst, 0, seed)) * 0x85ebca6bu;
+    }
     h ^= h >> 16;
     h *= 0x85ebca6bu;
     h ^= h >> 13;
     return h;
 }
 
-static bool addr_eq(const sess_addr *a, const sess_addr *b)
+/* How a flow's packets in direction `dir` compare with k's encapsulation:
+ * NO, EXACT, or only because the flow has not seen that direction's
+ * tunnel identifier yet (LEARN). */
+enum { ENCAP_NO, ENCAP_EXACT, ENCAP_LEARN };
+
+static int encap_match(const sess_flow_info *i, const sess__encap_key *e,
+                       uint8_t dir)
 {
-    if (a->family != b->family || load32(a->bytes) != load32(b->bytes))
-        return false;
-    return a->family != 6 || (load64(a->bytes + 4) == load64(b->bytes + 4) &&
-                              load32(a->bytes + 12) == load32(b->bytes + 12));
+    if (i->vlan[0] != e->vlan[0] || i->vlan[1] != e->vlan[1] ||
+        i->tunnel != e->tunnel)
+        return ENCAP_NO;
+    if (e->tunnel == SESS_TUNNEL_NONE)
+        return ENCAP_EXACT;
+    if (!addr_eq(&i->tunnel_addr[dir], &e->src) ||
+        !addr_eq(&i->tunnel_addr[1 - dir], &e->dst))
+        return ENCAP_NO;
+    if (i->tunnel_id[dir] == e->id)
+        return ENCAP_EXACT;
+    return sess_tunnel_id_per_direction(e->tunnel) && i->tunnel_id[dir] == 0
+               ? ENCAP_LEARN
+               : ENCAP_NO;
 }
 
-static bool matches(const sess__flow *f, const sess__flow_key *k, uint8_t *dir)
+/* How f matches k (ENCAP_*), setting *dir. */
+static int matches(const sess__flow *f, const sess__flow_key *k, bool encap,
+                   uint8_t *dir)
 {
     const sess_flow_info *i = &f->info;
     if (i->l4proto != k->proto || i->addr[0].family != k->family ||
         i->has_ports != k->has_ports)
-        return false;
+        return ENCAP_NO;
     if (addr_eq(&i->addr[0], &k->src) && addr_eq(&i->addr[1], &k->dst) &&
-        i->port[0] == k->sport && i->port[1] == k->dport) {
+        i->port[0] == k->sport && i->port[1] == k->dport)
         *dir = 0;
-        return true;
-    }
-    if (addr_eq(&i->addr[0], &k->dst) && addr_eq(&i->addr[1], &k->src) &&
-        i->port[0] == k->dport && i->port[1] == k->sport) {
+    else if (addr_eq(&i->addr[0], &k->dst) && addr_eq(&i->addr[1], &k->src) &&
+             i->port[0] == k->dport && i->port[1] == k->sport)
         *dir = 1;
-        return true;
-    }
-    return false;
+    else
+        return ENCAP_NO;
+    return encap ? encap_match(i, &k->encap, *dir) : ENCAP_EXACT;
 }
 
-int sess__flow_table_init(sess__flow_table *t, const sess__alloc *alloc)
+int sess__flow_table_init(sess__flow_table *t, const sess__alloc *alloc,
+                          bool encap_in_key)
 {
     t->next_id = 0;
+    t->encap_in_key = encap_in_key;
     return sess__htab_init(&t->h, INITIAL_BUCKETS, alloc);
 }
 
@@ -106,14 +199,44 @@ void sess__flow_table_destroy(sess__flow_table *t)
     sess__htab_destroy(&t->h);
 }
 
+/* A direction seen for the first time shows its own tunnel identifier. */
+static void learn_tunnel_id(sess__flow *f, const sess__flow_key *k,
+                            uint8_t dir)
+{
+    sess_flow_info *i = &f->info;
+    if (i->tunnel_id[dir] == 0 && i->tunnel == k->encap.tunnel &&
+        sess_tunnel_id_per_direction(i->tunnel))
+        i->tunnel_id[dir] = k->encap.id;
+}
+
 sess__flow *sess__flow_find(sess__flow_table *t, const sess__flow_key *k,
                           uint8_t *dir)
 {
-    uint32_t h = key_hash(k, t->h.seed);
-    for (sess__hnode *n = sess__htab_chain(&t->h, h); n; n = n->chain)
-        if (n->hash == h && matches(sess__flow_of(n), k, dir))
-            return sess__flow_of(n);
-    return NULL;
+    bool encap = t->encap_in_key;
+    uint32_t h = key_hash(k, encap, t->h.seed);
+    sess__flow *oldest_learner = NULL;
+    uint8_t d, learner_dir = 0;
+    for (sess__hnode *n = sess__htab_chain(&t->h, h); n; n = n->chain) {
+        if (n->hash != h)
+            continue;
+        sess__flow *f = sess__flow_of(n);
+        int m = matches(f, k, encap, &d);
+        if (m == ENCAP_EXACT) {
+            *dir = d;
+            learn_tunnel_id(f, k, d);
+            return f;
+        }
+        if (m == ENCAP_LEARN &&
+            (!oldest_learner || f->info.id < oldest_learner->info.id)) {
+            oldest_learner = f;
+            learner_dir = d;
+        }
+    }
+    if (oldest_learner) {
+        *dir = learner_dir;
+        learn_tunnel_id(oldest_learner, k, learner_dir);
+    }
+    return oldest_learner;
 }
 
 sess__flow *sess__flow_insert(sess__flow_table *t, const sess__flow_key *k,
@@ -131,7 +254,17 @@ sess__flow *sess__flow_insert(sess__flow_table *t, const sess__flow_key *k,
     i->addr[1 - o] = k->dst;
     i->port[o] = k->sport;
     i->port[1 - o] = k->dport;
-    sess__htab_insert(&t->h, &f->node, key_hash(k, t->h.seed));
+    const sess__encap_key *e = &k->encap;
+    i->vlans = e->vlans;
+    i->vlan[0] = e->vlan[0];
+    i->vlan[1] = e->vlan[1];
+    i->tunnel = e->tunnel;
+    i->tunnel_addr[o] = e->src;
+    i->tunnel_addr[1 - o] = e->dst;
+    i->tunnel_id[o] = e->id;
+    i->tunnel_id[1 - o] = sess_tunnel_id_per_direction(e->tunnel) ? 0 : e->id;
+    sess__htab_insert(&t->h, &f->node,
+                      key_hash(k, t->encap_in_key, t->h.seed));
     return f;
 }
 

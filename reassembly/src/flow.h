@@ -3,7 +3,10 @@
  * flow.h - the bidirectional flow table.
  *
  * A flow is keyed by (family, protocol, address pair, port pair) with full
- * IPv6 addresses, and found from either direction.  The originator is fixed
+ * IPv6 addresses and, unless the session says otherwise, where its packets
+ * were found: VLAN IDs and tunnel (kind, identifier, outer endpoints), as
+ * Suricata's vlan.use-for-tracking has it.  It is found from either
+ * direction.  The originator is fixed
  * by the flow's first packet and never changes.  Flows sit in a seeded hash
  * table (hashtab.h) whose age list is ordered by last activity, so idle
  * flows are found at its old end in O(1) and the least recent flow is the
@@ -15,6 +18,25 @@
 
 #include "decode.h"
 #include "hashtab.h"
+
+/* Where a packet was found, as flow and fragment keys compare it: the
+ * first two VLAN IDs (0 where there is no tag: a priority tag, VLAN ID 0,
+ * is no VLAN, as in Suricata and Linux), the innermost tunnel's kind and
+ * identifier, and its outer source and destination (zero without a
+ * tunnel). */
+typedef struct sess__encap_key {
+    uint8_t vlans;                  /* tags, 0 to 2: shown, not compared */
+    uint16_t vlan[2];
+    sess_tunnel tunnel;
+    uint32_t id;
+    sess_addr src, dst;
+} sess__encap_key;
+
+/* Fills k from p; all zero when `use` is false. */
+void sess__encap_key_from_pkt(sess__encap_key *k, const sess__pkt *p, bool use);
+
+/* Whether a and b are the same, in the same direction. */
+bool sess__encap_key_eq(const sess__encap_key *a, const sess__encap_key *b);
 
 typedef struct sess__flow sess__flow;
 
@@ -28,6 +50,7 @@ struct sess__flow {
 typedef struct sess__flow_table {
     sess__htab h;                   /* age list: least recent activity first */
     uint32_t next_id;
+    bool encap_in_key;              /* sess_config.flow_key_encap */
 } sess__flow_table;
 
 /* The flow a table node belongs to (NULL for NULL). */
@@ -56,16 +79,25 @@ typedef struct sess__flow_key {
     bool has_ports;
     sess_addr src, dst;
     uint16_t sport, dport;
+    sess__encap_key encap;          /* always filled: the flow's info shows
+                                       it even when it is not in the key */
 } sess__flow_key;
 
 void sess__flow_key_from_pkt(sess__flow_key *k, const sess__pkt *p, bool ports);
 
-int sess__flow_table_init(sess__flow_table *t, const sess__alloc *alloc);
+/* `encap_in_key`: whether the VLAN IDs and the tunnel tell flows apart. */
+int sess__flow_table_init(sess__flow_table *t, const sess__alloc *alloc,
+                          bool encap_in_key);
 /* Frees every flow; ext must have been released by the caller. */
 void sess__flow_table_destroy(sess__flow_table *t);
 
 /* Finds the flow of k in either direction; *dir gets 0 when k's source is
- * the originator.  NULL when absent. */
+ * the originator.  NULL when absent.  A tunnel identifier that names the
+ * receiving end (sess_tunnel_id_per_direction) is not known for a
+ * direction until that direction is seen: such a flow matches any
+ * identifier there, and the one of k is recorded.  A flow that already has
+ * k's identifier is preferred; among those that only could, the oldest,
+ * since replies come in the order of what they answer. */
 sess__flow *sess__flow_find(sess__flow_table *t, const sess__flow_key *k,
                           uint8_t *dir);
 

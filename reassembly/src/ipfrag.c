@@ -36,6 +36,7 @@
  */
 #include "ipfrag.h"
 
+#include "flow.h"
 #include "hashtab.h"
 
 #include <stdlib.h>
@@ -56,6 +57,7 @@ typedef struct frag_key {
     uint8_t proto;             /* IPv4 only; IPv6 keys leave it 0 */
     uint32_t id;
     uint8_t src[16], dst[16];  /* IPv4 in the first 4 bytes, the rest 0 */
+    sess__encap_key encap;     /* zero unless the config keys on it */
 } frag_key;
 
 /* One accepted fragment that still owns blocks. */
@@ -108,7 +110,7 @@ static uint64_t load64(const uint8_t *p)
     return v;
 }
 
-static void key_from_pkt(frag_key *k, const sess__pkt *p)
+static void key_from_pkt(frag_key *k, const sess__pkt *p, bool encap)
 {
     size_t alen = p->ip_version == 4 ? 4 : 16;
 
@@ -118,13 +120,15 @@ static void key_from_pkt(frag_key *k, const sess__pkt *p)
     k->id = p->frag_id;
     memcpy(k->src, p->src.bytes, alen);
     memcpy(k->dst, p->dst.bytes, alen);
+    sess__encap_key_from_pkt(&k->encap, p, encap);
 }
 
 static bool key_eq(const frag_key *a, const frag_key *b)
 {
     return a->family == b->family && a->proto == b->proto && a->id == b->id &&
            memcmp(a->src, b->src, sizeof a->src) == 0 &&
-           memcmp(a->dst, b->dst, sizeof a->dst) == 0;
+           memcmp(a->dst, b->dst, sizeof a->dst) == 0 &&
+           sess__encap_key_eq(&a->encap, &b->encap);
 }
 
 static uint32_t key_hash(const frag_key *k, uint64_t seed)
@@ -656,7 +660,7 @@ int sess__ipfrag_add(sess__ipfrag *f, const sess__pkt *p, uint64_t frame,
         return deliver_atomic(f, p, frame, out);
 
     frag_key k;
-    key_from_pkt(&k, p);
+    key_from_pkt(&k, p, f->cfg.encap_in_key);
     dgram *d = table_find(f, &k);
     bool created = !d;
     if (created && !(d = dgram_new(f, &k, ts)))

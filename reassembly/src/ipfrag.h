@@ -38,6 +38,9 @@ typedef struct sess__ipfrag_config {
     double timeout;
     size_t memcap;
     const sess__alloc *alloc; /* must outlive the object */
+    bool encap_in_key;        /* fragments found in different VLANs or
+                                 tunnels are different datagrams, as in
+                                 Linux's and Suricata's defragmenters */
 } sess__ipfrag_config;
 
 typedef enum {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * names.c - every name and message the core prints: the version, error
- * codes, overlap policies, anomaly kinds.
+ * codes, overlap policies, tunnel kinds, anomaly kinds.
  *
  * One place, so that a new code, policy or anomaly gets its text where the
  * others are, and the plugin, the tools and the tests print the same words.
@@ -48,6 +48,13 @@ const char *sess_tcp_policy_name(sess_tcp_policy p)
     static const char *const names[] = {"first", "last", "bsd", "windows",
                                         "linux", "old-linux", "solaris", "vista"};
     return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "?";
+}
+
+const char *sess_tunnel_name(sess_tunnel t)
+{
+    static const char *const names[] = {"", "ipip", "gre", "pptp", "vxlan",
+                                        "geneve", "gtpu", "l2tp"};
+    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 
 const char *sess_anomaly_name(sess_anomaly a)

@@ -42,6 +42,7 @@ void sess_config_init(sess_config *cfg)
     cfg->tcp_depth = 0;
     cfg->tcp_history = 4096;
     cfg->max_message = 16u << 20;
+    cfg->flow_key_encap = true;
     cfg->framers = NULL;
 }
 
@@ -517,11 +518,13 @@ sess_t *sess_new(const sess_config *cfg, sess_event_cb cb, void *user)
         .ack_grace_time = s->cfg.tcp_ack_grace_time,
     };
     sess__ipfrag_config fc = {s->cfg.ip_policy, s->cfg.ip_timeout,
-                             s->cfg.ip_memcap, &s->alloc};
+                             s->cfg.ip_memcap, &s->alloc,
+                             s->cfg.flow_key_encap};
     s->frag = sess__ipfrag_new(&fc, on_evicted_datagram, s);
     s->pool = sess__stream_pool_new(&s->alloc);
     if (!s->frag || !s->pool ||
-        sess__flow_table_init(&s->flows, &s->alloc) != SESS_OK) {
+        sess__flow_table_init(&s->flows, &s->alloc, s->cfg.flow_key_encap) !=
+            SESS_OK) {
         sess_free(s);
         return NULL;
     }

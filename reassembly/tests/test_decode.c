@@ -1114,18 +1114,18 @@ TEST(tunnel_identity)
 {
     static const struct {
         const char *name; /* of tunnel_cases */
-        uint16_t encap;
+        sess_tunnel encap;
         uint32_t id;
     } cases[] = {
-        {"IPv4 or IPv6 in IPv4", 41, 0}, /* IPv6 inside */
-        {"GRE", 47, 0},
-        {"GRE checksum, key, sequence", 47, 0xabcd},
-        {"NVGRE (Ethernet)", 47, 0x00123400},
-        {"PPTP (GRE v1, PPP)", 47, 0x4000},
-        {"VXLAN", 4789, 5000},
-        {"GENEVE with an option", 6081, 5000},
-        {"GTP-U", 2152, 0x11223344},
-        {"L2TP", 1701, 7u << 16 | 9},
+        {"IPv4 or IPv6 in IPv4", SESS_TUNNEL_IPIP, 0}, /* IPv6 inside */
+        {"GRE", SESS_TUNNEL_GRE, 0},
+        {"GRE checksum, key, sequence", SESS_TUNNEL_GRE, 0xabcd},
+        {"NVGRE (Ethernet)", SESS_TUNNEL_GRE, 0x00123400},
+        {"PPTP (GRE v1, PPP)", SESS_TUNNEL_PPTP, 0x4000},
+        {"VXLAN", SESS_TUNNEL_VXLAN, 5000},
+        {"GENEVE with an option", SESS_TUNNEL_GENEVE, 5000},
+        {"GTP-U", SESS_TUNNEL_GTPU, 0x11223344},
+        {"L2TP", SESS_TUNNEL_L2TP, 7u << 16 | 9},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const frame_case *c = NULL;
@@ -1633,7 +1633,7 @@ TEST(vlan_ids)
         ASSERT_EQ(p.vlans, cases[i].tags);
         for (size_t t = 0; t < 2; t++)
             ASSERT_EQ(p.vlan[t], t < cases[i].tags ? 100 + t : 0);
-        ASSERT_EQ(p.encap, 0);
+        ASSERT_EQ(p.encap, SESS_TUNNEL_NONE);
     }
 }
 

@@ -1474,18 +1474,20 @@ def gen_tunnel():
     frames += [udp_tunnel(p, 6081, geneve, eth_frame(p)) for p in b]
     for i, p in enumerate(c):
         inner = bytes(p)
+        # each end names its own tunnel endpoint: one TEID per direction
+        teid = 0x1000 if ends(p)[0] == T1 else 0x2000
         if i % 2:   # every other packet with a PDU session container extension
             ext = b"\x00\x00\x00\x85" + b"\x01\x00\x05\x00"
-            hdr = struct.pack(">BBHI", 0x34, 0xFF, len(ext) + len(inner), 0x1000 + i) + ext
+            hdr = struct.pack(">BBHI", 0x34, 0xFF, len(ext) + len(inner), teid) + ext
         else:
-            hdr = struct.pack(">BBHI", 0x30, 0xFF, len(inner), 0x1000 + i)
+            hdr = struct.pack(">BBHI", 0x30, 0xFF, len(inner), teid)
         frames.append(udp_tunnel(p, 2152, hdr, inner))
     echo = udp_tunnel(c[0], 2152, struct.pack(">BBHIHBB", 0x32, 0x01, 4, 0, 1, 0, 0), b"")
     frames.append(echo)
     save("tunnel-udp.pcap", frames,
          "TCP port 7001 connections inside UDP tunnels: VXLAN (Ethernet, IPv4), GENEVE with "
-         "an option (Ethernet, IPv6), GTP-U (IPv4, every other packet with an extension "
-         "header); and a GTP echo request holding no IP")
+         "an option (Ethernet, IPv6), GTP-U (IPv4, TEID 0x1000 up and 0x2000 down, every "
+         "other packet with an extension header); and a GTP echo request holding no IP")
 
     # L2TP: PPP sessions inside UDP 1701
     def l2tp(p, ns):
@@ -1633,13 +1635,53 @@ def gen_broken():
          "header-only cut segment")
 
 
+# --------------------------------------------------------------------------
+# flow identity: where a packet was found
+
+def gen_flowkey():
+    """The same addresses, ports and sequence numbers in two VLANs and in two
+    VXLAN VNIs: two tenants, two flows (unless sessions.flow_key_encap is off)."""
+    def tenant_conn(tenant):
+        cn = Conn(C4, S4, 40080, 80, cisn=777000, sisn=888000)
+        out = cn.handshake()
+        body = b"page of " + tenant + b"\n"
+        out.append(cn.c(b"GET /" + tenant + b" HTTP/1.1\r\nHost: shop.example\r\n\r\n"))
+        out.append(cn.s(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) +
+                        body))
+        out.append(cn.ack())
+        return out + cn.close()
+
+    def interleaved(wrap):
+        a, b = tenant_conn(b"tenant-a"), tenant_conn(b"tenant-b")
+        return [wrap(p, i) for pa, pb in zip(a, b) for p, i in ((pa, 0), (pb, 1))]
+
+    def vlan(p, i):
+        src, dst = l3_src_dst(p)
+        return bytes(Ether(src=mac_for(src), dst=mac_for(dst)) / Dot1Q(vlan=10 + 10 * i) / p)
+    save("flowkey-vlans.pcap", interleaved(vlan),
+         "HTTP GET and response on TCP 192.0.2.10:40080 -> 198.51.100.20:80 twice, packet "
+         "by packet, with the same sequence numbers: tenant-a in VLAN 10, tenant-b in "
+         "VLAN 20 (two flows; one with sessions.flow_key_encap off)")
+
+    def vxlan(p, i):
+        src, _ = l3_src_dst(p)
+        a, b = ("203.0.113.1", "203.0.113.2") if src == C4 else ("203.0.113.2", "203.0.113.1")
+        hdr = struct.pack(">II", 0x08000000, (100 + 100 * i) << 8)
+        return eth(IP(src=a, dst=b, id=0x300) / UDP(sport=49152, dport=4789) /
+                   Raw(hdr + eth(p)))
+    save("flowkey-vxlan-vnis.pcap", interleaved(vxlan),
+         "HTTP GET and response on TCP 192.0.2.10:40080 -> 198.51.100.20:80 twice, packet "
+         "by packet, with the same sequence numbers, both in VXLAN between 203.0.113.1 and "
+         "203.0.113.2: tenant-a in VNI 100, tenant-b in VNI 200 (two flows)")
+
+
 def main():
     global ONLY
     if len(sys.argv) > 2 and sys.argv[1] == "--only":
         ONLY = sys.argv[2]
     for g in (gen_ip, gen_tcp, gen_http, gen_tls, gen_dns, gen_custom, gen_link,
               gen_link_serial_and_wireless, gen_link_ppp_llc, gen_ack_hint, gen_handshake,
-              gen_tunnel,
+              gen_tunnel, gen_flowkey,
               gen_broken):
         g()
     capfile.set_descriptions(DESCS)
