@@ -30,10 +30,20 @@ void sess__flow_key_from_pkt(sess__flow_key *k, const sess__pkt *p, bool ports)
     sess__encap_key_from_pkt(&k->encap, p, true);
 }
 
+/* The tunnels whose identifier names the receiving end, as a bit set. */
+enum {
+    PER_DIRECTION_IDS = 1u << SESS_TUNNEL_PPTP | 1u << SESS_TUNNEL_GTPU |
+                        1u << SESS_TUNNEL_L2TP
+};
+
+static inline bool id_per_direction(sess_tunnel t)
+{
+    return (PER_DIRECTION_IDS >> t) & 1u;
+}
+
 bool sess_tunnel_id_per_direction(sess_tunnel t)
 {
-    return t == SESS_TUNNEL_PPTP || t == SESS_TUNNEL_GTPU ||
-           t == SESS_TUNNEL_L2TP;
+    return (unsigned)t < 32 && id_per_direction(t);
 }
 
 static uint32_t load32(const uint8_t *p)
@@ -67,38 +77,22 @@ static void copy_addr(sess_addr *to, const sess_addr *from)
     }
 }
 
-void sess__encap_key_from_pkt(sess__encap_key *k, const sess__pkt *p, bool use)
+void sess__encap_key_add_tunnel(sess__encap_key *k, const sess__pkt *p)
 {
-    memset(k, 0, sizeof *k);
-    if (!use)
-        return;
-    k->vlans = (uint8_t)(p->vlans < 2 ? p->vlans : 2);
-    k->vlan[0] = p->vlans > 0 ? p->vlan[0] : 0;
-    k->vlan[1] = p->vlans > 1 ? p->vlan[1] : 0;
-    if (p->encap == SESS_TUNNEL_NONE)
-        return;
-    k->tunnel = p->encap;
+    sess_tunnel t = p->encap;
     k->id = p->encap_id;
+    k->where |= (uint64_t)t << 24 |
+                (uint64_t)(id_per_direction(t) ? 0 : p->encap_id) << 32;
     copy_addr(&k->src, &p->encap_src);
     copy_addr(&k->dst, &p->encap_dst);
 }
 
 bool sess__encap_key_eq(const sess__encap_key *a, const sess__encap_key *b)
 {
-    return a->vlan[0] == b->vlan[0] && a->vlan[1] == b->vlan[1] &&
-           a->tunnel == b->tunnel &&
-           (a->tunnel == SESS_TUNNEL_NONE ||
+    return a->where == b->where &&
+           (sess__encap_tunnel(a->where) == SESS_TUNNEL_NONE ||
             (a->id == b->id && addr_eq(&a->src, &b->src) &&
              addr_eq(&a->dst, &b->dst)));
-}
-
-/* The VLAN IDs, the tunnel kind and a direction-free identifier, as one
- * word. */
-static uint64_t encap_word(const sess__encap_key *e)
-{
-    uint32_t id = sess_tunnel_id_per_direction(e->tunnel) ? 0 : e->id;
-    return (uint64_t)e->vlan[0] | (uint64_t)e->vlan[1] << 16 |
-           (uint64_t)e->tunnel << 24 | (uint64_t)id << 32;
 }
 
 static uint32_t endpoint_hash(const sess_addr *a, uint16_t port,
@@ -126,11 +120,11 @@ static uint32_t key_hash(const sess__flow_key *k, bool encap, uint64_t seed)
     uint32_t x = endpoint_hash(&k->src, k->sport, seed);
     uint32_t y = endpoint_hash(&k->dst, k->dport, seed);
     uint32_t h = pair_hash(x, y) ^ ((uint32_t)k->proto << 24);
-    uint64_t where = encap ? encap_word(&k->encap) : 0;
+    uint64_t where = encap ? k->encap.where : 0;
     if (where) {
         uint64_t m = sess__mix64(where ^ seed);
         h ^= (uint32_t)m ^ (uint32_t)(m >> 32);
-        if (k->encap.tunnel != SESS_TUNNEL_NONE)
+        if (sess__encap_tunnel(where) != SESS_TUNNEL_NONE)
             h ^= pair_hash(endpoint_hash(&k->encap.src, 0, seed),
                            endpoint_hash(&k->encap.dst, 0, seed)) * 0x85ebca6bu;
     }
@@ -145,22 +139,22 @@ static uint32_t key_hash(const sess__flow_key *k, bool encap, uint64_t seed)
  * tunnel identifier yet (LEARN). */
 enum { ENCAP_NO, ENCAP_EXACT, ENCAP_LEARN };
 
-static int encap_match(const sess_flow_info *i, const sess__encap_key *e,
+static int encap_match(const sess__flow *f, const sess__encap_key *e,
                        uint8_t dir)
 {
-    if (i->vlan[0] != e->vlan[0] || i->vlan[1] != e->vlan[1] ||
-        i->tunnel != e->tunnel)
+    if (f->where != e->where)
         return ENCAP_NO;
-    if (e->tunnel == SESS_TUNNEL_NONE)
+    sess_tunnel t = sess__encap_tunnel(e->where);
+    if (t == SESS_TUNNEL_NONE)
         return ENCAP_EXACT;
+    const sess_flow_info *i = &f->info;
     if (!addr_eq(&i->tunnel_addr[dir], &e->src) ||
         !addr_eq(&i->tunnel_addr[1 - dir], &e->dst))
         return ENCAP_NO;
     if (i->tunnel_id[dir] == e->id)
         return ENCAP_EXACT;
-    return sess_tunnel_id_per_direction(e->tunnel) && i->tunnel_id[dir] == 0
-               ? ENCAP_LEARN
-               : ENCAP_NO;
+    return id_per_direction(t) && i->tunnel_id[dir] == 0 ? ENCAP_LEARN
+                                                          : ENCAP_NO;
 }
 
 /* How f matches k (ENCAP_*), setting *dir. */
@@ -179,7 +173,7 @@ static int matches(const sess__flow *f, const sess__flow_key *k, bool encap,
         *dir = 1;
     else
         return ENCAP_NO;
-    return encap ? encap_match(i, &k->encap, *dir) : ENCAP_EXACT;
+    return encap ? encap_match(f, &k->encap, *dir) : ENCAP_EXACT;
 }
 
 int sess__flow_table_init(sess__flow_table *t, const sess__alloc *alloc,
@@ -204,8 +198,9 @@ static void learn_tunnel_id(sess__flow *f, const sess__flow_key *k,
                             uint8_t dir)
 {
     sess_flow_info *i = &f->info;
-    if (i->tunnel_id[dir] == 0 && i->tunnel == k->encap.tunnel &&
-        sess_tunnel_id_per_direction(i->tunnel))
+    if (k->encap.id != 0 && id_per_direction(i->tunnel) &&
+        i->tunnel_id[dir] == 0 &&
+        i->tunnel == sess__encap_tunnel(k->encap.where))
         i->tunnel_id[dir] = k->encap.id;
 }
 
@@ -255,14 +250,17 @@ sess__flow *sess__flow_insert(sess__flow_table *t, const sess__flow_key *k,
     i->port[o] = k->sport;
     i->port[1 - o] = k->dport;
     const sess__encap_key *e = &k->encap;
+    f->where = e->where;
     i->vlans = e->vlans;
-    i->vlan[0] = e->vlan[0];
-    i->vlan[1] = e->vlan[1];
-    i->tunnel = e->tunnel;
-    i->tunnel_addr[o] = e->src;
-    i->tunnel_addr[1 - o] = e->dst;
-    i->tunnel_id[o] = e->id;
-    i->tunnel_id[1 - o] = sess_tunnel_id_per_direction(e->tunnel) ? 0 : e->id;
+    i->vlan[0] = sess__encap_vlan(e->where, 0);
+    i->vlan[1] = sess__encap_vlan(e->where, 1);
+    i->tunnel = sess__encap_tunnel(e->where);
+    if (i->tunnel != SESS_TUNNEL_NONE) {
+        i->tunnel_addr[o] = e->src;
+        i->tunnel_addr[1 - o] = e->dst;
+        i->tunnel_id[o] = e->id;
+        i->tunnel_id[1 - o] = id_per_direction(i->tunnel) ? 0 : e->id;
+    }
     sess__htab_insert(&t->h, &f->node,
                       key_hash(k, t->encap_in_key, t->h.seed));
     return f;

@@ -22,18 +22,43 @@
 /* Where a packet was found, as flow and fragment keys compare it: the
  * first two VLAN IDs (0 where there is no tag: a priority tag, VLAN ID 0,
  * is no VLAN, as in Suricata and Linux), the innermost tunnel's kind and
- * identifier, and its outer source and destination (zero without a
- * tunnel). */
+ * identifier, and its outer source and destination.  What must be equal
+ * whichever the direction is packed into one word, 0 for an untagged
+ * packet outside any tunnel, so that such a packet costs one compare. */
 typedef struct sess__encap_key {
-    uint8_t vlans;                  /* tags, 0 to 2: shown, not compared */
-    uint16_t vlan[2];
-    sess_tunnel tunnel;
-    uint32_t id;
-    sess_addr src, dst;
+    uint64_t where;   /* VLAN IDs (bits 0-11, 12-23), tunnel kind (24-31),
+                         identifier unless it names the receiving end
+                         (32-63) */
+    uint8_t vlans;    /* tags, 0 to 2: shown, not compared */
+    uint32_t id;      /* the identifier as this packet carries it */
+    sess_addr src, dst; /* outer endpoints, set only with a tunnel */
 } sess__encap_key;
 
-/* Fills k from p; all zero when `use` is false. */
-void sess__encap_key_from_pkt(sess__encap_key *k, const sess__pkt *p, bool use);
+static inline sess_tunnel sess__encap_tunnel(uint64_t where)
+{
+    return (sess_tunnel)(where >> 24 & 0xff);
+}
+
+static inline uint16_t sess__encap_vlan(uint64_t where, int i)
+{
+    return (uint16_t)(where >> (12 * i) & 0xfff);
+}
+
+/* Adds p's tunnel to k (rare, so not inlined). */
+void sess__encap_key_add_tunnel(sess__encap_key *k, const sess__pkt *p);
+
+/* Fills k from p; `where` 0 and no tags when `use` is false.  Per packet:
+ * the outer addresses are written, and read, only when there is a tunnel,
+ * and the decoder leaves 0 in the VLAN IDs of tags not there. */
+static inline void sess__encap_key_from_pkt(sess__encap_key *k,
+                                            const sess__pkt *p, bool use)
+{
+    k->vlans = (uint8_t)(!use ? 0 : p->vlans < 2 ? p->vlans : 2);
+    k->where = use ? (uint64_t)p->vlan[0] | (uint64_t)p->vlan[1] << 12 : 0;
+    k->id = 0;
+    if (use && p->encap != SESS_TUNNEL_NONE)
+        sess__encap_key_add_tunnel(k, p);
+}
 
 /* Whether a and b are the same, in the same direction. */
 bool sess__encap_key_eq(const sess__encap_key *a, const sess__encap_key *b);
@@ -44,6 +69,7 @@ struct sess__flow {
     /* What every packet touches comes first, next to the key in info. */
     sess__hnode node;               /* first: the table's links and hash */
     void *ext;                      /* per-kind state (TCP), owned by session */
+    uint64_t where;                 /* its packets' sess__encap_key.where */
     sess_flow_info info;
 };
 
