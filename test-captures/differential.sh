@@ -111,15 +111,16 @@ done
 # 2c. The same 5-tuple in two VLANs or VNIs is two Sessions flows; Wireshark
 # 4.0 has one tcp.stream, so each tenant's Follow TCP Stream is taken with
 # only that tenant's packets in the second pass (-R), against its own flow
+# (the frames naming it are picked with -Y: -R renumbers the frames)
 for spec in 'flowkey-vlans.pcap:vlan.id == 10' 'flowkey-vlans.pcap:vlan.id == 20' \
             'flowkey-vxlan-vnis.pcap:vxlan.vni == 100' 'flowkey-vxlan-vnis.pcap:vxlan.vni == 200'; do
   cap=${spec%%:*} only=${spec#*:} tag="${spec#*== }"
-  ts -r "$caps/$cap" -2 -R "$only" -T fields -e tcp.stream -e ip.src -e ipv6.src \
+  ts -r "$caps/$cap" -2 -Y "$only" -T fields -e tcp.stream -e ip.src -e ipv6.src \
     -e tcp.srcport -e sessions.flow.id -e sessions.flow.dir -e frame.protocols \
     > "$out/$cap.$tag.frames" 2>/dev/null
   ts -r "$caps/$cap" -2 -R "$only" -q -z follow,tcp,raw,0 > "$out/$cap.$tag.follow" 2>/dev/null ||
     { fail "tcp-follow $cap ($only): tshark -z follow failed"; continue; }
-  sessions_json "$cap" "$out/$cap.$tag.raw.json" -R "$only" "${noframers[@]}" || continue
+  sessions_json "$cap" "$out/$cap.$tag.raw.json" "${noframers[@]}" || continue
   compare follow "${cap%.*} ($only)" "$out/$cap.$tag.raw.json" "$out/$cap.$tag.frames" \
     "$out/$cap.$tag.follow"
 done
