@@ -249,11 +249,11 @@ void sessions_flows_register(int proto)
                          "first (802.1Q/802.1ad; the first two)", HFILL}},
         {&hf_flow_tunnel, {"Tunnel", "sessions.flow.tunnel", FT_STRING,
                            BASE_NONE, NULL, 0, "Innermost tunnel the flow was "
-                           "found in: ipip, gre, pptp, vxlan, geneve, gtpu, l2tp",
+                           "found in: ipip, gre, pptp, vxlan, geneve, gtpu, l2tp, erspan",
                            HFILL}},
         {&hf_flow_tunnel_id, {"Tunnel id", "sessions.flow.tunnel_id", FT_UINT32,
                               BASE_DEC_HEX, NULL, 0, "Tunnel identifier of this "
-                              "packet's direction: VNI, GRE key, PPTP call ID, "
+                              "packet's direction: VNI, GRE key (NVGRE: VSID), PPTP call ID, "
                               "GTP-U TEID, L2TP tunnel << 16 | session", HFILL}},
         {&hf_flow_tunnel_src, {"Tunnel source", "sessions.flow.tunnel_src",
                                FT_IPv4, BASE_NONE, NULL, 0, "Outer IPv4 source "

@@ -220,12 +220,16 @@ typedef struct sess_addr {
 typedef enum {
     SESS_TUNNEL_NONE = 0,
     SESS_TUNNEL_IPIP,    /* IPv4 or IPv6 in IPv4 or IPv6; no identifier */
-    SESS_TUNNEL_GRE,     /* identifier: the key, 0 without one */
+    SESS_TUNNEL_GRE,     /* identifier: the key, 0 without one; around
+                            Ethernet, NVGRE's VSID (the key >> 8: its last
+                            byte is per-flow entropy) */
     SESS_TUNNEL_PPTP,    /* enhanced GRE; identifier: the call ID */
     SESS_TUNNEL_VXLAN,   /* identifier: the VNI */
     SESS_TUNNEL_GENEVE,  /* identifier: the VNI */
     SESS_TUNNEL_GTPU,    /* identifier: the TEID */
     SESS_TUNNEL_L2TP,    /* identifier: tunnel ID << 16 | session ID */
+    SESS_TUNNEL_ERSPAN,  /* a remote mirror's copies (GRE): shown, never part
+                            of the flow key; identifier: the GRE key */
 } sess_tunnel;
 
 /* "gre", "vxlan", ...; "" for SESS_TUNNEL_NONE. */

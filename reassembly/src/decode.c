@@ -586,7 +586,8 @@ static int ip_in(span s, size_t at, uint16_t type, link_at *l)
 
 /* GRE (RFC 2784 with RFC 2890's key and sequence number, version 0; PPTP's
  * version 1 carrying PPP): IP, Ethernet (bridging, NVGRE) or ERSPAN.  `id`
- * is the key (version 0) or PPTP's call id, 0 without one. */
+ * is the key (version 0; around Ethernet, NVGRE's VSID: the key without
+ * its last byte) or PPTP's call id, 0 without one. */
 static int gre_inner(span s, link_at *l, uint32_t *id)
 {
     if (s.cap < 4)
@@ -614,6 +615,9 @@ static int gre_inner(span s, link_at *l, uint32_t *id)
     at += (flags & GRE_SEQ) ? 4 : 0;
     switch (type) {
     case ETHERTYPE_TEB:
+        /* NVGRE (RFC 7637): the key's last byte is a per-flow entropy
+         * FlowID; the tenant is the 24-bit VSID before it */
+        *id >>= 8;
         return ethernet_in(s, at, l);
     case ETHERTYPE_ERSPAN_2: /* type II has a sequence number and a header */
         return ethernet_in(s, at + ((flags & GRE_SEQ) ? 8 : 0), l);
@@ -914,8 +918,12 @@ static bool decapsulate(sess__pkt *p)
         break;
     case PROTO_GRE:
         found = gre_inner(s, &l, &id);
-        kind = s.cap >= 2 && (be16(s.d) & GRE_VERSION) == 1 ? SESS_TUNNEL_PPTP
-                                                            : SESS_TUNNEL_GRE;
+        kind = s.cap < 4                               ? SESS_TUNNEL_GRE
+               : (be16(s.d) & GRE_VERSION) == 1        ? SESS_TUNNEL_PPTP
+               : be16(s.d + 2) == ETHERTYPE_ERSPAN_2 ||
+                         be16(s.d + 2) == ETHERTYPE_ERSPAN_3
+                   ? SESS_TUNNEL_ERSPAN
+                   : SESS_TUNNEL_GRE;
         break;
     default:
         found = udp_tunnel_inner(p->tunnel, s, &l, &id);

@@ -83,9 +83,9 @@ typedef struct sess__pkt {
      * outermost link layer's (tags inside a tunnel are not kept); the
      * tunnel is the innermost one opened around the packet: its kind
      * (SESS_TUNNEL_NONE when none was opened), its identifier (VXLAN/GENEVE
-     * VNI, GRE key, PPTP call ID, GTP-U TEID, L2TP tunnel << 16 | session;
-     * 0 for IP in IP and a GRE without key) and the outer packet's
-     * addresses. */
+     * VNI, GRE key, NVGRE VSID, PPTP call ID, GTP-U TEID, L2TP tunnel << 16
+     * | session; 0 for IP in IP and a GRE without key) and the outer
+     * packet's addresses. */
     unsigned vlans;              /* 802.1Q/802.1ad tags walked */
     uint16_t vlan[2];            /* the first two VLAN IDs, outer first */
     sess_tunnel encap;

@@ -80,11 +80,15 @@ static void copy_addr(sess_addr *to, const sess_addr *from)
 void sess__encap_key_add_tunnel(sess__encap_key *k, const sess__pkt *p)
 {
     sess_tunnel t = p->encap;
+    k->tunnel = t;
     k->id = p->encap_id;
-    k->where |= (uint64_t)t << 24 |
-                (uint64_t)(id_per_direction(t) ? 0 : p->encap_id) << 32;
     copy_addr(&k->src, &p->encap_src);
     copy_addr(&k->dst, &p->encap_dst);
+    if (t == SESS_TUNNEL_ERSPAN)
+        k->where = 0;
+    else
+        k->where |= (uint64_t)t << 24 |
+                    (uint64_t)(id_per_direction(t) ? 0 : p->encap_id) << 32;
 }
 
 bool sess__encap_key_eq(const sess__encap_key *a, const sess__encap_key *b)
@@ -199,8 +203,7 @@ static void learn_tunnel_id(sess__flow *f, const sess__flow_key *k,
 {
     sess_flow_info *i = &f->info;
     if (k->encap.id != 0 && id_per_direction(i->tunnel) &&
-        i->tunnel_id[dir] == 0 &&
-        i->tunnel == sess__encap_tunnel(k->encap.where))
+        i->tunnel_id[dir] == 0 && i->tunnel == k->encap.tunnel)
         i->tunnel_id[dir] = k->encap.id;
 }
 
@@ -252,9 +255,9 @@ sess__flow *sess__flow_insert(sess__flow_table *t, const sess__flow_key *k,
     const sess__encap_key *e = &k->encap;
     f->where = e->where;
     i->vlans = e->vlans;
-    i->vlan[0] = sess__encap_vlan(e->where, 0);
-    i->vlan[1] = sess__encap_vlan(e->where, 1);
-    i->tunnel = sess__encap_tunnel(e->where);
+    i->vlan[0] = e->vlan[0];
+    i->vlan[1] = e->vlan[1];
+    i->tunnel = e->tunnel;
     if (i->tunnel != SESS_TUNNEL_NONE) {
         i->tunnel_addr[o] = e->src;
         i->tunnel_addr[1 - o] = e->dst;

@@ -24,13 +24,18 @@
  * is no VLAN, as in Suricata and Linux), the innermost tunnel's kind and
  * identifier, and its outer source and destination.  What must be equal
  * whichever the direction is packed into one word, 0 for an untagged
- * packet outside any tunnel, so that such a packet costs one compare. */
+ * packet outside any tunnel, so that such a packet costs one compare.  A
+ * packet out of ERSPAN is a mirror's copy: where the copy travelled says
+ * nothing of the connection, so nothing of it is compared. */
 typedef struct sess__encap_key {
     uint64_t where;   /* VLAN IDs (bits 0-11, 12-23), tunnel kind (24-31),
                          identifier unless it names the receiving end
                          (32-63) */
-    uint8_t vlans;    /* tags, 0 to 2: shown, not compared */
-    uint32_t id;      /* the identifier as this packet carries it */
+    /* as the packet shows them */
+    uint8_t vlans;    /* tags, 0 to 2 */
+    uint16_t vlan[2];
+    sess_tunnel tunnel;
+    uint32_t id;
     sess_addr src, dst; /* outer endpoints, set only with a tunnel */
 } sess__encap_key;
 
@@ -39,22 +44,20 @@ static inline sess_tunnel sess__encap_tunnel(uint64_t where)
     return (sess_tunnel)(where >> 24 & 0xff);
 }
 
-static inline uint16_t sess__encap_vlan(uint64_t where, int i)
-{
-    return (uint16_t)(where >> (12 * i) & 0xfff);
-}
-
 /* Adds p's tunnel to k (rare, so not inlined). */
 void sess__encap_key_add_tunnel(sess__encap_key *k, const sess__pkt *p);
 
-/* Fills k from p; `where` 0 and no tags when `use` is false.  Per packet:
- * the outer addresses are written, and read, only when there is a tunnel,
- * and the decoder leaves 0 in the VLAN IDs of tags not there. */
+/* Fills k from p; all 0 when `use` is false.  Per packet: the outer
+ * addresses are written, and read, only when there is a tunnel, and the
+ * decoder leaves 0 in the VLAN IDs of tags not there. */
 static inline void sess__encap_key_from_pkt(sess__encap_key *k,
                                             const sess__pkt *p, bool use)
 {
     k->vlans = (uint8_t)(!use ? 0 : p->vlans < 2 ? p->vlans : 2);
-    k->where = use ? (uint64_t)p->vlan[0] | (uint64_t)p->vlan[1] << 12 : 0;
+    k->vlan[0] = use ? p->vlan[0] : 0;
+    k->vlan[1] = use ? p->vlan[1] : 0;
+    k->where = (uint64_t)k->vlan[0] | (uint64_t)k->vlan[1] << 12;
+    k->tunnel = SESS_TUNNEL_NONE;
     k->id = 0;
     if (use && p->encap != SESS_TUNNEL_NONE)
         sess__encap_key_add_tunnel(k, p);

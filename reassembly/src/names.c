@@ -53,7 +53,7 @@ const char *sess_tcp_policy_name(sess_tcp_policy p)
 const char *sess_tunnel_name(sess_tunnel t)
 {
     static const char *const names[] = {"", "ipip", "gre", "pptp", "vxlan",
-                                        "geneve", "gtpu", "l2tp"};
+                                        "geneve", "gtpu", "l2tp", "erspan"};
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 

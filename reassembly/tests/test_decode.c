@@ -1120,8 +1120,10 @@ TEST(tunnel_identity)
         {"IPv4 or IPv6 in IPv4", SESS_TUNNEL_IPIP, 0}, /* IPv6 inside */
         {"GRE", SESS_TUNNEL_GRE, 0},
         {"GRE checksum, key, sequence", SESS_TUNNEL_GRE, 0xabcd},
-        {"NVGRE (Ethernet)", SESS_TUNNEL_GRE, 0x00123400},
+        {"NVGRE (Ethernet)", SESS_TUNNEL_GRE, 0x1234}, /* the VSID */
         {"PPTP (GRE v1, PPP)", SESS_TUNNEL_PPTP, 0x4000},
+        {"ERSPAN type II", SESS_TUNNEL_ERSPAN, 0},
+        {"ERSPAN type III", SESS_TUNNEL_ERSPAN, 0},
         {"VXLAN", SESS_TUNNEL_VXLAN, 5000},
         {"GENEVE with an option", SESS_TUNNEL_GENEVE, 5000},
         {"GTP-U", SESS_TUNNEL_GTPU, 0x11223344},

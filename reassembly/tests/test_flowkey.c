@@ -199,6 +199,24 @@ static void in_gtpu(pkt *out, const pkt *ip, int conn, int dir)
     outer(out, dir, 1, 17, &u);
 }
 
+/* ERSPAN type II from mirror session 1 + 2 * conn + dir, each its own GRE
+ * key and outer source: every copy travels differently. */
+static void in_erspan(pkt *out, const pkt *ip, int conn, int dir)
+{
+    pkt g = {0}, inner = {0}, outer_ip = {0};
+    unsigned session = 1u + 2u * (unsigned)conn + (unsigned)dir;
+    ethernet(&inner, NULL, 0x0800, ip);
+    put16(&g, 0x3000); /* a key and a sequence number */
+    put16(&g, 0x88be);
+    put32(&g, session);
+    put32(&g, 7);
+    put32(&g, 0x10000000u | session); /* version 1, session ID */
+    put32(&g, 0);
+    put(&g, inner.b, inner.len);
+    ipv4(&outer_ip, 9, 10u + session, 2, 47, &g, 2, 0);
+    ethernet(out, NULL, 0x0800, &outer_ip);
+}
+
 /* ---- the session ------------------------------------------------------ */
 
 typedef struct seen {
@@ -330,6 +348,20 @@ TEST(switch_off_makes_one_flow)
     }
 }
 
+/* ERSPAN carries a mirror's copies: how a copy travelled says nothing of
+ * the connection, so copies of one connection are one flow however many
+ * mirror sessions carried them. */
+TEST(erspan_copies_are_one_flow)
+{
+    seen s;
+    run(in_erspan, true, &s);
+    for (int frame = 1; frame <= 8; frame++)
+        ASSERT_EQ(s.flow_of_frame[frame], 0);
+    ASSERT_EQ(s.info[0].pkts[0] + s.info[0].pkts[1], 8);
+    ASSERT_EQ(s.info[0].tunnel, SESS_TUNNEL_ERSPAN);
+    ASSERT_STR_EQ(s.msg[0][0], "hello from A");
+}
+
 /* PPTP, GTP-U and L2TP name the receiving end, so their two directions
  * carry different identifiers (the GTP-U case above: a reply whose TEID is
  * not known yet joins the oldest flow that has not seen one). */
@@ -389,5 +421,6 @@ TEST(fragments_in_two_vlans_are_two_datagrams)
 
 TEST_MAIN(TEST_CASE(same_five_tuple_in_two_places_is_two_flows),
           TEST_CASE(switch_off_makes_one_flow),
+          TEST_CASE(erspan_copies_are_one_flow),
           TEST_CASE(tunnel_kinds_and_names),
           TEST_CASE(fragments_in_two_vlans_are_two_datagrams))
