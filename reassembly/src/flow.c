@@ -185,6 +185,7 @@ int sess__flow_table_init(sess__flow_table *t, const sess__alloc *alloc,
 {
     t->next_id = 0;
     t->encap_in_key = encap_in_key;
+    t->crowded = NULL;
     return sess__htab_init(&t->h, INITIAL_BUCKETS, alloc);
 }
 
@@ -212,8 +213,10 @@ sess__flow *sess__flow_find(sess__flow_table *t, const sess__flow_key *k,
 {
     bool encap = t->encap_in_key;
     uint32_t h = key_hash(k, encap, t->h.seed);
-    sess__flow *oldest_learner = NULL;
+    sess__flow *oldest_learner = NULL, *least_recent = NULL;
     uint8_t d, learner_dir = 0;
+    unsigned same_hash = 0;
+    t->crowded = NULL;
     for (sess__hnode *n = sess__htab_chain(&t->h, h); n; n = n->chain) {
         if (n->hash != h)
             continue;
@@ -229,10 +232,15 @@ sess__flow *sess__flow_find(sess__flow_table *t, const sess__flow_key *k,
             oldest_learner = f;
             learner_dir = d;
         }
+        same_hash++;
+        if (!least_recent || f->info.last_frame < least_recent->info.last_frame)
+            least_recent = f;
     }
     if (oldest_learner) {
         *dir = learner_dir;
         learn_tunnel_id(oldest_learner, k, learner_dir);
+    } else if (same_hash >= SESS__FLOW_MAX_SAME_HASH) {
+        t->crowded = least_recent;
     }
     return oldest_learner;
 }

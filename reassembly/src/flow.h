@@ -76,10 +76,20 @@ struct sess__flow {
     sess_flow_info info;
 };
 
+/* Flows that only a tunnel identifier naming the receiving end tells
+ * apart share their hash, so they share a chain that every lookup walks.
+ * Past this many the least recent of them ends, so that a sender cannot
+ * make lookups cost a walk through every flow. */
+enum { SESS__FLOW_MAX_SAME_HASH = 32 };
+
 typedef struct sess__flow_table {
     sess__htab h;                   /* age list: least recent activity first */
     uint32_t next_id;
     bool encap_in_key;              /* sess_config.flow_key_encap */
+    /* Set by sess__flow_find when it finds nothing: the least recent flow
+     * of those with k's hash, if there are SESS__FLOW_MAX_SAME_HASH of
+     * them (to end before inserting), else NULL. */
+    sess__flow *crowded;
 } sess__flow_table;
 
 /* The flow a table node belongs to (NULL for NULL). */

@@ -186,6 +186,10 @@ static void on_transport(sess_t *s, const sess__pkt *p)
     }
     bool created = false;
     if (!f) {
+        if (s->flows.crowded)
+            flow_end(s, s->flows.crowded, SESS_AN_FLOW_EVICTED,
+                     "too many flows told apart by a tunnel identifier "
+                     "only: least recent of them ended");
         if (sess__flow_count(&s->flows) >= s->cfg.max_flows)
             flow_end(s, sess__flow_oldest(&s->flows), SESS_AN_FLOW_EVICTED,
                      "flow table full: least recent flow ended");

@@ -362,6 +362,38 @@ TEST(erspan_copies_are_one_flow)
     ASSERT_STR_EQ(s.msg[0][0], "hello from A");
 }
 
+/* Flows that only a per-direction tunnel identifier tells apart share a
+ * hash chain: past SESS__FLOW_MAX_SAME_HASH (32) of them the least recent
+ * ends, so lookups stay bounded whatever a sender makes up. */
+static void count_evictions(void *user, const sess_event *ev)
+{
+    unsigned *n = user; /* [0] evicted, [1] flows ended */
+    n[0] += ev->type == SESS_EV_ANOMALY &&
+            ev->u.anomaly.what == SESS_AN_FLOW_EVICTED;
+    n[1] += ev->type == SESS_EV_FLOW_END;
+}
+
+TEST(flows_told_apart_by_teid_only_are_capped)
+{
+    sess_t *s;
+    unsigned n[2] = {0, 0};
+    ASSERT((s = sess_new(NULL, count_evictions, n)) != NULL);
+    for (int conn = 0; conn < 100; conn++) {
+        pkt ip = tcp(0, 100, 0, SYN, ""), f = {0};
+        in_gtpu(&f, &ip, conn, 0);
+        sess_time ts = {1000, (uint32_t)conn * 1000u};
+        ASSERT_EQ(sess_on_packet(s, (uint64_t)conn + 1, ts, SESS_LINK_ETHERNET,
+                                 f.b, f.len),
+                  SESS_OK);
+    }
+    ASSERT_EQ(sess_get_counts(s)->flows, 100);
+    ASSERT_EQ(n[0], 100 - 32);
+    ASSERT_EQ(n[1], 100 - 32);
+    sess_finish(s);
+    ASSERT_EQ(n[1], 100);
+    sess_free(s);
+}
+
 /* PPTP, GTP-U and L2TP name the receiving end, so their two directions
  * carry different identifiers (the GTP-U case above: a reply whose TEID is
  * not known yet joins the oldest flow that has not seen one). */
@@ -422,5 +454,6 @@ TEST(fragments_in_two_vlans_are_two_datagrams)
 TEST_MAIN(TEST_CASE(same_five_tuple_in_two_places_is_two_flows),
           TEST_CASE(switch_off_makes_one_flow),
           TEST_CASE(erspan_copies_are_one_flow),
+          TEST_CASE(flows_told_apart_by_teid_only_are_capped),
           TEST_CASE(tunnel_kinds_and_names),
           TEST_CASE(fragments_in_two_vlans_are_two_datagrams))
