@@ -1074,6 +1074,13 @@ static int dissect_sessions(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         if (!st.core)
             return 0;
         drop_transient();
+        /* tshark -2 -R numbers only the frames its read filter keeps, so
+         * a frame it dropped had the number the next one now gets: what
+         * was recorded on the dropped frame leaves with it (as a PDU that
+         * Wireshark's own reassembly completes there), rather than showing
+         * on a frame it does not belong to. */
+        if (pinfo->num == st.current_num && pinfo->num < st.nframes)
+            st.frames[pinfo->num] = NULL;
         st.current_num = pinfo->num;
         st.frame_reads_bytes = shown || have_tap_listener(sessions_eo_tap);
         /* A link type the core does not decode is still fed: the core

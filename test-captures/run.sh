@@ -146,5 +146,18 @@ else
   fail "cannot build bench/gencap.c: $(head -3 "$stage/gencap.err")"
 fi
 
+# 6. tshark -2 -R renumbers the frames its read filter keeps: each kept
+# frame shows the messages it shows with -Y, and nothing recorded on a
+# dropped frame moves onto the frame that took its number.
+for side in "tcp.srcport == 80" "tcp.dstport == 80"; do
+  msgs() { ts -r "$stage/caps/real-http-v4.pcap" -2 "$@" -T fields \
+             -e sessions.msg.dir -e sessions.msg.info 2>/dev/null | grep -v '^\s*$'; }
+  msgs -R "$side" > "$stage/out/read-filter.R"
+  msgs -Y "$side" > "$stage/out/read-filter.Y"
+  [ -s "$stage/out/read-filter.Y" ] && cmp -s "$stage/out/read-filter.R" "$stage/out/read-filter.Y" ||
+    { fail "-2 -R '$side' shows other messages than -Y"
+      diff "$stage/out/read-filter.Y" "$stage/out/read-filter.R" | head -6; }
+done
+
 echo "$ncases capture cases, $failures failures"
 [ "$failures" -eq 0 ]
