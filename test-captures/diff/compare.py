@@ -164,9 +164,15 @@ def streams(msgs):
 
 
 def norm_endpoint(text):
-    """'10.0.0.1:80', '[fd77::1]:80' -> (ip_address, port)."""
+    """'10.0.0.1:80', '[fd77::1]:80' -> (ip_address, port); None for an
+    endpoint Follow could not name (it prints ':0' when the stream's
+    addresses are not IP ones), so that direction is paired with nothing
+    and any byte in it is reported as a difference."""
     m = re.fullmatch(r"\[?([^\]]+?)\]?:(\d+)", text.strip())
-    return ipaddress.ip_address(m.group(1)), int(m.group(2))
+    try:
+        return ipaddress.ip_address(m.group(1)), int(m.group(2))
+    except (AttributeError, ValueError):
+        return None
 
 
 # --- 1. IP defragmentation vs ip.reassembled.data / ipv6.reassembled.data ---
