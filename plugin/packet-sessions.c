@@ -191,6 +191,7 @@ static expert_field ei_tcp_retransmission = EI_INIT;
 static expert_field ei_tcp_out_of_order = EI_INIT;
 static expert_field ei_tcp_overlap = EI_INIT;
 static expert_field ei_tcp_missing = EI_INIT;
+static expert_field ei_tcp_skipped = EI_INIT;
 static expert_field ei_msg_missing = EI_INIT;
 static expert_field ei_msg_not_kept = EI_INIT;
 static expert_field ei_ip_overlap = EI_INIT;
@@ -220,6 +221,7 @@ static guint pref_tcp_memcap = 512;
 static guint pref_tcp_depth = 0;
 static guint pref_tcp_history = 4096;
 static guint pref_max_message = MAX_MESSAGE_DEFAULT;
+static guint pref_tcp_hole_fill_max = 64u << 10;
 static guint pref_display_cap = 1024;
 static ws_api_bool pref_flow_key_encap = TRUE;
 
@@ -290,6 +292,7 @@ typedef struct frame_item {
         } dg;
         struct {
             guint8 dir;
+            gboolean skipped;
             guint64 offset, len;
         } missing;
         struct {
@@ -504,7 +507,8 @@ static void record_flow_end(const sess_flow_info *f)
 static void record_message(frame_result *fr, const sess_event *ev)
 {
     const sess_message *m = &ev->u.message;
-    if (m->missing == m->len && fr->nitems >= ZERO_MESSAGES_KEPT_MAX) {
+    if (m->missing == m->len && !m->partial &&
+        fr->nitems >= ZERO_MESSAGES_KEPT_MAX) {
         fr->not_kept++;
         return;
     }
@@ -572,6 +576,7 @@ static void on_core_event(void *user, const sess_event *ev)
             it->u.missing.dir = ev->u.missing.dir;
             it->u.missing.offset = ev->u.missing.offset;
             it->u.missing.len = ev->u.missing.len;
+            it->u.missing.skipped = ev->u.missing.skipped;
         }
         break;
     case SESS_EV_MESSAGE:
@@ -618,6 +623,7 @@ static void sessions_init(void)
     st.cfg.tcp_history = pref_tcp_history;
     st.cfg.max_message = pref_max_message;
     st.cfg.flow_key_encap = pref_flow_key_encap;
+    st.cfg.tcp_hole_fill_max = pref_tcp_hole_fill_max;
     sessions_framers_table(&st.table);
     st.cfg.framers = &st.table;
     st.core = sess_new(&st.cfg, on_core_event, NULL);
@@ -821,7 +827,7 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         mtvb = tvb_new_child_real_data(tvb, m->data, m->len, m->len);
         /* Given-up zeros alone are no sight worth a tab (nor megabytes of
          * hex dump under -x). */
-        if (tree_is_visible(tree) && m->missing < m->len)
+        if (tree_is_visible(tree) && (m->missing < m->len || m->partial))
             add_new_data_source(pinfo, mtvb, wmem_strdup_printf(pinfo->pool,
                 "Reassembled %s message (flow %u, dir %u, offset %" PRIu64 ")",
                 m->proto, m->flow_id, m->dir, m->offset));
@@ -1026,7 +1032,8 @@ static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
             proto_item_set_generated(ai);
             proto_item_append_text(ai, " (dir %u, offset %" PRIu64 ")",
                                    it->u.missing.dir, it->u.missing.offset);
-            expert_add_info(pinfo, ai, &ei_tcp_missing);
+            expert_add_info(pinfo, ai, it->u.missing.skipped ? &ei_tcp_skipped
+                                                             : &ei_tcp_missing);
             break;
         case ITEM_ANOMALY:
             ai = proto_tree_add_string(t, hf_anomaly, tvb, 0, 0,
@@ -1203,11 +1210,13 @@ void proto_register_sessions(void)
         {&hf_msg_frames, {"Frame", "sessions.msg.frames", FT_FRAMENUM, BASE_NONE,
                           NULL, 0, "Frames that contributed bytes", HFILL}},
         {&hf_msg_missing, {"Missing bytes", "sessions.msg.missing", FT_UINT64,
-                           BASE_DEC, NULL, 0, "Zero-filled bytes inside the message",
+                           BASE_DEC, NULL, 0, "Zero-filled bytes inside the message, plus the skipped hole "
+                           "that cut it short",
                            HFILL}},
         {&hf_msg_partial, {"Partial", "sessions.msg.partial", FT_BOOLEAN,
                            BASE_NONE, NULL, 0,
-                           "Message cut at sessions.max_message", HFILL}},
+                           "Message cut at sessions.max_message or by a skipped hole",
+                           HFILL}},
         {&hf_msg_info, {"Summary", "sessions.msg.info", FT_STRING, BASE_NONE,
                         NULL, 0, NULL, HFILL}},
         {&hf_ip_fragment, {"IP fragment", "sessions.ip.fragment", FT_BOOLEAN,
@@ -1309,6 +1318,9 @@ void proto_register_sessions(void)
         {&ei_tcp_missing, {"sessions.expert.tcp.missing", PI_SEQUENCE, PI_WARN,
                            "Bytes missing: given up, delivered as zeros",
                            EXPFILL}},
+        {&ei_tcp_skipped, {"sessions.expert.tcp.skipped", PI_SEQUENCE, PI_WARN,
+                           "Bytes missing: given up, too long to zero-fill: skipped",
+                           EXPFILL}},
         {&ei_msg_missing, {"sessions.expert.msg.missing", PI_SEQUENCE, PI_WARN,
                            "Message has zero-filled missing bytes", EXPFILL}},
         {&ei_msg_not_kept, {"sessions.expert.msg.not_kept", PI_REASSEMBLE, PI_NOTE,
@@ -1378,6 +1390,10 @@ void proto_register_sessions(void)
         "Consumed bytes kept per direction, so that a retransmission over "
         "them with different bytes is still reported as a conflict", 10,
         &pref_tcp_history);
+    prefs_register_uint_preference(m, "tcp_hole_fill_max", "TCP hole zero-fill limit (bytes)",
+        "A given-up hole up to this long (and up to the maximum message) is "
+        "zero-filled; a longer one is skipped: reported missing, never "
+        "delivered as zeros", 10, &pref_tcp_hole_fill_max);
     prefs_register_uint_preference(m, "max_message", "Maximum message (bytes)",
         "Largest message; longer ones are cut and marked partial", 10,
         &pref_max_message);

@@ -184,6 +184,12 @@ typedef struct sess_config {
                                    retransmission over them that differs is
                                    still a conflict (4 KiB) */
     size_t max_message;         /* largest message (16 MiB) */
+    size_t tcp_hole_fill_max;   /* a given-up hole of at most this many bytes
+                                   (and at most max_message) is zero-filled
+                                   into the stream; a longer one is skipped:
+                                   never materialised, the message before it
+                                   ends partial and the framer resynchronises
+                                   or goes raw (64 KiB) */
 
     /* Whether where a packet was found is part of its flow's identity (and
      * of its IP datagram's): the VLAN IDs and the tunnel (kind, identifier,
@@ -334,8 +340,10 @@ typedef struct sess_message {
                                the callback only (nframes may be 0 when the
                                list could not be kept: see SESS_AN_NOMEM) */
     size_t nframes;
-    uint64_t missing;       /* zero-filled bytes inside */
-    bool partial;           /* cut at max_message */
+    uint64_t missing;       /* bytes the message lacks: zero-filled bytes
+                               inside it, plus, when a skipped hole cut it
+                               short, that hole's length */
+    bool partial;           /* cut at max_message, or by a skipped hole */
     const char *info;       /* short summary from the framer, may be "";
                                during the callback only */
 } sess_message;
@@ -373,6 +381,8 @@ typedef struct sess_event {
             uint8_t dir;
             uint64_t offset;
             uint64_t len;
+            bool skipped;    /* longer than the hole fill limit: never
+                                delivered (else zero-filled) */
         } missing;
         sess_message message;
         struct {

@@ -27,6 +27,25 @@
  * what it holds (e.g. a close-delimited body) rather than answer NEED_MORE.
  * A framer never emits an empty message.
  *
+ * Gaps: a given-up hole longer than the session's hole fill limit is not
+ * zero-filled but skipped.  A message the framer holds when the view ends
+ * at such a gap (it answers NEED_MORE) is emitted by the core as a partial
+ * message of the framer's protocol, its `missing` counting the gap.  Then
+ * the direction starts afresh after the gap: a framer with `resyncs` set
+ * gets a fresh direction state and SESS_FF_GAP (with in->gap, the bytes
+ * skipped) on every feed() until it returns a message; it looks for the
+ * next plausible message start, returns the bytes before it as a partial
+ * message (or NEED_MORE while it cannot tell), then frames as usual.  A
+ * framer without `resyncs` cannot know where its messages start again: the
+ * rest of the direction is framed raw (an anomaly says so).  Built-ins:
+ * http resynchronises on a request line (a method token and a space) or a
+ * status line ("HTTP/1."), at the view's start or a line start; tls on a
+ * plausible record header (type 20-24, version 3.0-3.4, length at most
+ * 2^14 + 2048) followed by another one when its bytes are there; raw has
+ * nothing to find.  dns, length, delim, krb, pgsql, dcerpc, nbss, ldap, ws,
+ * h2 and mqtt do not resynchronise: their lengths and states cannot be
+ * recovered from the middle of a stream.
+ *
  * State: dir_state (dir_state_size bytes, zeroed) is per direction;
  * conn_state (conn_state_size bytes, zeroed) is shared by both directions of
  * the connection, e.g. to pair HTTP requests with responses.  `params` is the
@@ -57,6 +76,10 @@ enum {
     SESS_FF_EOC = 1u << 3,  /* end of capture (or flow idle/evicted) */
     SESS_FF_PEER_IDLE = 1u << 4, /* the other direction holds no unconsumed
                                     bytes and no hole */
+    SESS_FF_GAP = 1u << 5,  /* in->gap bytes were skipped just before the
+                               view (or before bytes already emitted since):
+                               find the next message start (framers with
+                               `resyncs` only) */
 };
 
 /* Any of these: no more bytes will come in this direction. */
@@ -71,6 +94,7 @@ typedef struct sess_framer_input {
     size_t max_len;      /* largest message allowed, at least 1 */
     unsigned flags;      /* SESS_FF_* */
     uint8_t dir;         /* 0 originator->responder, 1 reverse */
+    uint64_t gap;        /* with SESS_FF_GAP: the bytes skipped */
 } sess_framer_input;
 
 /* Zeroed by the core before each feed(). */
@@ -104,6 +128,8 @@ typedef struct sess_framer {
     int (*probe)(const uint8_t *data, size_t len);
     int (*feed)(void *dir_state, void *conn_state, const void *params,
                 const sess_framer_input *in, sess_framer_output *out);
+    bool resyncs;        /* feed() handles SESS_FF_GAP (see above); false:
+                            the direction goes raw after a gap */
 } sess_framer;
 
 extern const sess_framer sess_framer_raw;

@@ -32,7 +32,8 @@
  * that a client's first tunnelled bytes are not parsed as HTTP, a direction
  * that sent CONNECT or an Upgrade request starts no new message until that
  * request is answered.  Requests beyond the FIFO's capacity are still
- * counted, and taken as GET when answered.
+ * counted, and taken as GET when answered.  After a skipped gap the
+ * direction resumes at the next request or status line.
  */
 #include "framer_internal.h"
 
@@ -192,6 +193,27 @@ static int http_probe(const uint8_t *data, size_t len)
         answer = -1; /* a prefix: more bytes will tell */
     }
     return answer;
+}
+
+/* After a gap: the first offset, the view's start or a line start, where a
+ * request or status line begins (*found), or may begin once more bytes
+ * come (not *found); the view's length when there is none. */
+static size_t http_resync(const uint8_t *data, size_t len, bool end,
+                          bool *found)
+{
+    *found = false;
+    for (size_t i = 0; i <= len;) {
+        int r = http_probe(data + i, len - i);
+        if (r == 1 || (r < 0 && !end)) {
+            *found = r == 1;
+            return i;
+        }
+        const uint8_t *lf = i < len ? memchr(data + i, '\n', len - i) : NULL;
+        if (!lf)
+            break;
+        i = (size_t)(lf - data) + 1;
+    }
+    return len;
 }
 
 /* ---- the head ------------------------------------------------------------ */
@@ -707,6 +729,14 @@ static int http_feed(void *dir_state, void *conn_state, const void *params,
             sess__info_set(out->info, "raw after upgrade");
         return r;
     }
+    if ((in->flags & SESS_FF_GAP) && d->phase == PH_HEAD) {
+        bool found;
+        size_t at = http_resync(in->data, in->len, end, &found);
+        if (at > 0)
+            return sess__skip_to(at, in, out);
+        if (!found)
+            return SESS_FRAME_NEED_MORE;
+    }
     if (d->phase == PH_HEAD) {
         if (c->pending[in->dir].switching > 0 && !end)
             return SESS_FRAME_NEED_MORE;
@@ -743,4 +773,5 @@ const sess_framer sess_framer_http = {
     .conn_state_size = sizeof(http_conn),
     .probe = http_probe,
     .feed = http_feed,
+    .resyncs = true,
 };

@@ -30,6 +30,18 @@ static inline int sess__hex_digit(int c)
     return -1;
 }
 
+/* After a gap (SESS_FF_GAP): the `at` bytes before the next plausible
+ * message start go out as a partial message (in pieces of max_len); with
+ * at == 0 there is nothing to skip and the caller frames as usual. */
+static inline int sess__skip_to(size_t at, const sess_framer_input *in,
+                               sess_framer_output *out)
+{
+    out->len = at < in->max_len ? at : in->max_len;
+    out->partial = true;
+    strcpy(out->info, "after a gap, before the next message");
+    return SESS_FRAME_MESSAGE;
+}
+
 typedef struct sess__sized {
     uint64_t remaining; /* bytes of the message not emitted; 0 between messages */
     char info[SESS_FRAMER_INFO_SIZE];

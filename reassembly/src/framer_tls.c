@@ -8,7 +8,9 @@
  * length's worth of data.  Accepted: content types 20 to 24, record version
  * 3.0 to 3.4, a length of at most 2^14 + 2048 (the ciphertext bound), and an
  * empty fragment only for application data (an empty handshake, alert or
- * change_cipher_spec record is forbidden).  SSL 2 is not handled.
+ * change_cipher_spec record is forbidden).  SSL 2 is not handled.  After a
+ * skipped gap the direction resumes at a header that passes these checks
+ * and is followed by another that does.
  */
 #include "framer_internal.h"
 
@@ -60,6 +62,36 @@ static int tls_probe(const uint8_t *data, size_t len)
     return len >= TLS_HEADER_LEN ? 1 : -1;
 }
 
+/* After a gap: the first offset where a record header passes the checks
+ * and the next record's header does too (*found), or where that cannot be
+ * told before more bytes come (not *found); the view's length when no
+ * header can start there. */
+static size_t tls_resync(const uint8_t *p, size_t len, bool end, bool *found)
+{
+    *found = false;
+    for (size_t i = 0; i < len; i++) {
+        size_t n = len - i;
+        if (tls_header_check(p + i, n < TLS_HEADER_LEN ? n : TLS_HEADER_LEN) < 0)
+            continue;
+        if (n < TLS_HEADER_LEN) {
+            if (end)
+                continue;
+            return i;
+        }
+        size_t following = TLS_HEADER_LEN + ((size_t)p[i + 3] << 8 | p[i + 4]);
+        if (following + TLS_HEADER_LEN <= n) {
+            if (tls_header_check(p + i + following, TLS_HEADER_LEN) == 0) {
+                *found = true;
+                return i;
+            }
+            continue;
+        }
+        *found = end;
+        return i;
+    }
+    return len;
+}
+
 static int tls_feed(void *dir_state, void *conn_state, const void *params,
                     const sess_framer_input *in, sess_framer_output *out)
 {
@@ -67,6 +99,15 @@ static int tls_feed(void *dir_state, void *conn_state, const void *params,
     (void)conn_state;
     (void)params;
 
+    if (m->remaining == 0 && (in->flags & SESS_FF_GAP)) {
+        bool found;
+        size_t at = tls_resync(in->data, in->len,
+                               (in->flags & SESS_FF_END) != 0, &found);
+        if (at > 0)
+            return sess__skip_to(at, in, out);
+        if (!found)
+            return SESS_FRAME_NEED_MORE;
+    }
     if (m->remaining == 0) {
         if (tls_header_check(in->data, in->len) < 0)
             return SESS_FRAME_ERROR;
@@ -86,4 +127,5 @@ const sess_framer sess_framer_tls = {
     .conn_state_size = 0,
     .probe = tls_probe,
     .feed = tls_feed,
+    .resyncs = true,
 };

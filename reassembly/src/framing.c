@@ -15,6 +15,12 @@
  * A framer that knows the protocol changes (an HTTP upgrade, PostgreSQL's
  * SSLRequest) names the next framer in its output: the direction is handed
  * over, with a fresh direction state, after the message or at once.
+ *
+ * A skipped gap (a given-up hole too long to zero-fill) ends the view: the
+ * message the framer holds before it goes out partial, counting the gap as
+ * missing; the gap is stepped over, and the framer either finds its place
+ * again (those with `resyncs`, told by SESS_FF_GAP) or hands the rest of
+ * the direction to raw.
  */
 #include "framing.h"
 
@@ -136,9 +142,10 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* `gap`: the skipped hole that cuts the message short, counted missing. */
 static void emit_message(sess_t *s, sess__flow *f, tcp_conn *c, int d,
                          const sess_framer *fr, const sess_framer_output *out,
-                         const uint8_t *data)
+                         const uint8_t *data, uint64_t gap)
 {
     sess__stream *st = &c->stream[d];
     uint64_t offset = sess__stream_consumed(st);
@@ -170,7 +177,7 @@ static void emit_message(sess_t *s, sess__flow *f, tcp_conn *c, int d,
     m->offset = offset;
     m->frames = s->frames.v;
     m->nframes = nf;
-    m->missing = missing;
+    m->missing = missing + gap;
     m->partial = out->partial;
     m->info = out->info;
     s->counts.messages++;
@@ -231,18 +238,58 @@ static void fall_back_to_raw(sess_t *s, sess__flow *f, tcp_conn *c, int d,
 }
 
 /* Given-up bytes at the head of the view are zeros that no framer can
- * read: a length read from them would cut empty messages by the million.
- * They go out as raw messages of at most max_message bytes, and the framer
- * starts afresh on the data after them. */
+ * read: a length read from them would cut empty messages.  A zero-filled
+ * hole is at most max_message long (a longer one is skipped), so it goes
+ * out as one raw message (two adjacent given-up ranges as more), and the
+ * framer starts afresh on the data after it. */
 static void cut_zeros(sess_t *s, sess__flow *f, tcp_conn *c, int d,
                       const uint8_t *data, size_t run)
 {
     sess_framer_output out;
     memset(&out, 0, sizeof out);
     out.len = run < s->cfg.max_message ? run : s->cfg.max_message;
-    emit_message(s, f, c, d, &sess_framer_raw, &out, data);
+    emit_message(s, f, c, d, &sess_framer_raw, &out, data, 0);
     if (out.len == run && c->framer[d])
         set_framer(s, c, d, c->framer[d], c->params[d]);
+}
+
+/* The view ends at a skipped gap and the framer holds an incomplete
+ * message: it goes out partial, the gap counted as its missing bytes. */
+static void cut_before_gap(sess_t *s, sess__flow *f, tcp_conn *c, int d,
+                           const uint8_t *data, size_t len, uint64_t gap)
+{
+    sess_framer_output out;
+    memset(&out, 0, sizeof out);
+    out.len = len;
+    out.partial = true;
+    snprintf(out.info, sizeof out.info,
+             "incomplete: %llu bytes missing after it", (unsigned long long)gap);
+    emit_message(s, f, c, d, c->framer[d], &out, data, gap);
+}
+
+/* Steps over the skipped gap at the head of direction d.  The framer starts
+ * afresh after it, told of the gap until it has found its place again. */
+static void step_over_gap(sess_t *s, sess__flow *f, tcp_conn *c, int d)
+{
+    int rc;
+    uint64_t gap = sess__stream_skip_gap(&c->stream[d], &rc);
+    if (rc != SESS_OK)
+        sess__report_nomem(s, f, "bytes after a skipped gap wait for memory");
+    c->gap[d] = c->gap[d] + gap < c->gap[d] ? UINT64_MAX : c->gap[d] + gap;
+    if (c->framer[d])
+        set_framer(s, c, d, c->framer[d], c->params[d]);
+}
+
+/* After a gap, a framer that cannot find its place again hands the rest of
+ * its direction to raw. */
+static void cannot_resync(sess_t *s, sess__flow *f, tcp_conn *c, int d)
+{
+    char detail[128];
+    snprintf(detail, sizeof detail,
+             "%s: cannot resynchronise after a skipped gap, rest of the "
+             "direction framed raw", c->framer[d]->name);
+    sess__emit_anomaly(s, f, SESS_AN_FRAMER_ERROR, detail);
+    set_framer(s, c, d, &sess_framer_raw, NULL);
 }
 
 /* Feeds direction d's framer until it needs more.  Returns whether any
@@ -254,6 +301,12 @@ static bool frame_dir(sess_t *s, sess__flow *f, tcp_conn *c, int d,
     while (!c->done[d]) {
         const uint8_t *data;
         size_t len = sess__stream_readable(&c->stream[d], &data);
+        uint64_t gap = sess__stream_gap(&c->stream[d]);
+        if (len == 0 && gap) {
+            step_over_gap(s, f, c, d);
+            progress = true;
+            continue;
+        }
         if (len == 0) {
             if (sess__stream_complete(&c->stream[d])) {
                 /* Complete and framed: nothing left to compare against
@@ -274,14 +327,21 @@ static bool frame_dir(sess_t *s, sess__flow *f, tcp_conn *c, int d,
         /* An announced length is a promise: the framer answers NEED_MORE
          * until the view reaches it, unless the direction ends first.  The
          * segments in the middle of a long message skip the call. */
-        if (len < c->expect[d] && !force && !(flags & SESS_FF_END))
+        if (len < c->expect[d] && !force && !(flags & SESS_FF_END) && !gap)
             break;
         bool final = flags & SESS_FF_END;
-        if (!c->framer[d] && !choose_framer(s, f, c, final))
+        if (!c->framer[d] && !choose_framer(s, f, c, final || gap))
             break;
         const sess_framer *fr = c->framer[d];
+        if (c->gap[d]) {
+            if (!fr->resyncs && fr != &sess_framer_raw) {
+                cannot_resync(s, f, c, d);
+                continue;
+            }
+            flags |= SESS_FF_GAP;
+        }
         sess_framer_input in = {data, len, s->cfg.max_message, flags,
-                                (uint8_t)d};
+                                (uint8_t)d, c->gap[d]};
         sess_framer_output out;
         memset(&out, 0, sizeof out);
         int r = fr->feed(c->dir_state[d], c->conn_state, c->params[d], &in,
@@ -289,7 +349,8 @@ static bool frame_dir(sess_t *s, sess__flow *f, tcp_conn *c, int d,
         c->expect[d] = 0;
         if (r == SESS_FRAME_MESSAGE && out.len > 0 && out.len <= len &&
             out.len <= s->cfg.max_message) {
-            emit_message(s, f, c, d, fr, &out, data);
+            emit_message(s, f, c, d, fr, &out, data, 0);
+            c->gap[d] = 0;
             if (out.next)
                 set_framer(s, c, d, out.next, NULL);
             progress = true;
@@ -297,6 +358,11 @@ static bool frame_dir(sess_t *s, sess__flow *f, tcp_conn *c, int d,
         }
         if (r == SESS_FRAME_NEED_MORE && out.next && out.next != fr) {
             set_framer(s, c, d, out.next, NULL); /* the protocol changed here */
+            continue;
+        }
+        if (r == SESS_FRAME_NEED_MORE && gap && len < s->cfg.max_message) {
+            cut_before_gap(s, f, c, d, data, len, gap);
+            progress = true;
             continue;
         }
         if (r == SESS_FRAME_NEED_MORE && len < s->cfg.max_message && !force) {

@@ -43,6 +43,7 @@ void sess_config_init(sess_config *cfg)
     cfg->tcp_history = 4096;
     cfg->max_message = 16u << 20;
     cfg->flow_key_encap = true;
+    cfg->tcp_hole_fill_max = 64u << 10;
     cfg->framers = NULL;
 }
 
@@ -520,6 +521,11 @@ sess_t *sess_new(const sess_config *cfg, sess_event_cb cb, void *user)
         .history = s->cfg.tcp_history,
         .ack_grace_pkts = s->cfg.tcp_ack_grace_pkts,
         .ack_grace_time = s->cfg.tcp_ack_grace_time,
+        /* A hole longer than a message would be cut into messages of
+         * nothing but zeros. */
+        .fill_max = s->cfg.tcp_hole_fill_max < s->cfg.max_message
+                        ? s->cfg.tcp_hole_fill_max
+                        : s->cfg.max_message,
     };
     sess__ipfrag_config fc = {s->cfg.ip_policy, s->cfg.ip_timeout,
                              s->cfg.ip_memcap, &s->alloc,

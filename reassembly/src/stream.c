@@ -20,9 +20,21 @@
  * does not even walk the treap: its run is appended to a list of in-order
  * runs that follow every run of the treap, consumed from the front, and
  * moved into the treap only when an overlap, a hole or expiry needs to look
- * runs up.  Holes are given up (zero-filled and reported) on the peer's
- * ACK, RST, the direction cap, expiry and the end of the flow.  Nodes and
- * buffer bytes come from the session's pool (stream_pool.h).
+ * runs up.  Holes are given up (reported, and zero-filled up to fill_max
+ * bytes) on the peer's ACK after its grace, RST, the direction cap, expiry
+ * and the end of the flow.  Nodes and buffer bytes come from the session's
+ * pool (stream_pool.h).
+ *
+ * The flat buffer holds the runs below `flat_end`; it grows to take a
+ * segment only when the segment starts inside it or ends within fill_max
+ * of `next`.  A segment further ahead is copied once into a block of its
+ * own (a "far" copy, shared by the runs cut from it and counted by the
+ * pool), so a jump of 16 MiB costs the bytes sent, not 16 MiB.  When
+ * `next` reaches far runs (their hole filled or zero-filled), they are
+ * moved into the buffer.  A longer hole given up is "skipped": a missing
+ * run without bytes.  The readable view stops before it; when the
+ * consumer steps over it, the buffer is rebased at its end (the history
+ * before it is dropped) and the runs after it are moved in.
  */
 #include "stream.h"
 
@@ -35,6 +47,19 @@
 #include <string.h>
 
 typedef sess__run node;
+
+/* The bytes of run r at `off`: in its far copy, or in the buffer. */
+static uint8_t *run_at(const sess__stream *s, const node *r, uint64_t off)
+{
+    return r->far ? r->far->bytes + (off - r->far->base) : sess__buf_at(s, off);
+}
+
+/* End of the readable view: `next`, unless the buffer stops before it (a
+ * skipped gap, or far runs not moved in for lack of memory). */
+static uint64_t readable_end(const sess__stream *s)
+{
+    return s->next < s->flat_end ? s->next : s->flat_end;
+}
 
 /* ---- in-order runs ------------------------------------------------------ */
 
@@ -122,29 +147,74 @@ static void advance_next(sess__stream *s)
         s->highest = s->next;
 }
 
-/* Gives up the hole at `next`, up to the following data or `bound`. */
+/* Makes the buffer hold every offset below `end` (and the run reaching
+ * past it): far runs there are copied in, far missing runs zero-filled.
+ * Never called across a skipped gap. */
+static int flatten_to(sess__stream *s, uint64_t end)
+{
+    if (end <= s->flat_end)
+        return SESS_OK;
+    flush_tail(s);
+    node *last = sess__treap_last_before(s->root, end);
+    if (last && last->end > end)
+        end = last->end;
+    if (sess__buf_reserve(s, end) != SESS_OK)
+        return SESS_ENOMEM;
+    for (node *r = sess__treap_ceil(s->root, s->flat_end); r && r->start < end;
+         r = sess__treap_ceil(s->root, r->end)) {
+        size_t len = (size_t)(r->end - r->start);
+        if (r->far) {
+            memcpy(sess__buf_at(s, r->start), run_at(s, r, r->start), len);
+            sess__far_put(s, r->far);
+            r->far = NULL;
+        } else if (r->missing) {
+            memset(sess__buf_at(s, r->start), 0, len);
+        }
+    }
+    s->flat_end = end;
+    return SESS_OK;
+}
+
+/* Moves what became contiguous into the buffer: up to `next`, or up to the
+ * first skipped gap, beyond which the buffer cannot reach until the gap is
+ * stepped over.  On SESS_ENOMEM the readable view just stays shorter. */
+static int settle_flat(sess__stream *s)
+{
+    return flatten_to(s, s->skip_start != SESS__NO_GAP ? s->skip_start : s->next);
+}
+
+/* Gives up the hole at `next`, up to the following data or `bound`: zeros
+ * up to fill_max bytes, a skipped gap beyond. */
 static int give_up_hole(sess__stream *s, uint64_t bound)
 {
     flush_tail(s);
     node *after = sess__treap_ceil(s->root, s->next);
     uint64_t start = s->next;
     uint64_t end = after && after->start < bound ? after->start : bound;
-    if (sess__buf_reserve(s, end) != SESS_OK || sess__pool_reserve(s->pool, 1) != SESS_OK)
+    bool skip = end - start > s->cfg->fill_max && start >= s->flat_end;
+    if (sess__pool_reserve(s->pool, 1) != SESS_OK)
         return SESS_ENOMEM;
-    /* Nothing was ever written there: the buffer holds stale bytes. */
-    memset(sess__buf_at(s, start), 0, (size_t)(end - start));
+    if (!skip && start < s->flat_end) {
+        /* Inside the buffer, where stale bytes lie: zeroed now. */
+        if (flatten_to(s, end) != SESS_OK)
+            return SESS_ENOMEM;
+        memset(sess__buf_at(s, start), 0, (size_t)(end - start));
+    }
     node *n = sess__node_take(s);
     n->start = start;
     n->end = end;
     n->ts = INFINITY;
     n->missing = true;
+    n->skipped = skip;
     sess__treap_insert(&s->root, n);
     remember_gone(s, start, end);
+    if (skip && s->skip_start == SESS__NO_GAP)
+        s->skip_start = start;
     s->next = end;
     advance_next(s);
     if (s->missing_cb)
-        s->missing_cb(s->user, start, end - start);
-    return SESS_OK;
+        s->missing_cb(s->user, start, end - start, skip);
+    return settle_flat(s);
 }
 
 static int give_up_to(sess__stream *s, uint64_t bound)
@@ -188,6 +258,7 @@ static bool new_wins(sess_tcp_policy policy, int64_t hs, int64_t he,
 /* One arriving segment, as sent, and what was found under it. */
 typedef struct segment {
     const uint8_t *data;
+    sess__far_bytes *far; /* its copy, for the part beyond the buffer */
     int64_t start, end; /* original bounds */
     uint64_t frame;
     double ts;
@@ -234,12 +305,24 @@ static void check_consumed(const sess__stream *s, segment *g, uint64_t a,
         check_received(s, g, pos, b);
 }
 
+/* Copies the segment's bytes [a, b) into the buffer, unless they lie in
+ * its far copy already. */
+static void place_bytes(sess__stream *s, const segment *g, uint64_t a,
+                        uint64_t b)
+{
+    if (!g->far)
+        memcpy(sess__buf_at(s, a), seg_bytes(g, a), (size_t)(b - a));
+}
+
 /* A run of the segment's bytes [a, b), copied into place. */
 static node *new_piece(sess__stream *s, const segment *g, uint64_t a,
                        uint64_t b)
 {
-    memcpy(sess__buf_at(s, a), seg_bytes(g, a), (size_t)(b - a));
+    place_bytes(s, g, a, b);
     node *n = sess__node_take(s);
+    n->far = g->far;
+    if (g->far)
+        g->far->refs++;
     n->start = a;
     n->end = b;
     n->ostart = g->start;
@@ -255,7 +338,7 @@ static void emit_piece(sess__stream *s, const segment *g, node ***tail,
                        node **piece, uint64_t a, uint64_t b)
 {
     if (*piece && (*piece)->end == a) {
-        memcpy(sess__buf_at(s, a), seg_bytes(g, a), (size_t)(b - a));
+        place_bytes(s, g, a, b);
         (*piece)->end = b;
         return;
     }
@@ -289,6 +372,8 @@ static void cut_run(sess__stream *s, node *r, uint64_t os, uint64_t oe,
             *right = sess__node_take(s);
             **right = *r;
             (*right)->prio = sess__pool_random(s->pool);
+            if (r->far)
+                r->far->refs++;
         } else {
             *right = r;
         }
@@ -353,7 +438,7 @@ static int merge_segment(sess__stream *s, segment *g, uint64_t a, uint64_t b)
             continue;
         }
         g->covered += oe - os;
-        if (memcmp(sess__buf_at(s, os), seg_bytes(g, os), (size_t)(oe - os)) != 0)
+        if (memcmp(run_at(s, r, os), seg_bytes(g, os), (size_t)(oe - os)) != 0)
             g->conflict = true;
         if (!new_wins(s->cfg->policy, r->ostart, r->oend, g->start, g->end)) {
             emit_run(&tail, r);
@@ -375,6 +460,47 @@ static int merge_segment(sess__stream *s, segment *g, uint64_t a, uint64_t b)
     return SESS_OK;
 }
 
+/* Where [from, b) is split between the buffer (below) and a far copy (at
+ * or beyond): the buffer takes the segment when it starts inside it or
+ * ends within fill_max of `next`, but never reaches across a skipped gap. */
+static uint64_t flat_split(const sess__stream *s, uint64_t from, uint64_t b)
+{
+    if (s->skip_start != SESS__NO_GAP)
+        return s->flat_end < from ? from : s->flat_end > b ? b : s->flat_end;
+    if (from < s->flat_end || b <= s->next + s->cfg->fill_max)
+        return b;
+    return from;
+}
+
+/* Applies the segment to [from, b), at or above the consumed offset. */
+static int store_segment(sess__stream *s, segment *g, uint64_t from, uint64_t b)
+{
+    uint64_t split = flat_split(s, from, b);
+    int rc = SESS_OK;
+    if (split > from) {
+        rc = flatten_to(s, split);
+        if (rc == SESS_OK)
+            rc = merge_segment(s, g, from, split);
+    }
+    if (rc != SESS_OK || split == b)
+        return rc;
+    size_t size = (size_t)(b - split);
+    sess__far_bytes *fb = sess__malloc(s->pool->alloc, sizeof *fb + size);
+    if (!fb)
+        return SESS_ENOMEM;
+    fb->base = split;
+    fb->size = size;
+    fb->refs = 1; /* held while the segment is applied */
+    memcpy(fb->bytes, seg_bytes(g, split), size);
+    s->pool->bytes += sizeof *fb + size;
+    s->far_bytes += sizeof *fb + size;
+    g->far = fb;
+    rc = merge_segment(s, g, split, b);
+    g->far = NULL;
+    sess__far_put(s, fb); /* freed if no run took any of it */
+    return rc;
+}
+
 /* The common case: the segment continues the stream and nothing is held
  * beyond it. */
 static int append_in_order(sess__stream *s, const segment *g)
@@ -383,6 +509,8 @@ static int append_in_order(sess__stream *s, const segment *g)
     if (sess__buf_reserve(s, end) != SESS_OK || sess__pool_reserve(s->pool, 1) != SESS_OK)
         return SESS_ENOMEM;
     node *n = new_piece(s, g, s->next, end);
+    if (s->flat_end < end)
+        s->flat_end = end;
     if (s->tail_last)
         s->tail_last->right = n;
     else
@@ -462,23 +590,24 @@ int sess__stream_data(sess__stream *s, uint32_t seq, const uint8_t *data,
         out->flags |= SESS_SEG_OUT_OF_ORDER;
 
     if (a == s->next && s->highest == s->next && (uint64_t)g.end == b &&
-        g.start >= 0)
+        g.start >= 0 && s->skip_start == SESS__NO_GAP)
         return append_in_order(s, &g);
 
     if (a < s->consumed)
         check_consumed(s, &g, a, b < s->consumed ? b : s->consumed);
     if (b > s->consumed) {
         uint64_t from = a > s->consumed ? a : s->consumed;
-        if (sess__buf_reserve(s, b) != SESS_OK)
-            return SESS_ENOMEM;
-        int rc = merge_segment(s, &g, from, b);
+        int rc = store_segment(s, &g, from, b);
         if (rc != SESS_OK)
             return rc;
         s->ooo_bytes += g.filled;
         if (s->highest < b)
             s->highest = b;
-        if (from <= s->next) /* else `next` cannot move */
+        if (from <= s->next) { /* else `next` cannot move */
             advance_next(s);
+            if (settle_flat(s) != SESS_OK)
+                return SESS_ENOMEM;
+        }
     }
     out->flags |= segment_flags(&g, b - a);
 
@@ -500,6 +629,7 @@ void sess__stream_init(sess__stream *s, const sess__stream_config *cfg,
                       void *user)
 {
     memset(s, 0, sizeof *s);
+    s->skip_start = SESS__NO_GAP;
     s->cfg = cfg;
     s->pool = pool;
     s->missing_cb = missing;
@@ -603,7 +733,7 @@ int sess__stream_give_up(sess__stream *s)
     if (rc == SESS_OK && !s->unseen_reported && acked > end && s->next >= end) {
         s->unseen_reported = true;
         if (s->missing_cb)
-            s->missing_cb(s->user, end, acked - end);
+            s->missing_cb(s->user, end, acked - end, false);
     }
     return rc;
 }
@@ -626,9 +756,42 @@ int sess__stream_expire(sess__stream *s, double deadline)
 
 size_t sess__stream_readable(const sess__stream *s, const uint8_t **data)
 {
-    size_t n = (size_t)(s->next - s->consumed);
+    size_t n = (size_t)(readable_end(s) - s->consumed);
     *data = n ? sess__buf_at(s, s->consumed) : NULL;
     return n;
+}
+
+uint64_t sess__stream_gap(const sess__stream *s)
+{
+    if (s->skip_start == SESS__NO_GAP || readable_end(s) != s->skip_start)
+        return 0;
+    const node *r = sess__treap_holding(s->root, s->skip_start);
+    return r->end - r->start;
+}
+
+uint64_t sess__stream_skip_gap(sess__stream *s, int *rc)
+{
+    *rc = SESS_OK;
+    if (s->skip_start == SESS__NO_GAP || s->consumed != s->skip_start)
+        return 0;
+    flush_tail(s);
+    node *r = sess__treap_pop_min(&s->root); /* runs tile [consumed, next) */
+    uint64_t len = r->end - r->start;
+    s->consumed = r->end;
+    sess__node_put(s, r);
+    /* The buffer starts afresh at the gap's end. */
+    s->hist_len = 0;
+    s->buf_head = 0;
+    s->flat_end = s->consumed;
+    s->skip_start = SESS__NO_GAP;
+    for (node *n = sess__treap_ceil(s->root, s->consumed); n && n->start < s->next;
+         n = sess__treap_ceil(s->root, n->end))
+        if (n->skipped) {
+            s->skip_start = n->start;
+            break;
+        }
+    *rc = settle_flat(s);
+    return len;
 }
 
 uint64_t sess__stream_consumed(const sess__stream *s)
@@ -651,7 +814,7 @@ int sess__stream_consume(sess__stream *s, size_t n, sess__u64vec *frames,
                         uint64_t *missing)
 {
     *missing = 0;
-    if (n > s->next - s->consumed)
+    if (n > readable_end(s) - s->consumed)
         return SESS_EINVAL;
     /* At most one frame per run touched, and no more runs than bytes. */
     size_t most = s->nruns < n ? s->nruns : n;
@@ -685,8 +848,8 @@ int sess__stream_consume(sess__stream *s, size_t n, sess__u64vec *frames,
 size_t sess__stream_missing_at_head(const sess__stream *s, size_t limit)
 {
     uint64_t pos = s->consumed, end = s->consumed + limit;
-    if (end > s->next)
-        end = s->next;
+    if (end > readable_end(s))
+        end = readable_end(s);
     const node *r = first_run(s);
     while (r && r->missing && r->start <= pos && pos < end) {
         pos = r->end;
@@ -718,7 +881,7 @@ void sess__stream_drop_history(sess__stream *s)
 
 size_t sess__stream_bytes(const sess__stream *s)
 {
-    return s->buf_cap + s->nruns * sizeof(node);
+    return s->buf_cap + s->far_bytes + s->nruns * sizeof(node);
 }
 
 bool sess__stream_complete(const sess__stream *s)

@@ -14,18 +14,23 @@
  * (its frame and its original start/end), because the overlap policy decides
  * byte by byte between the held segment and the arriving one, for every byte
  * not yet consumed.  Missing ranges are tracked explicitly; a hole is only
- * zero-filled when it is given up (peer ACKed past it, RST, buffered data
- * beyond it over the cap, idle, end of capture), and every give-up is
- * reported through the missing callback.  Consumed bytes are dropped from the
+ * given up when the peer ACKed past it (after a grace), on RST, buffered
+ * data beyond it over the cap, idle or the end of capture, and every
+ * give-up is reported through the missing callback.  A given-up hole of at
+ * most `fill_max` bytes is zero-filled (Scapy's StringBuffer); a longer one
+ * is skipped: it holds no bytes, the readable view stops before it, and
+ * the consumer steps over it (sess__stream_skip_gap).  Consumed bytes are dropped from the
  * front; the last `history` consumed bytes are kept so that a retransmission
  * carrying different bytes is still reported as a conflict.
  *
  * Costs: insertion is O(log n) in the segments held, so reverse-order
  * arrival costs about what in-order arrival costs; the in-order path
- * allocates nothing once the buffer and the node pool have grown.  The
- * buffer runs from the history to the highest byte received, holes
- * included, so the window limit bounds it; buffer capacity and nodes in
- * use are what sess__stream_pool_bytes() counts.
+ * allocates nothing once the buffer and the node pool have grown.  Memory
+ * is proportional to the bytes held, not to sequence distance: the flat
+ * buffer spans holes of at most `fill_max` bytes, and data that lands
+ * further ahead keeps a copy of its own until the stream reaches it.
+ * Buffer capacity, far copies and nodes in use are what
+ * sess__stream_pool_bytes() counts.
  */
 #ifndef SESS_STREAM_H
 #define SESS_STREAM_H
@@ -40,6 +45,8 @@ typedef struct sess__stream_config {
     size_t history;     /* consumed bytes kept for conflict checks */
     uint32_t ack_grace_pkts; /* an acknowledged hole waits for this many */
     double ack_grace_time;   /* packets of its flow or this long (seconds) */
+    size_t fill_max;    /* a given-up hole up to this long is zero-filled,
+                           a longer one skipped */
 } sess__stream_config;
 
 /* Shared by all streams of a session: node free-list and byte accounting. */
@@ -51,8 +58,9 @@ void sess__stream_pool_free(sess__stream_pool *pool);
 /* Bytes held (buffers and history) by every stream using this pool. */
 size_t sess__stream_pool_bytes(const sess__stream_pool *pool);
 
+/* `skipped`: the range is too long to zero-fill and is never delivered. */
 typedef void (*sess__stream_missing_cb)(void *user, uint64_t offset,
-                                       uint64_t len);
+                                       uint64_t len, bool skipped);
 
 typedef struct sess__stream sess__stream; /* defined below */
 
@@ -98,8 +106,9 @@ void sess__stream_fin(sess__stream *s, uint32_t seq);
  * become a hole only when later data lands beyond them. */
 void sess__stream_ack(sess__stream *s, uint32_t ack);
 
-/* The calls below give holes up: each becomes readable zeros and is
- * reported through the missing callback.  They return SESS_OK, or
+/* The calls below give holes up: each becomes readable zeros (or, longer
+ * than fill_max, a skipped gap) and is reported through the missing
+ * callback.  They return SESS_OK, or
  * SESS_ENOMEM when a hole could not be filled (the ones before it were). */
 
 /* Called on every packet of the flow (`pkt` counts them, `now` is capture
@@ -135,13 +144,23 @@ int sess__stream_expire(sess__stream *s, double deadline);
 /* Bytes are held beyond a hole (so sess__stream_expire may have work). */
 static inline bool sess__stream_holds_beyond_hole(const sess__stream *s);
 
-/* Whether contiguous bytes wait to be consumed. */
+/* Whether contiguous bytes (or a gap) wait to be consumed. */
 static inline bool sess__stream_has_readable(const sess__stream *s);
 
 /* The contiguous readable bytes from the consumed offset (given-up holes
- * read as zeros).  Returns their count; *data points into the buffer and is
- * valid until the next call that changes the stream. */
+ * read as zeros), up to the first skipped gap.  Returns their count; *data
+ * points into the buffer and is valid until the next call that changes the
+ * stream. */
 size_t sess__stream_readable(const sess__stream *s, const uint8_t **data);
+
+/* The length of the skipped gap that follows the readable bytes, or 0. */
+uint64_t sess__stream_gap(const sess__stream *s);
+
+/* With no readable bytes before a skipped gap: steps over it (the history
+ * before it is dropped) and returns its length; 0 when there is none.  The
+ * bytes after it become readable; *rc is SESS_OK, or SESS_ENOMEM when
+ * moving them into the buffer failed (they become readable later). */
+uint64_t sess__stream_skip_gap(sess__stream *s, int *rc);
 
 uint64_t sess__stream_consumed(const sess__stream *s); /* consumed offset */
 
@@ -180,7 +199,7 @@ void sess__stream_trim(sess__stream *s);
  * are still recognised, but no longer compared byte by byte. */
 void sess__stream_drop_history(sess__stream *s);
 
-/* Bytes this stream holds (buffer and runs). */
+/* Bytes this stream holds (buffer, far copies and runs). */
 size_t sess__stream_bytes(const sess__stream *s);
 
 /* The FIN offset is known and every byte before it is readable or consumed. */
@@ -199,6 +218,8 @@ typedef struct sess__stream_range {
     uint64_t start, end;
 } sess__stream_range;
 
+#define SESS__NO_GAP UINT64_MAX
+
 /* Given-up ranges remembered to tell late data from retransmissions. */
 #define SESS__STREAM_GONE_MAX 8
 
@@ -216,6 +237,11 @@ struct sess__stream {
     uint64_t highest;         /* one past the last byte received or given up */
     uint8_t *buf;             /* buf[buf_head] is offset consumed - hist_len */
     size_t buf_cap, buf_head, hist_len;
+    uint64_t flat_end;        /* the buffer holds the runs below this; runs
+                                 at or beyond it keep far copies */
+    uint64_t skip_start;      /* the first skipped gap not yet stepped over,
+                                 SESS__NO_GAP when none */
+    size_t far_bytes;         /* far copies' size */
     struct sess__stream_node *root; /* runs tiling [consumed, next) and the
                                       held bytes beyond, by offset (treap) */
     struct sess__stream_node *tail, *tail_last; /* runs appended in order
@@ -247,7 +273,7 @@ static inline bool sess__stream_grace_pending(const sess__stream *s,
 
 static inline bool sess__stream_has_readable(const sess__stream *s)
 {
-    return s->next > s->consumed;
+    return s->next > s->consumed; /* readable bytes or a gap to step over */
 }
 
 #endif

@@ -20,8 +20,7 @@ static inline uint8_t *sess__buf_at(const sess__stream *s, uint64_t off)
 /* Bytes from the history start to the last one the buffer holds. */
 static inline size_t sess__buf_live(const sess__stream *s)
 {
-    uint64_t top = s->highest > s->next ? s->highest : s->next;
-    return (size_t)(top - sess__hist_start(s));
+    return (size_t)(s->flat_end - sess__hist_start(s));
 }
 
 /* Room for every offset below `end`, when the buffer must change. */

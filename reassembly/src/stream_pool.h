@@ -88,13 +88,26 @@ static inline sess__run *sess__node_take(sess__stream *s)
     n->ostart = n->oend = 0;
     n->frame = 0;
     n->ts = n->min_ts = 0;
-    n->missing = false;
+    n->missing = n->skipped = false;
+    n->far = NULL;
     n->prio = sess__pool_random(pool);
     return n;
 }
 
+/* Lets go of a far copy; the last run pointing to it frees it. */
+static inline void sess__far_put(sess__stream *s, sess__far_bytes *fb)
+{
+    if (--fb->refs)
+        return;
+    s->pool->bytes -= sizeof *fb + fb->size;
+    s->far_bytes -= sizeof *fb + fb->size;
+    sess__free(s->pool->alloc, fb);
+}
+
 static inline void sess__node_put(sess__stream *s, sess__run *n)
 {
+    if (n->far)
+        sess__far_put(s, n->far);
     n->right = s->pool->free;
     s->pool->free = n;
     s->pool->nfree++;

@@ -9,6 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Bytes of a segment that landed far beyond the flat buffer (stream.c):
+ * a copy of its own, shared by the runs cut from it. */
+typedef struct sess__far_bytes {
+    uint64_t base;        /* stream offset of bytes[0] */
+    size_t size, refs;    /* refs: runs pointing here */
+    uint8_t bytes[];
+} sess__far_bytes;
+
 /* One run of held bytes from one segment. */
 struct sess__stream_node {
     struct sess__stream_node *left, *right;
@@ -19,6 +27,9 @@ struct sess__stream_node {
     double min_ts;        /* earliest ts in this subtree */
     uint32_t prio;        /* treap heap key: parents have higher */
     bool missing;         /* a given-up hole: zeros, no segment */
+    bool skipped;         /* a missing run too long to zero-fill: no bytes */
+    sess__far_bytes *far; /* where a run beyond the flat buffer keeps its
+                             bytes (NULL for missing runs) */
 };
 
 typedef struct sess__stream_node sess__run;

@@ -79,13 +79,15 @@ const char *sess__tcp_conn_state(const tcp_conn *c)
     return "S1";
 }
 
-static void on_missing(void *user, uint64_t offset, uint64_t len)
+static void on_missing(void *user, uint64_t offset, uint64_t len,
+                       bool skipped)
 {
     tcp_dir_ctx *x = user;
     sess_event ev = {.type = SESS_EV_TCP_MISSING, .flow = &x->flow->info};
     ev.u.missing.dir = x->dir;
     ev.u.missing.offset = offset;
     ev.u.missing.len = len;
+    ev.u.missing.skipped = skipped;
     x->flow->info.missing[x->dir] += len;
     x->s->streams_changed = true;
     x->s->counts.missing_bytes += len;

@@ -46,6 +46,8 @@ typedef struct tcp_conn {
     void *conn_state;
     bool done[2];                 /* direction complete and fully framed */
     size_t expect[2];             /* view length the framer announced (0: none) */
+    uint64_t gap[2];              /* bytes skipped before the view, until the
+                                     framer has found its place again */
 } tcp_conn;
 
 /* Tracks the connection's lifecycle (every session kind) and, for

@@ -385,7 +385,7 @@ static size_t expect_after(const sess_framer *fr, const void *params,
     void *dir = zalloc(fr->dir_state_size), *conn = zalloc(fr->conn_state_size);
     /* the peer is idle, so a response does not wait for its request */
     sess_framer_input in = {(const uint8_t *)stream, n, max_len,
-                            SESS_FF_PEER_IDLE, 1};
+                            SESS_FF_PEER_IDLE, 1, 0};
     sess_framer_output out;
     memset(&out, 0, sizeof out);
     int r = fr->feed(dir, conn, params, &in, &out);

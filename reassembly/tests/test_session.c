@@ -543,7 +543,11 @@ TEST(tcp_gap_given_up_when_peer_acks_past_it)
 }
 
 /* A 1-byte length framer reading zeros would cut a 1-byte message per zero
- * byte: given-up zeros are cut raw instead, one message per max_message. */
+ * byte: given-up zeros are cut raw instead, as one message.  A hole longer
+ * than the fill limit (the smaller of tcp_hole_fill_max and max_message,
+ * 4096 here) is skipped, not zero-filled: no zeros reach a message, it is
+ * still reported missing, and the length framer, which cannot find its
+ * place again, leaves the rest of the direction to raw. */
 static const sess_length_params one_byte_length = {0, 1, false, 0};
 static const sess_framer_entry length_on_7000[] = {
     {7000, &sess_framer_length, &one_byte_length}};
@@ -555,39 +559,51 @@ static void length_framer_4k_messages(sess_config *cfg)
     cfg->max_message = 4096;
 }
 
-TEST(tcp_given_up_zeros_cut_per_max_message_not_by_the_framer)
+TEST(tcp_hole_zero_filled_up_to_the_fill_limit_skipped_beyond)
 {
-    log_t l;
-    sess_t *s = s_new(&l, length_framer_4k_messages);
-    clock_frame = 0;
-    handshake(s, 7000, 1);
-    frame first = tcp4(1, 40000, 2, 7000, 1001, 5001, ACK, "\x03" "abc");
-    frame last = tcp4(1, 40000, 2, 7000, 1005 + 100000, 5001, ACK, "\x02" "hi");
-    frame ack = tcp4(2, 7000, 1, 40000, 5001, 1005 + 100003, ACK, NULL);
-    feed(s, &first, 1);
-    feed(s, &last, 1);
-    feed(s, &ack, 1); /* acknowledges the 100000 bytes between them */
-    sess_finish(s);   /* which never came: given up */
-    size_t zero_msgs = 0, zero_bytes = 0;
-    for (size_t i = 1; i + 1 < 27; i++) {
-        const logged *m = nth(&l, SESS_EV_MESSAGE, i);
-        ASSERT(m);
-        ASSERT_STR_EQ(m->proto, "raw");
-        ASSERT_EQ(m->missing, m->len);
-        ASSERT(m->len <= 4096);
-        zero_msgs++;
-        zero_bytes += m->len;
+    static const struct {
+        uint32_t hole;
+        bool filled;
+    } cases[] = {{1, true},     {3000, true},   {4096, true},
+                 {4097, false}, {100000, false}, {8u << 20, false}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        uint32_t hole = cases[k].hole;
+        log_t l;
+        sess_t *s = s_new(&l, length_framer_4k_messages);
+        clock_frame = 0;
+        handshake(s, 7000, 1);
+        frame first = tcp4(1, 40000, 2, 7000, 1001, 5001, ACK, "\x03" "abc");
+        frame last = tcp4(1, 40000, 2, 7000, 1005 + hole, 5001, ACK, "\x02" "hi");
+        frame ack = tcp4(2, 7000, 1, 40000, 5001, 1005 + hole + 3, ACK, NULL);
+        feed(s, &first, 1);
+        feed(s, &last, 1);
+        feed(s, &ack, 1); /* acknowledges the hole between them */
+        sess_finish(s);   /* which never came: given up */
+        const logged *miss = nth(&l, SESS_EV_TCP_MISSING, 0);
+        ASSERT(miss);
+        ASSERT_EQ(miss->offset, 4);
+        ASSERT_EQ(miss->len, hole);
+        ASSERT_STR_EQ(nth(&l, SESS_EV_MESSAGE, 0)->text, "\x03" "abc");
+        const logged *after = nth(&l, SESS_EV_MESSAGE, cases[k].filled ? 2 : 1);
+        ASSERT(after);
+        ASSERT_STR_EQ(after->text, "\x02" "hi");
+        ASSERT_EQ(after->offset, 4 + hole);
+        ASSERT_EQ(after->missing, 0);
+        if (cases[k].filled) {
+            const logged *zeros = nth(&l, SESS_EV_MESSAGE, 1);
+            ASSERT_STR_EQ(zeros->proto, "raw");
+            ASSERT_EQ(zeros->len, hole);
+            ASSERT_EQ(zeros->missing, hole);
+            ASSERT_STR_EQ(after->proto, "length"); /* framed afresh */
+            ASSERT_EQ(count(&l, SESS_EV_ANOMALY), 0);
+        } else {
+            ASSERT_STR_EQ(after->proto, "raw");
+            ASSERT_EQ(count(&l, SESS_EV_ANOMALY), 1);
+            ASSERT_STR_EQ(nth(&l, SESS_EV_ANOMALY, 0)->text, "framer-error");
+        }
+        ASSERT(!nth(&l, SESS_EV_MESSAGE, cases[k].filled ? 3 : 2));
+        sess_free(s);
     }
-    ASSERT_EQ(zero_msgs, 25); /* 24 of 4096 bytes, then 1696 */
-    ASSERT_EQ(zero_bytes, 100000);
-    const logged *first_msg = nth(&l, SESS_EV_MESSAGE, 0);
-    const logged *last_msg = nth(&l, SESS_EV_MESSAGE, 26);
-    ASSERT(first_msg && last_msg);
-    ASSERT_STR_EQ(first_msg->text, "\x03" "abc");
-    ASSERT_STR_EQ(last_msg->text, "\x02" "hi");
-    ASSERT_STR_EQ(last_msg->proto, "length");
-    ASSERT(!nth(&l, SESS_EV_MESSAGE, 27));
-    sess_free(s);
 }
 
 /* The peer's ACK captured before the data it acknowledges (both ends
@@ -1032,7 +1048,7 @@ TEST_MAIN(TEST_CASE(version_macros_match_the_library),
           TEST_CASE(tcp_raw_streams_emitted_at_fin),
           TEST_CASE(tcp_gap_given_up_when_peer_acks_past_it),
           TEST_CASE(tcp_ack_before_data_loses_nothing),
-          TEST_CASE(tcp_given_up_zeros_cut_per_max_message_not_by_the_framer),
+          TEST_CASE(tcp_hole_zero_filled_up_to_the_fill_limit_skipped_beyond),
           TEST_CASE(tcp_port_reuse_starts_new_flow),
           TEST_CASE(tcp_port_reuse_after_half_close),
           TEST_CASE(tcp_syn_after_midstream_starts_new_flow),

@@ -27,8 +27,10 @@ typedef struct fixture {
     uint64_t frame;
 } fixture;
 
-static void on_missing(void *user, uint64_t offset, uint64_t len)
+static void on_missing(void *user, uint64_t offset, uint64_t len,
+                       bool skipped)
 {
+    (void)skipped;
     fixture *f = user;
     if (f->nholes < sizeof f->holes / sizeof f->holes[0])
         f->holes[f->nholes++] = (hole){offset, len};
@@ -42,7 +44,8 @@ static void fx_open(fixture *f, sess_tcp_policy policy, uint32_t isn)
                                   .window = 1u << 24,
                                   .history = 4096,
                                   .ack_grace_pkts = 4,
-                                  .ack_grace_time = 100};
+                                  .ack_grace_time = 100,
+                                  .fill_max = 1u << 24};
     f->pool = sess__stream_pool_new(NULL);
     ASSERT(f->pool != NULL);
     f->isn = isn;
