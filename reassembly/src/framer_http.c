@@ -33,7 +33,7 @@
  * that sent CONNECT or an Upgrade request starts no new message until that
  * request is answered.  Requests beyond the FIFO's capacity are still
  * counted, and taken as GET when answered.  After a skipped gap the
- * direction resumes at the next request or status line.
+ * direction resumes at the next well-formed request or status line.
  */
 #include "framer_internal.h"
 
@@ -195,27 +195,6 @@ static int http_probe(const uint8_t *data, size_t len)
     return answer;
 }
 
-/* After a gap: the first offset, the view's start or a line start, where a
- * request or status line begins (*found), or may begin once more bytes
- * come (not *found); the view's length when there is none. */
-static size_t http_resync(const uint8_t *data, size_t len, bool end,
-                          bool *found)
-{
-    *found = false;
-    for (size_t i = 0; i <= len;) {
-        int r = http_probe(data + i, len - i);
-        if (r == 1 || (r < 0 && !end)) {
-            *found = r == 1;
-            return i;
-        }
-        const uint8_t *lf = i < len ? memchr(data + i, '\n', len - i) : NULL;
-        if (!lf)
-            break;
-        i = (size_t)(lf - data) + 1;
-    }
-    return len;
-}
-
 /* ---- the head ------------------------------------------------------------ */
 
 static bool http_version(const uint8_t *p, uint8_t *minor)
@@ -262,6 +241,45 @@ static int http_request_line(http_dir *d, const uint8_t *p, size_t n)
     size_t at = 0;
     sess__info_append(d->info, &at, p, t);
     return 0;
+}
+
+/* A start line longer than this is not taken for one after a gap. */
+#define HTTP_RESYNC_LINE_MAX 8192
+
+/* After a gap: the first offset where a complete, well-formed request or
+ * status line starts (*found), or where one may start but its line is not
+ * all there yet (not *found); the view's length when there is none.  A
+ * method token alone is not enough: bodies carry words like "GET ", and
+ * pipelined requests follow bodies without a line break. */
+static size_t http_resync(const uint8_t *data, size_t len, bool end,
+                          bool *found)
+{
+    *found = false;
+    for (size_t i = 0; i < len; i++) {
+        int r = http_probe(data + i, len - i);
+        if (r == 0 || (r < 0 && end))
+            continue;
+        if (r < 0)
+            return i;
+        size_t avail = len - i < HTTP_RESYNC_LINE_MAX ? len - i
+                                                      : HTTP_RESYNC_LINE_MAX;
+        const uint8_t *lf = memchr(data + i, '\n', avail);
+        if (!lf) {
+            if (end || avail == HTTP_RESYNC_LINE_MAX)
+                continue;
+            return i;
+        }
+        size_t n = (size_t)(lf - (data + i));
+        if (n > 0 && data[i + n - 1] == '\r')
+            n--;
+        http_dir scratch = {0};
+        bool status = memcmp(data + i, "HTTP/1.", 7) == 0;
+        if ((status ? http_status_line : http_request_line)(&scratch, data + i, n) == 0) {
+            *found = true;
+            return i;
+        }
+    }
+    return len;
 }
 
 /*

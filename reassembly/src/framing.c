@@ -324,6 +324,8 @@ static bool frame_dir(sess_t *s, sess__flow *f, tcp_conn *c, int d,
             continue;
         }
         unsigned flags = dir_flags(c, d, extra);
+        if (gap) /* the direction goes on after it */
+            flags &= ~(unsigned)SESS_FF_END;
         /* An announced length is a promise: the framer answers NEED_MORE
          * until the view reaches it, unless the direction ends first.  The
          * segments in the middle of a long message skip the call. */

@@ -160,6 +160,7 @@ static void record(void *user, const sess_event *ev)
         e->offset = m->offset;
         e->len = m->len;
         e->missing = m->missing;
+        e->flags = m->partial;
         e->proto = m->proto;
         size_t k = m->len < sizeof e->text - 1 ? m->len : sizeof e->text - 1;
         for (size_t i = 0; i < k; i++)
@@ -602,6 +603,114 @@ TEST(tcp_hole_zero_filled_up_to_the_fill_limit_skipped_beyond)
             ASSERT_STR_EQ(nth(&l, SESS_EV_ANOMALY, 0)->text, "framer-error");
         }
         ASSERT(!nth(&l, SESS_EV_MESSAGE, cases[k].filled ? 3 : 2));
+        sess_free(s);
+    }
+}
+
+/* Framing across a skipped gap (a hole longer than the 64 KiB fill limit,
+ * given up at the end of the capture): the message in progress before it
+ * ends partial, counting the gap missing; HTTP resumes at the next request
+ * line (a whole one: a method token alone is not), TLS at the
+ * next plausible record header; the bytes before that point go out as a
+ * partial message of the framer's protocol. */
+enum { GAP = 100000 };
+
+typedef struct want_msg {
+    const char *proto;
+    size_t len;
+    bool partial;
+    uint64_t missing;
+    const char *starts; /* the message's first bytes */
+} want_msg;
+
+static char tls_records[4][300];
+
+/* A 262-byte TLS application-data record: header, then 257 'x' or 'y'. */
+static const char *tls_record(int i)
+{
+    char *r = tls_records[i];
+    memcpy(r, "\x17\x03\x03\x01\x01", 5);
+    memset(r + 5, i % 2 ? 'y' : 'x', 257);
+    r[262] = '\0';
+    return r;
+}
+
+TEST(tcp_framers_resynchronise_after_a_skipped_gap)
+{
+    char tls_before[600], tls_after[800];
+    snprintf(tls_before, sizeof tls_before, "%s%.100s", tls_record(0),
+             tls_record(1));
+    snprintf(tls_after, sizeof tls_after, "%s%s%s", tls_record(1) + 100,
+             tls_record(2), tls_record(3));
+    static const char *const get_a = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const char *const get_c = "GET /c HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const char *const post_b =
+        "POST /b HTTP/1.1\r\nContent-Length: 10\r\n\r\n01234";
+    char http_before[256], http_mid_line[256];
+    snprintf(http_before, sizeof http_before, "%s%s", get_a, post_b);
+    snprintf(http_mid_line, sizeof http_mid_line, "ly GET it\r\nmore%s",
+             get_c);
+    char http_after[256];
+    snprintf(http_after, sizeof http_after, "56789%s", get_c);
+    const struct {
+        const char *name;
+        int port;
+        const char *before, *after;
+        want_msg want[5];
+    } cases[] = {
+        {"http: request split around the gap", 80, http_before, http_after,
+         {{"http", strlen(get_a), false, 0, "GET /a"},
+          {"http", strlen(post_b), true, GAP, "POST /b"},
+          {"http", 5, true, 0, "56789"},
+          {"http", strlen(get_c), false, 0, "GET /c"}}},
+        {"http: a method token, not a request line", 80, get_a, http_mid_line,
+         {{"http", strlen(get_a), false, 0, "GET /a"},
+          {"http", 15, true, 0, "ly GET it"},
+          {"http", strlen(get_c), false, 0, "GET /c"}}},
+        {"http: the gap ends at a request", 80, get_a, get_c,
+         {{"http", strlen(get_a), false, 0, "GET /a"},
+          {"http", strlen(get_c), false, 0, "GET /c"}}},
+        {"tls: record split around the gap", 443, tls_before, tls_after,
+         {{"tls", 262, false, 0, "\x17\x03\x03"},
+          {"tls", 100, true, GAP, "\x17\x03\x03"},
+          {"tls", 162, true, 0, "yyyy"},
+          {"tls", 262, false, 0, "\x17\x03\x03\x01\x01xxxx"},
+          {"tls", 262, false, 0, "\x17\x03\x03\x01\x01yyyy"}}},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        log_t l;
+        sess_t *s = s_new(&l, NULL);
+        clock_frame = 0;
+        handshake(s, cases[k].port, 1);
+        uint32_t after_seq = 1001 + (uint32_t)strlen(cases[k].before) + GAP;
+        frame before = tcp4(1, 40000, 2, cases[k].port, 1001, 5001, ACK | PSH,
+                            cases[k].before);
+        frame after = tcp4(1, 40000, 2, cases[k].port, after_seq, 5001,
+                           ACK | PSH, cases[k].after);
+        feed(s, &before, 1);
+        feed(s, &after, 1);
+        sess_finish(s);
+        const logged *miss = nth(&l, SESS_EV_TCP_MISSING, 0);
+        ASSERT(miss);
+        ASSERT_EQ(miss->len, GAP);
+        size_t n = 0;
+        for (; n < 5 && cases[k].want[n].proto; n++) {
+            const want_msg *w = &cases[k].want[n];
+            const logged *m = nth(&l, SESS_EV_MESSAGE, n);
+            if (!m || strcmp(m->proto, w->proto) != 0 || m->len != w->len ||
+                m->missing != w->missing ||
+                strncmp(m->text, w->starts, strlen(w->starts)) != 0)
+                TESTLIB_FAIL("%s: message %zu: %s %zu bytes missing %llu "
+                             "\"%.12s\", want %s %zu missing %llu \"%s\"",
+                             cases[k].name, n, m ? m->proto : "none",
+                             m ? (size_t)m->len : 0,
+                             m ? (unsigned long long)m->missing : 0,
+                             m ? m->text : "", w->proto, w->len,
+                             (unsigned long long)w->missing, w->starts);
+            ASSERT_EQ(m->flags, (unsigned)w->partial);
+        }
+        ASSERT(!nth(&l, SESS_EV_MESSAGE, n));
+        ASSERT_EQ(count(&l, SESS_EV_ANOMALY), 0);
         sess_free(s);
     }
 }
@@ -1049,6 +1158,7 @@ TEST_MAIN(TEST_CASE(version_macros_match_the_library),
           TEST_CASE(tcp_gap_given_up_when_peer_acks_past_it),
           TEST_CASE(tcp_ack_before_data_loses_nothing),
           TEST_CASE(tcp_hole_zero_filled_up_to_the_fill_limit_skipped_beyond),
+          TEST_CASE(tcp_framers_resynchronise_after_a_skipped_gap),
           TEST_CASE(tcp_port_reuse_starts_new_flow),
           TEST_CASE(tcp_port_reuse_after_half_close),
           TEST_CASE(tcp_syn_after_midstream_starts_new_flow),

@@ -25,6 +25,7 @@ typedef struct fixture {
     size_t nholes;
     uint32_t isn;
     uint64_t frame;
+    int64_t shift; /* added to every offset put() is given */
 } fixture;
 
 static void on_missing(void *user, uint64_t offset, uint64_t len,
@@ -65,7 +66,7 @@ static void fx_close(fixture *f)
 static sess__seg_info put(fixture *f, int64_t off, const char *text)
 {
     sess__seg_info info;
-    uint32_t seq = f->isn + 1u + (uint32_t)off;
+    uint32_t seq = f->isn + 1u + (uint32_t)(off + f->shift);
     f->frame++;
     int rc = sess__stream_data(&f->s, seq, (const uint8_t *)text, strlen(text),
                               f->frame, (double)f->frame, &info);
@@ -91,15 +92,51 @@ static const char *readable(fixture *f)
     return out;
 }
 
+/* Consumes everything readable, stepping over skipped gaps, which land in
+ * the sink as zeros (as if they had been zero-filled). */
 static void consume_all(fixture *f, char *sink, size_t *sink_len)
 {
-    const uint8_t *data;
-    size_t n = sess__stream_readable(&f->s, &data);
-    if (n)
-        memcpy(sink + *sink_len, data, n);
-    *sink_len += n;
-    uint64_t missing;
-    ASSERT_EQ(sess__stream_consume(&f->s, n, NULL, &missing), SESS_OK);
+    for (;;) {
+        const uint8_t *data;
+        size_t n = sess__stream_readable(&f->s, &data);
+        if (n)
+            memcpy(sink + *sink_len, data, n);
+        *sink_len += n;
+        uint64_t missing;
+        ASSERT_EQ(sess__stream_consume(&f->s, n, NULL, &missing), SESS_OK);
+        int rc;
+        uint64_t gap = sess__stream_skip_gap(&f->s, &rc);
+        ASSERT_EQ(rc, SESS_OK);
+        if (!gap)
+            return;
+        memset(sink + *sink_len, 0, (size_t)gap);
+        *sink_len += (size_t)gap;
+    }
+}
+
+/* Far mode: every offset is moved `shift` bytes ahead and only holes of up
+ * to `fill_max` bytes are zero-filled, so the bytes are held far from the
+ * buffer until the leading hole is given up (skipped) and stepped over. */
+static void fx_far(fixture *f, int64_t shift, size_t fill_max)
+{
+    f->shift = shift;
+    f->cfg.fill_max = fill_max;
+}
+
+/* Gives every hole up and steps over the skipped gap a far fixture starts
+ * with; the readable bytes after it, as readable() shows them. */
+static const char *give_up_and_step(fixture *f)
+{
+    ASSERT_EQ(sess__stream_give_up(&f->s), SESS_OK);
+    if (f->shift) {
+        const uint8_t *data;
+        ASSERT_EQ(sess__stream_readable(&f->s, &data), 0);
+        ASSERT_GE(sess__stream_gap(&f->s), (uint64_t)f->shift);
+        int rc;
+        ASSERT_GE(sess__stream_skip_gap(&f->s, &rc), (uint64_t)f->shift);
+        ASSERT_EQ(rc, SESS_OK);
+    }
+    return readable(f);
 }
 
 /* Flags of a segment whose overlapping bytes differ, partly or wholly
@@ -333,25 +370,38 @@ static const policy_case policy_cases[] = {
       "..ABBBCC", "..AABBCC"}, OVERLAP_CONFLICT | SESS_SEG_OUT_OF_ORDER},
 };
 
+/* The same cases held in the buffer, and held far ahead (1 MiB beyond a
+ * hole too long to zero-fill): the policies decide alike on far copies;
+ * the leading zeros are then part of the skipped gap. */
 TEST(overlap_policy)
 {
-    for (size_t c = 0; c < sizeof policy_cases / sizeof policy_cases[0]; c++) {
-        const policy_case *pc = &policy_cases[c];
-        for (int p = SESS_TCP_FIRST; p <= SESS_TCP_VISTA; p++) {
-            fixture f;
-            fx_open(&f, (sess_tcp_policy)p, ISN);
-            for (size_t h = 0; h < 3 && pc->held[h].text; h++)
-                put(&f, pc->held[h].off, pc->held[h].text);
-            unsigned flags = put_flags(&f, pc->arriving.off, pc->arriving.text);
-            ASSERT_EQ(sess__stream_give_up(&f.s), SESS_OK);
-            const char *got = readable(&f);
-            if (strcmp(got, pc->want[p]) != 0 || flags != pc->flags)
-                TESTLIB_FAIL("%s, %s: \"%s\" flags 0x%x, want \"%s\" 0x%x",
-                             pc->name, policy_names[p], got, flags, pc->want[p],
-                             pc->flags);
-            fx_close(&f);
+    for (int far = 0; far < 2; far++)
+        for (size_t c = 0; c < sizeof policy_cases / sizeof policy_cases[0]; c++) {
+            const policy_case *pc = &policy_cases[c];
+            for (int p = SESS_TCP_FIRST; p <= SESS_TCP_VISTA; p++) {
+                fixture f;
+                fx_open(&f, (sess_tcp_policy)p, ISN);
+                if (far)
+                    fx_far(&f, 1 << 20, 16);
+                for (size_t h = 0; h < 3 && pc->held[h].text; h++)
+                    put(&f, pc->held[h].off, pc->held[h].text);
+                unsigned flags = put_flags(&f, pc->arriving.off, pc->arriving.text);
+                if (far)
+                    ASSERT_LT(sess__stream_pool_bytes(f.pool), 64 * 1024);
+                const char *got = give_up_and_step(&f);
+                const char *want = pc->want[p];
+                while (far && *want == '.')
+                    want++;
+                /* held far ahead, every segment is out of order */
+                unsigned want_flags =
+                    pc->flags | (far ? SESS_SEG_OUT_OF_ORDER : 0);
+                if (strcmp(got, want) != 0 || flags != want_flags)
+                    TESTLIB_FAIL("%s, %s%s: \"%s\" flags 0x%x, want \"%s\" 0x%x",
+                                 pc->name, policy_names[p], far ? " (far)" : "",
+                                 got, flags, want, want_flags);
+                fx_close(&f);
+            }
         }
-    }
 }
 
 /* Novak and Sturges' target-based layout (their IP fragment test, one byte
@@ -377,19 +427,23 @@ TEST(overlap_target_based)
         "AJJJBBKKKLLLMMMFFFGGHHQQ", /* solaris */
         "AAAJBBCCCLDLMEEFFFGGHHIQ", /* vista */
     };
-    for (int p = SESS_TCP_FIRST; p <= SESS_TCP_VISTA; p++) {
+    for (int p = SESS_TCP_FIRST; p <= 2 * SESS_TCP_VISTA + 1; p++) {
+        bool far = p > SESS_TCP_VISTA; /* then held far ahead */
+        int policy = far ? p - SESS_TCP_VISTA - 1 : p;
         fixture f;
-        fx_open(&f, (sess_tcp_policy)p, ISN);
+        fx_open(&f, (sess_tcp_policy)policy, ISN);
+        if (far)
+            fx_far(&f, 1 << 20, 0);
         for (size_t i = 0; i < sizeof originals / sizeof originals[0]; i++)
             put(&f, originals[i].off, originals[i].text);
         for (size_t i = 0; i < sizeof overlaps / sizeof overlaps[0]; i++)
             ASSERT(put_flags(&f, overlaps[i].off, overlaps[i].text) &
                    SESS_SEG_CONFLICT);
-        ASSERT_EQ(f.nholes, 0);
-        const char *got = readable(&f);
-        if (strcmp(got, want[p]) != 0)
-            TESTLIB_FAIL("%s: \"%s\", want \"%s\"", policy_names[p], got,
-                         want[p]);
+        const char *got = give_up_and_step(&f);
+        ASSERT_EQ(f.nholes, far ? 1 : 0); /* the leading gap */
+        if (strcmp(got, want[policy]) != 0)
+            TESTLIB_FAIL("%s%s: \"%s\", want \"%s\"", policy_names[policy],
+                         far ? " (far)" : "", got, want[policy]);
         fx_close(&f);
     }
 }
@@ -431,10 +485,14 @@ TEST(overlap_random)
 {
     enum { SPAN = 40 };
     uint32_t rng = 7;
-    for (int round = 0; round < 3000; round++) {
+    for (int round = 0; round < 6000; round++) {
         int policy = round % 8;
         fixture f;
         fx_open(&f, (sess_tcp_policy)policy, rng);
+        /* Every other round, segments more than 4 bytes ahead of the
+         * stream are held far, and longer holes are skipped. */
+        if (round & 8)
+            fx_far(&f, 0, 4);
         char byte[SPAN] = {0};
         int owner_start[SPAN], owner_end[SPAN];
         bool held[SPAN] = {false};
@@ -500,6 +558,111 @@ TEST(overlap_random)
                              policy_names[policy], j, sink[j], byte[j]);
         fx_close(&f);
     }
+}
+
+/* ---- zero-fill what is small, skip what is large ----------------------- */
+
+/* A given-up hole of at most fill_max bytes reads as zeros; a longer one
+ * is skipped: the view stops before it, it is reported all the same, and
+ * stepping over it makes the bytes after it readable. */
+TEST(hole_fill_limit)
+{
+    static const struct {
+        uint64_t hole;
+        bool filled;
+    } cases[] = {{1, true}, {7, true}, {8, true}, {9, false}, {1000, false}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fixture f;
+        fx_open(&f, SESS_TCP_FIRST, ISN);
+        f.cfg.fill_max = 8;
+        uint64_t len = cases[i].hole;
+        put(&f, 0, "abc");
+        put(&f, 3 + (int64_t)len, "xyz");
+        ASSERT_EQ(sess__stream_give_up(&f.s), SESS_OK);
+        ASSERT_EQ(f.nholes, 1);
+        ASSERT_EQ(f.holes[0].offset, 3);
+        ASSERT_EQ(f.holes[0].len, len);
+        char want[16] = "abc";
+        if (cases[i].filled) {
+            memset(want + 3, '.', (size_t)len);
+            memcpy(want + 3 + len, "xyz", 4);
+            ASSERT_STR_EQ(readable(&f), want);
+            ASSERT_EQ(sess__stream_gap(&f.s), 0);
+        } else {
+            ASSERT_STR_EQ(readable(&f), "abc");
+            ASSERT_EQ(sess__stream_gap(&f.s), len);
+            int rc;
+            /* not before the bytes ahead of it are consumed */
+            ASSERT_EQ(sess__stream_skip_gap(&f.s, &rc), 0);
+            uint64_t missing;
+            ASSERT_EQ(sess__stream_consume(&f.s, 3, NULL, &missing), SESS_OK);
+            ASSERT_EQ(missing, 0);
+            ASSERT(!sess__stream_idle(&f.s));
+            ASSERT_EQ(sess__stream_skip_gap(&f.s, &rc), len);
+            ASSERT_EQ(rc, SESS_OK);
+            ASSERT_EQ(sess__stream_consumed(&f.s), 3 + len);
+            ASSERT_STR_EQ(readable(&f), "xyz");
+            ASSERT_EQ(sess__stream_gap(&f.s), 0);
+            /* the skipped range is gone: data for it is late */
+            ASSERT(put_flags(&f, 5, "zz") & SESS_SEG_LATE);
+            ASSERT_STR_EQ(readable(&f), "xyz");
+        }
+        fx_close(&f);
+    }
+}
+
+/* Data far ahead costs the bytes sent, not the distance: held in a copy of
+ * its own (16 MiB ahead, 2^31 - 1 ahead), with the pool accounting for it.
+ * Filled before it is given up (the ACK's grace), the stream is exact;
+ * given up, the hole is skipped and the data after it read as sent. */
+TEST(far_ahead_costs_bytes_seen)
+{
+    static const uint32_t aheads[] = {16u << 20, 0x7fffffffu - 4};
+    for (size_t i = 0; i < sizeof aheads / sizeof aheads[0]; i++) {
+        fixture f;
+        fx_open(&f, SESS_TCP_FIRST, ISN);
+        f.cfg.window = UINT32_MAX;
+        f.cfg.fill_max = 64 * 1024;
+        put(&f, 0, "head");
+        ASSERT_EQ(put(&f, aheads[i], "tail").anomalies, 0);
+        ASSERT_LT(sess__stream_pool_bytes(f.pool), 64 * 1024);
+        ASSERT_EQ(sess__stream_settle(&f.s, 1, 1), SESS_OK);
+        ASSERT_EQ(sess__stream_give_up(&f.s), SESS_OK);
+        ASSERT_EQ(f.nholes, 1);
+        ASSERT_EQ(f.holes[0].len, aheads[i] - 4);
+        ASSERT_LT(sess__stream_pool_bytes(f.pool), 64 * 1024);
+        ASSERT_STR_EQ(readable(&f), "head");
+        uint64_t missing;
+        ASSERT_EQ(sess__stream_consume(&f.s, 4, NULL, &missing), SESS_OK);
+        int rc;
+        ASSERT_EQ(sess__stream_skip_gap(&f.s, &rc), aheads[i] - 4);
+        ASSERT_STR_EQ(readable(&f), "tail");
+        ASSERT_LT(sess__stream_pool_bytes(f.pool), 64 * 1024);
+        fx_close(&f);
+    }
+
+    /* 16 MiB ahead, then the hole filled 64 KiB at a time. */
+    fixture f;
+    fx_open(&f, SESS_TCP_FIRST, ISN);
+    f.cfg.window = 32u << 20;
+    f.cfg.fill_max = 64 * 1024;
+    uint32_t ahead = 16u << 20;
+    put(&f, ahead, "tail");
+    ASSERT_LT(sess__stream_pool_bytes(f.pool), 64 * 1024);
+    static char chunk[64 * 1024 + 1];
+    for (uint32_t off = 0; off < ahead; off += 64 * 1024) {
+        for (size_t j = 0; j < 64 * 1024; j++)
+            chunk[j] = (char)('a' + (off + j) % 26);
+        put(&f, off, chunk);
+    }
+    ASSERT_EQ(f.nholes, 0);
+    const uint8_t *data;
+    ASSERT_EQ(sess__stream_readable(&f.s, &data), ahead + 4);
+    for (size_t j = 0; j < ahead; j++)
+        if (data[j] != (uint8_t)('a' + j % 26))
+            TESTLIB_FAIL("byte %zu", j);
+    ASSERT(memcmp(data + ahead, "tail", 4) == 0);
+    fx_close(&f);
 }
 
 /* ---- sequence numbers --------------------------------------------------- */
@@ -1119,7 +1282,8 @@ TEST(reverse_order_stays_logarithmic)
 
 TEST_MAIN(TEST_CASE(in_order), TEST_CASE(reorder), TEST_CASE(retransmission),
           TEST_CASE(overlap_consumed), TEST_CASE(overlap_policy),
-          TEST_CASE(overlap_target_based), TEST_CASE(overlap_random), TEST_CASE(overrun),
+          TEST_CASE(overlap_target_based), TEST_CASE(overlap_random), TEST_CASE(hole_fill_limit),
+          TEST_CASE(far_ahead_costs_bytes_seen), TEST_CASE(overrun),
           TEST_CASE(overrun_long), TEST_CASE(syn_with_data), TEST_CASE(midstream),
           TEST_CASE(window), TEST_CASE(flush), TEST_CASE(ack_past_hole),
           TEST_CASE(ack_before_data_every_order), TEST_CASE(ack_far_ahead),
