@@ -146,6 +146,20 @@ def ack_storm(w, n):
         w.put(tcp(B, c, 80, cp, 5001, 1017 + (i + 1) * 1000, ACK))
 
 
+def far_data(w, n):
+    """One connection whose client segments each land 64 KiB + 1 beyond
+    the last (a hole just too long to zero-fill), each acknowledged by the
+    server: every hole is given up after its grace and skipped."""
+    c, cp = ip4(11), 40011
+    w.put(tcp(c, B, cp, 80, 1000, 0, SYN))
+    w.put(tcp(B, c, 80, cp, 5000, 1001, SYN | ACK))
+    seq, data = 1001, b"GET /far HTTP/1.1\r\n\r\n"
+    for i in range(n):
+        w.put(tcp(c, B, cp, 80, seq & 0xFFFFFFFF, 5001, PSH | ACK, data))
+        seq += len(data) + (64 << 10) + 1
+        w.put(tcp(B, c, 80, cp, 5001, seq & 0xFFFFFFFF, ACK))
+
+
 def zero_window(w, n):
     """A receiver advertising a zero window and a sender probing it with
     the same byte n times."""
@@ -191,6 +205,7 @@ CLASSES = {
     "reversed-1byte": reversed_bytes,
     "concurrent-ooo": concurrent_ooo,
     "ack-storm": ack_storm,
+    "far-data": far_data,
     "zero-window": zero_window,
     "rst-storm": rst_storm,
     "one-way": one_way,

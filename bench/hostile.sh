@@ -27,6 +27,7 @@ classes=(
   "reversed-1byte 100000 1-byte segments, reversed"
   "concurrent-ooo 100000 connections holding out-of-order data"
   "ack-storm 200000 ACKs beyond the data"
+  "far-data 100000 segments each 64 KiB beyond the last, acknowledged"
   "zero-window 100000 probes"
   "rst-storm 200000 RSTs"
   "one-way 512 MiB one way, never acknowledged"

@@ -70,6 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.tcp_dir_cap = 256;
     cfg.tcp_memcap = 4096;
     cfg.tcp_window = 1u << 16;
+    /* Holes longer than this are skipped rather than zero-filled. */
+    cfg.tcp_hole_fill_max = (size_t)1 << (data[2] >> 4);
     cfg.ip_memcap = 4096;
     cfg.flow_timeout = 5;
     cfg.tcp_timeout = 2;

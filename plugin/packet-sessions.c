@@ -193,6 +193,7 @@ static expert_field ei_tcp_overlap = EI_INIT;
 static expert_field ei_tcp_missing = EI_INIT;
 static expert_field ei_tcp_skipped = EI_INIT;
 static expert_field ei_msg_missing = EI_INIT;
+static expert_field ei_msg_gap = EI_INIT;
 static expert_field ei_msg_not_kept = EI_INIT;
 static expert_field ei_ip_overlap = EI_INIT;
 
@@ -526,6 +527,7 @@ static void record_message(frame_result *fr, const sess_event *ev)
     sm->nframes = (guint32)m->nframes;
     sm->missing = m->missing;
     sm->partial = m->partial;
+    sm->gap = m->gap;
     sm->info = m->info && *m->info ? wmem_strdup(st.scope, m->info)
                                    : NULL;
 }
@@ -815,10 +817,10 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     if (!tree) { /* only what expert info and taps see */
         if (not_kept(pinfo, m->over_cap, m->data))
             expert_add_info(pinfo, NULL, &ei_msg_not_kept);
-        if (m->missing)
+        if (m->missing && !m->gap)
             expert_add_info(pinfo, NULL, &ei_msg_missing);
         if (m->partial)
-            expert_add_info(pinfo, NULL, &ei_msg_partial);
+            expert_add_info(pinfo, NULL, m->gap ? &ei_msg_gap : &ei_msg_partial);
         if (have_tap_listener(sessions_eo_tap))
             tap_queue_packet(sessions_eo_tap, pinfo, m);
         return;
@@ -861,11 +863,12 @@ static void render_message(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         proto_item *mi = proto_tree_add_uint64(mt, hf_msg_missing, tvb, 0, 0,
                                                m->missing);
         proto_item_set_generated(mi);
-        expert_add_info(pinfo, mi, &ei_msg_missing);
+        if (!m->gap)
+            expert_add_info(pinfo, mi, &ei_msg_missing);
     }
     if (m->partial) {
         add_true(mt, hf_msg_partial, tvb);
-        expert_add_info(pinfo, ti, &ei_msg_partial);
+        expert_add_info(pinfo, ti, m->gap ? &ei_msg_gap : &ei_msg_partial);
     }
     if (mtvb)
         sessions_handoff(mtvb, pinfo, mt, m, st.flows[m->flow_id].port[1]);
@@ -1323,6 +1326,9 @@ void proto_register_sessions(void)
                            EXPFILL}},
         {&ei_msg_missing, {"sessions.expert.msg.missing", PI_SEQUENCE, PI_WARN,
                            "Message has zero-filled missing bytes", EXPFILL}},
+        {&ei_msg_gap, {"sessions.expert.msg.gap", PI_SEQUENCE, PI_WARN,
+                       "Message incomplete: next to a hole too long to zero-fill",
+                       EXPFILL}},
         {&ei_msg_not_kept, {"sessions.expert.msg.not_kept", PI_REASSEMBLE, PI_NOTE,
                             "Bytes not kept: display cap reached", EXPFILL}},
         {&ei_ip_overlap, {"sessions.expert.ip.overlap", PI_SEQUENCE, PI_NOTE,

@@ -29,6 +29,7 @@ typedef struct sessions_message {
     guint32 flow_id;
     guint8 dir;
     gboolean partial;
+    gboolean gap;         /* partial because of a skipped hole */
     const char *proto;
     const guint8 *data;   /* NULL when not kept */
     gboolean over_cap;    /* not kept: the display cap was reached */

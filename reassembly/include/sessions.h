@@ -344,6 +344,9 @@ typedef struct sess_message {
                                inside it, plus, when a skipped hole cut it
                                short, that hole's length */
     bool partial;           /* cut at max_message, or by a skipped hole */
+    bool gap;               /* partial because of a skipped hole: the bytes
+                               before it, or those after it up to where the
+                               framer found its place again */
     const char *info;       /* short summary from the framer, may be "";
                                during the callback only */
 } sess_message;

@@ -179,6 +179,7 @@ static void emit_message(sess_t *s, sess__flow *f, tcp_conn *c, int d,
     m->nframes = nf;
     m->missing = missing + gap;
     m->partial = out->partial;
+    m->gap = gap || (c->gap[d] && out->partial);
     m->info = out->info;
     s->counts.messages++;
     s->counts.message_bytes += out->len;
