@@ -641,19 +641,24 @@ TEST(far_ahead_costs_bytes_seen)
         fx_close(&f);
     }
 
-    /* 16 MiB ahead, then the hole filled 64 KiB at a time. */
+    /* 16 MiB ahead and acknowledged, then the hole filled 64 KiB at a
+     * time within the ACK's grace. */
     fixture f;
     fx_open(&f, SESS_TCP_FIRST, ISN);
     f.cfg.window = 32u << 20;
     f.cfg.fill_max = 64 * 1024;
+    f.cfg.ack_grace_pkts = 1000;
     uint32_t ahead = 16u << 20;
     put(&f, ahead, "tail");
+    sess__stream_ack(&f.s, ISN + 1 + ahead + 4);
+    ASSERT_EQ(sess__stream_settle(&f.s, 1, 1), SESS_OK); /* grace begins */
     ASSERT_LT(sess__stream_pool_bytes(f.pool), 64 * 1024);
     static char chunk[64 * 1024 + 1];
     for (uint32_t off = 0; off < ahead; off += 64 * 1024) {
         for (size_t j = 0; j < 64 * 1024; j++)
             chunk[j] = (char)('a' + (off + j) % 26);
         put(&f, off, chunk);
+        ASSERT_EQ(sess__stream_settle(&f.s, 1, 2 + off / (64 * 1024)), SESS_OK);
     }
     ASSERT_EQ(f.nholes, 0);
     const uint8_t *data;

@@ -137,8 +137,9 @@ def replay_messages(path, flows):
 
 
 def streams(msgs):
-    """(flow, dir) -> (bytes in offset order, list of problems, offset of
-    the first message with missing bytes or None)."""
+    """(flow, dir) -> (bytes in offset order, skipped holes as zeros; list
+    of problems; offset of the first message with missing bytes or the
+    first skipped hole, or None)."""
     per = {}
     for m in msgs:
         per.setdefault((m["flow"], m["dir"]), []).append(m)
@@ -150,6 +151,13 @@ def streams(msgs):
         if pos:
             problems.append("first message at offset %d" % pos)
         for m in ms:
+            if m["offset"] > pos and m is not ms[0]:
+                # A hole too long to zero-fill was skipped: padded as if it
+                # had been, so offsets stay positions in the bytes.
+                problems.append("%d bytes skipped at offset %d" % (m["offset"] - pos, pos))
+                hole = pos if hole is None else min(hole, pos)
+                data += bytes(m["offset"] - pos)
+                pos = m["offset"]
             if m["offset"] != pos:
                 problems.append("message at offset %d, expected %d" % (m["offset"], pos))
             if len(m["data"]) != m["length"]:
