@@ -26,12 +26,13 @@
  * pool (stream_pool.h).
  *
  * The flat buffer holds the runs below `flat_end`; it grows to take a
- * segment only when the segment starts inside it or ends within fill_max
- * of `next`.  A segment further ahead is copied once into a block of its
- * own (a "far" copy, shared by the runs cut from it and counted by the
- * pool), so a jump of 16 MiB costs the bytes sent, not 16 MiB.  When
- * `next` reaches far runs (their hole filled or zero-filled), they are
- * moved into the buffer.  A longer hole given up is "skipped": a missing
+ * segment only when the segment starts inside it or right at its end, so
+ * it spans no hole but zero-filled ones.  A segment beyond a hole is
+ * copied once into a block of its own (a "far" copy, shared by the runs
+ * cut from it and counted by the pool), so a jump of 16 MiB costs the
+ * bytes sent, not 16 MiB, and a connection holding one early segment does
+ * not hold a buffer.  When `next` reaches far runs (their hole filled or
+ * zero-filled), they are moved into the buffer.  A longer hole given up is "skipped": a missing
  * run without bytes.  The readable view stops before it; when the
  * consumer steps over it, the buffer is rebased at its end (the history
  * before it is dropped) and the runs after it are moved in.
@@ -462,14 +463,13 @@ static int merge_segment(sess__stream *s, segment *g, uint64_t a, uint64_t b)
 
 /* Where [from, b) is split between the buffer (below) and a far copy (at
  * or beyond): the buffer takes the segment when it starts inside it or
- * ends within fill_max of `next`, but never reaches across a skipped gap. */
+ * right at its end, so it never spans a hole that is not zero-filled, and
+ * never reaches across a skipped gap. */
 static uint64_t flat_split(const sess__stream *s, uint64_t from, uint64_t b)
 {
     if (s->skip_start != SESS__NO_GAP)
         return s->flat_end < from ? from : s->flat_end > b ? b : s->flat_end;
-    if (from < s->flat_end || b <= s->next + s->cfg->fill_max)
-        return b;
-    return from;
+    return from <= s->flat_end ? b : from;
 }
 
 /* Applies the segment to [from, b), at or above the consumed offset. */

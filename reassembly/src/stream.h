@@ -27,8 +27,8 @@
  * arrival costs about what in-order arrival costs; the in-order path
  * allocates nothing once the buffer and the node pool have grown.  Memory
  * is proportional to the bytes held, not to sequence distance: the flat
- * buffer spans holes of at most `fill_max` bytes, and data that lands
- * further ahead keeps a copy of its own until the stream reaches it.
+ * buffer spans no hole but zero-filled ones, and data beyond a hole keeps
+ * a copy of its own until the stream reaches it.
  * Buffer capacity, far copies and nodes in use are what
  * sess__stream_pool_bytes() counts.
  */

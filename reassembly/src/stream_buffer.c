@@ -5,8 +5,8 @@
  * The buffer holds the kept history, then the unconsumed contiguous bytes
  * [consumed, next), then whatever was received beyond the first hole, up to
  * `flat_end`: buf[buf_head] is the first byte of the history.  It spans
- * only holes of at most the fill limit (stream.c keeps data further ahead
- * apart), and the pool accounts every byte of capacity for the session's
+ * no hole but zero-filled ones (stream.c keeps data beyond a hole apart),
+ * and the pool accounts every byte of capacity for the session's
  * memcap.  It grows geometrically, after
  * first reclaiming the consumed front, and shrinks only when nearly empty,
  * so a stream whose messages keep the same size does not resize back and
