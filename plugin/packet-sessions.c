@@ -192,6 +192,7 @@ static expert_field ei_tcp_out_of_order = EI_INIT;
 static expert_field ei_tcp_overlap = EI_INIT;
 static expert_field ei_tcp_missing = EI_INIT;
 static expert_field ei_tcp_skipped = EI_INIT;
+static expert_field ei_tcp_unseen = EI_INIT;
 static expert_field ei_msg_missing = EI_INIT;
 static expert_field ei_msg_gap = EI_INIT;
 static expert_field ei_msg_not_kept = EI_INIT;
@@ -293,7 +294,7 @@ typedef struct frame_item {
         } dg;
         struct {
             guint8 dir;
-            gboolean skipped;
+            sess_missing_fate fate;
             guint64 offset, len;
         } missing;
         struct {
@@ -578,7 +579,7 @@ static void on_core_event(void *user, const sess_event *ev)
             it->u.missing.dir = ev->u.missing.dir;
             it->u.missing.offset = ev->u.missing.offset;
             it->u.missing.len = ev->u.missing.len;
-            it->u.missing.skipped = ev->u.missing.skipped;
+            it->u.missing.fate = ev->u.missing.fate;
         }
         break;
     case SESS_EV_MESSAGE:
@@ -994,6 +995,19 @@ static guint render_rest(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 /* `shown`: whether the tree references anything of ours.  A faked tree
  * that does not (tshark -q, -T fields of other fields) gets no items;
  * expert info and taps still do, and most frames have neither. */
+static expert_field *missing_expert(sess_missing_fate fate)
+{
+    switch (fate) {
+    case SESS_MISSING_SKIPPED:
+        return &ei_tcp_skipped;
+    case SESS_MISSING_UNSEEN:
+        return &ei_tcp_unseen;
+    case SESS_MISSING_ZERO_FILLED:
+        break;
+    }
+    return &ei_tcp_missing;
+}
+
 static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                    const frame_result *fr, gboolean shown)
 {
@@ -1035,8 +1049,7 @@ static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
             proto_item_set_generated(ai);
             proto_item_append_text(ai, " (dir %u, offset %" PRIu64 ")",
                                    it->u.missing.dir, it->u.missing.offset);
-            expert_add_info(pinfo, ai, it->u.missing.skipped ? &ei_tcp_skipped
-                                                             : &ei_tcp_missing);
+            expert_add_info(pinfo, ai, missing_expert(it->u.missing.fate));
             break;
         case ITEM_ANOMALY:
             ai = proto_tree_add_string(t, hf_anomaly, tvb, 0, 0,
@@ -1324,6 +1337,9 @@ void proto_register_sessions(void)
         {&ei_tcp_skipped, {"sessions.expert.tcp.skipped", PI_SEQUENCE, PI_WARN,
                            "Bytes missing: given up, too long to zero-fill: skipped",
                            EXPFILL}},
+        {&ei_tcp_unseen, {"sessions.expert.tcp.unseen", PI_SEQUENCE, PI_WARN,
+                          "Bytes acknowledged but never captured: counted, not delivered",
+                          EXPFILL}},
         {&ei_msg_missing, {"sessions.expert.msg.missing", PI_SEQUENCE, PI_WARN,
                            "Message has zero-filled missing bytes", EXPFILL}},
         {&ei_msg_gap, {"sessions.expert.msg.gap", PI_SEQUENCE, PI_WARN,

@@ -116,8 +116,11 @@ static void on_event(void *user, const sess_event *ev)
     case SESS_EV_TCP_MISSING:
         if (all)
             printf("missing frame=%" PRIu64 " flow=%u dir=%u offset=%" PRIu64
-                   " len=%" PRIu64 "\n", ev->frame, f->id, ev->u.missing.dir,
-                   ev->u.missing.offset, ev->u.missing.len);
+                   " len=%" PRIu64 " fate=%s\n", ev->frame, f->id,
+                   ev->u.missing.dir, ev->u.missing.offset, ev->u.missing.len,
+                   ev->u.missing.fate == SESS_MISSING_SKIPPED  ? "skipped"
+                   : ev->u.missing.fate == SESS_MISSING_UNSEEN ? "unseen"
+                                                               : "zero-filled");
         break;
     case SESS_EV_PACKET:
     case SESS_EV_IP_FRAGMENT:

@@ -329,6 +329,18 @@ typedef enum {
 
 const char *sess_anomaly_name(sess_anomaly a);
 
+/* What became of the bytes a SESS_EV_TCP_MISSING event reports. */
+typedef enum {
+    SESS_MISSING_ZERO_FILLED, /* a hole within the hole fill limit: zeros
+                                 in its place in the stream */
+    SESS_MISSING_SKIPPED,     /* a longer hole: never delivered; the
+                                 stream goes on after it */
+    SESS_MISSING_UNSEEN,      /* acknowledged by the peer beyond the last
+                                 byte the sender was seen to send, reported
+                                 once when the direction ends: counted in
+                                 the flow's missing, never delivered */
+} sess_missing_fate;
+
 typedef struct sess_message {
     uint8_t dir;            /* 0 originator->responder, 1 reverse */
     const char *proto;      /* framer name: "http", "tls", "dns", "raw", ...
@@ -384,8 +396,7 @@ typedef struct sess_event {
             uint8_t dir;
             uint64_t offset;
             uint64_t len;
-            bool skipped;    /* longer than the hole fill limit: never
-                                delivered (else zero-filled) */
+            sess_missing_fate fate;
         } missing;
         sess_message message;
         struct {

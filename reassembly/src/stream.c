@@ -214,7 +214,8 @@ static int give_up_hole(sess__stream *s, uint64_t bound)
     s->next = end;
     advance_next(s);
     if (s->missing_cb)
-        s->missing_cb(s->user, start, end - start, skip);
+        s->missing_cb(s->user, start, end - start,
+                      skip ? SESS_MISSING_SKIPPED : SESS_MISSING_ZERO_FILLED);
     return settle_flat(s);
 }
 
@@ -733,7 +734,7 @@ int sess__stream_give_up(sess__stream *s)
     if (rc == SESS_OK && !s->unseen_reported && acked > end && s->next >= end) {
         s->unseen_reported = true;
         if (s->missing_cb)
-            s->missing_cb(s->user, end, acked - end, false);
+            s->missing_cb(s->user, end, acked - end, SESS_MISSING_UNSEEN);
     }
     return rc;
 }

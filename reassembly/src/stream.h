@@ -58,9 +58,8 @@ void sess__stream_pool_free(sess__stream_pool *pool);
 /* Bytes held (buffers and history) by every stream using this pool. */
 size_t sess__stream_pool_bytes(const sess__stream_pool *pool);
 
-/* `skipped`: the range is too long to zero-fill and is never delivered. */
 typedef void (*sess__stream_missing_cb)(void *user, uint64_t offset,
-                                       uint64_t len, bool skipped);
+                                       uint64_t len, sess_missing_fate fate);
 
 typedef struct sess__stream sess__stream; /* defined below */
 

@@ -80,14 +80,14 @@ const char *sess__tcp_conn_state(const tcp_conn *c)
 }
 
 static void on_missing(void *user, uint64_t offset, uint64_t len,
-                       bool skipped)
+                       sess_missing_fate fate)
 {
     tcp_dir_ctx *x = user;
     sess_event ev = {.type = SESS_EV_TCP_MISSING, .flow = &x->flow->info};
     ev.u.missing.dir = x->dir;
     ev.u.missing.offset = offset;
     ev.u.missing.len = len;
-    ev.u.missing.skipped = skipped;
+    ev.u.missing.fate = fate;
     x->flow->info.missing[x->dir] += len;
     x->s->streams_changed = true;
     x->s->counts.missing_bytes += len;

@@ -125,6 +125,7 @@ typedef struct logged {
     uint64_t offset, len, missing;
     unsigned flags;
     const char *proto;
+    sess_missing_fate fate;
 } logged;
 
 typedef struct log {
@@ -180,6 +181,7 @@ static void record(void *user, const sess_event *ev)
         e->dir = ev->u.missing.dir;
         e->offset = ev->u.missing.offset;
         e->len = ev->u.missing.len;
+        e->fate = ev->u.missing.fate;
         break;
     case SESS_EV_FLOW_END:
         snprintf(e->text, sizeof e->text, "%s %s", ev->flow->state,
@@ -513,6 +515,33 @@ TEST(tcp_raw_streams_emitted_at_fin)
     sess_free(s);
 }
 
+/* Rule 2 of the ACK hint: bytes the peer acknowledges beyond the last one
+ * the sender was seen to send are counted once, when the direction ends,
+ * and never delivered. */
+TEST(tcp_bytes_acked_beyond_the_last_sent_are_counted_not_delivered)
+{
+    log_t l;
+    sess_t *s = s_new(&l, NULL);
+    clock_frame = 0;
+    handshake(s, 7777, 1);
+    frame d = tcp4(1, 40000, 2, 7777, 1001, 5001, ACK, "abc");
+    frame ack = tcp4(2, 7777, 1, 40000, 5001, 1001 + 3 + 100000, ACK, NULL);
+    feed(s, &d, 1);
+    feed(s, &ack, 1);
+    sess_finish(s);
+    const logged *miss = nth(&l, SESS_EV_TCP_MISSING, 0);
+    ASSERT(miss);
+    ASSERT_EQ(miss->dir, 0);
+    ASSERT_EQ(miss->offset, 3);
+    ASSERT_EQ(miss->len, 100000);
+    ASSERT_EQ(miss->fate, SESS_MISSING_UNSEEN);
+    ASSERT(!nth(&l, SESS_EV_TCP_MISSING, 1));
+    assert_first_message(&l, "abc");
+    ASSERT_EQ(nth(&l, SESS_EV_MESSAGE, 0)->missing, 0);
+    ASSERT(!nth(&l, SESS_EV_MESSAGE, 1));
+    sess_free(s);
+}
+
 TEST(tcp_gap_given_up_when_peer_acks_past_it)
 {
     log_t l;
@@ -532,6 +561,7 @@ TEST(tcp_gap_given_up_when_peer_acks_past_it)
     ASSERT_EQ(miss->dir, 0);
     ASSERT_EQ(miss->offset, 0);
     ASSERT_EQ(miss->len, 4);
+    ASSERT_EQ(miss->fate, SESS_MISSING_ZERO_FILLED);
     /* The given-up bytes go out on their own, and the data after them is
      * framed afresh. */
     assert_first_message(&l, "....");
@@ -584,6 +614,8 @@ TEST(tcp_hole_zero_filled_up_to_the_fill_limit_skipped_beyond)
         ASSERT(miss);
         ASSERT_EQ(miss->offset, 4);
         ASSERT_EQ(miss->len, hole);
+        ASSERT_EQ(miss->fate, cases[k].filled ? SESS_MISSING_ZERO_FILLED
+                                              : SESS_MISSING_SKIPPED);
         ASSERT_STR_EQ(nth(&l, SESS_EV_MESSAGE, 0)->text, "\x03" "abc");
         const logged *after = nth(&l, SESS_EV_MESSAGE, cases[k].filled ? 2 : 1);
         ASSERT(after);
@@ -1159,6 +1191,7 @@ TEST_MAIN(TEST_CASE(version_macros_match_the_library),
           TEST_CASE(tcp_gap_given_up_when_peer_acks_past_it),
           TEST_CASE(tcp_ack_before_data_loses_nothing),
           TEST_CASE(tcp_hole_zero_filled_up_to_the_fill_limit_skipped_beyond),
+          TEST_CASE(tcp_bytes_acked_beyond_the_last_sent_are_counted_not_delivered),
           TEST_CASE(tcp_framers_resynchronise_after_a_skipped_gap),
           TEST_CASE(tcp_port_reuse_starts_new_flow),
           TEST_CASE(tcp_port_reuse_after_half_close),

@@ -29,9 +29,9 @@ typedef struct fixture {
 } fixture;
 
 static void on_missing(void *user, uint64_t offset, uint64_t len,
-                       bool skipped)
+                       sess_missing_fate fate)
 {
-    (void)skipped;
+    (void)fate;
     fixture *f = user;
     if (f->nholes < sizeof f->holes / sizeof f->holes[0])
         f->holes[f->nholes++] = (hole){offset, len};

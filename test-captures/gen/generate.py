@@ -1298,6 +1298,16 @@ def gen_ack_hint():
          "TCP port 7001: the server's ACK covering three client segments is captured "
          "before the middle one (a, c, ACK, b): nothing is given up, nothing is late")
 
+    cn = Conn(sport=46092, dport=7001, cisn=46092000, sisn=92184000)
+    pk = cn.handshake()
+    pk.append(cn.c(b"upload header\r\n"))
+    pk.append(cn.s(b"", "A", ack=cn.nxt[True] + 5000))   # the rest was not captured
+    pk.append(cn.s(b"upload received\r\n"))
+    save("tcp-ack-unseen.pcap", pk,
+         "TCP port 7001: the server acknowledges 5,000 client bytes the capture never "
+         "holds, and the capture ends: they are counted once as missing "
+         "(sessions.expert.tcp.unseen), never delivered as zeros")
+
 
 def timed(pkts, times_s):
     """Ethernet frames with explicit capture times (seconds after START)."""
