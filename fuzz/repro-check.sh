@@ -37,9 +37,11 @@ seconds() {
   t0=$(date +%s.%N)
   ts "$@" > /dev/null 2>&1
   t1=$(date +%s.%N)
-  echo "$t1 - $t0" | bc
+  calc "$t1 - $t0"
 }
-min() { if [ "$(echo "$1 < $2" | bc)" -eq 1 ]; then echo "$1"; else echo "$2"; fi; }
+# Arithmetic with awk, which every Debian system has (bc is optional).
+calc() { awk "BEGIN { print $1 }"; }
+min() { if [ "$(calc "$1 < $2")" -eq 1 ]; then echo "$1"; else echo "$2"; fi; }
 
 # name, capture, then tshark arguments
 check() {
@@ -49,14 +51,14 @@ check() {
   ts -r "$cap" "$@" > "$out" 2> "$out.err"
   local rc=$?
   t1=$(date +%s.%N)
-  with=$(echo "$t1 - $t0" | bc)
+  with=$(calc "$t1 - $t0")
   without=$(seconds -r "$cap" "$@" --disable-protocol sessions)
   for _ in 1 2; do
     with=$(min "$with" "$(seconds -r "$cap" "$@")")
     without=$(min "$without" "$(seconds -r "$cap" "$@" --disable-protocol sessions)")
   done
   printf '%-16s %6.2f s, %6.2f s without Sessions (best of 3)\n' "$name" "$with" "$without"
-  [ "$(echo "$with <= 1.5 * $without + 0.5" | bc)" -eq 1 ] ||
+  [ "$(calc "$with <= 1.5 * $without + 0.5")" -eq 1 ] ||
     fail "$name: $with s, over 1.5x tshark alone ($without s)"
   [ "$rc" -eq 0 ] || fail "$name: tshark exited $rc: $(head -c 300 "$out.err")"
   if grep -q "Dissector bug" "$out" "$out.err"; then
