@@ -3,9 +3,10 @@
  * session.c - the session: Scapy's DefaultSession, IPSession and TCPSession.
  *
  * sess_on_packet() decodes a frame, expires idle flows, datagrams and
- * acknowledged holes' graces by the frame's capture time, joins IP fragments (kind ip and tcp), finds or
- * creates the packet's flow, and for TCP (kind tcp) drives the two streams
- * of the connection and the framer that cuts them into messages.  Every
+ * acknowledged holes' graces by the frame's capture time, joins IP
+ * fragments (kind ip and tcp), finds or creates the packet's flow, and for
+ * TCP (kind tcp) drives the two streams of the connection and the framer
+ * that cuts them into messages.  Every
  * result is an event handed to the caller's callback at once; nothing is
  * queued.  `emit_frame` is the frame the current output belongs to: the
  * frame being fed, or a flow's last frame when the output is caused by a

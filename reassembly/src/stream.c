@@ -32,10 +32,11 @@
  * cut from it and counted by the pool), so a jump of 16 MiB costs the
  * bytes sent, not 16 MiB, and a connection holding one early segment does
  * not hold a buffer.  When `next` reaches far runs (their hole filled or
- * zero-filled), they are moved into the buffer.  A longer hole given up is "skipped": a missing
- * run without bytes.  The readable view stops before it; when the
- * consumer steps over it, the buffer is rebased at its end (the history
- * before it is dropped) and the runs after it are moved in.
+ * zero-filled), they are moved into the buffer.  A hole longer than
+ * fill_max given up is "skipped": a missing run without bytes.  The
+ * readable view stops before it; when the consumer steps over it, the
+ * buffer is rebased at its end (the history before it is dropped) and the
+ * runs after it are moved in.
  */
 #include "stream.h"
 

@@ -299,20 +299,29 @@ static bool is_keepalive(const tcp_conn *c, int d, const sess__pkt *p)
 
 /* ---- segments ------------------------------------------------------------------ */
 
+/* Gives up direction d's holes whose grace ran out (after a reset, every
+ * hole acknowledged before it). */
+static void give_up_due(sess_t *s, sess__flow *f, tcp_conn *c, int d,
+                        bool reset)
+{
+    sess__stream *st = &c->stream[d];
+    report_stream_nomem(s, f,
+                        reset ? sess__stream_give_up_acked(st)
+                              : sess__stream_settle(st, s->now,
+                                                    f->info.pkts[0] + f->info.pkts[1]),
+                        "acknowledged hole not given up: bytes behind it "
+                        "wait for a later give-up");
+}
+
 /* Gives up the holes whose grace ran out (or, after a reset, the holes
  * acknowledged before it), then what waited behind a hole longer than
  * tcp_timeout.  Returns whether bytes still wait behind a hole. */
 static bool settle_holes(sess_t *s, sess__flow *f, tcp_conn *c, bool reset)
 {
-    uint64_t pkt = f->info.pkts[0] + f->info.pkts[1];
     double deadline = s->now - s->cfg.tcp_timeout;
     bool holes = false;
     for (int x = 0; x < 2; x++) {
-        report_stream_nomem(s, f,
-                            reset ? sess__stream_give_up_acked(&c->stream[x])
-                                  : sess__stream_settle(&c->stream[x], s->now, pkt),
-                            "acknowledged hole not given up: bytes behind "
-                            "it wait for a later give-up");
+        give_up_due(s, f, c, x, reset);
         grace_track(s, c, x);
         if (!reset && sess__stream_holds_beyond_hole(&c->stream[x])) {
             report_stream_nomem(s, f,
@@ -412,11 +421,7 @@ void sess__tcp_grace_expire(sess_t *s)
         sess__flow *f = c->ctx[d].flow;
         uint64_t saved = s->emit_frame;
         s->emit_frame = f->info.last_frame;
-        report_stream_nomem(s, f,
-                            sess__stream_settle(&c->stream[d], s->now,
-                                                f->info.pkts[0] + f->info.pkts[1]),
-                            "acknowledged hole not given up: bytes behind "
-                            "it wait for a later give-up");
+        give_up_due(s, f, c, d, false);
         grace_unlink(s, g); /* given up, or waiting for a later give-up */
         sess__framing_run(s, f, c, 0);
         s->emit_frame = saved;
